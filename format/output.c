@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Buffered output for the capture writers: collects complete blocks in a
+ * staging buffer and hands them to the kernel with write(2), retrying on
+ * EINTR, short writes and EAGAIN (non-blocking pipes wait in poll(2)).
+ * With zstd, the staged bytes go through libzstd's streaming compressor;
+ * a flush ends the current frame, so everything handed to the kernel up to
+ * a flush decodes on its own even if the process dies right after.
+ *
+ * With PCAPNG_W_BLOCK_FLUSH every block is handed over by the call that
+ * wrote it, so a process killed with SIGKILL leaves every block it
+ * finished. The block being written at that moment may be left cut: the
+ * kernel may end a write(2) to a file at a page boundary when a fatal
+ * signal is pending. Readers see a truncated last block after everything
+ * complete.
+ *
+ * It does not seek, never reopens anything and installs no signal handler:
+ * a writer to a closed pipe gets SIGPIPE unless the program ignores it, in
+ * which case the error is -EPIPE.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "output.h"
+#include "pcapng.h"
+
+#define OUTPUT_DEFAULT_BUFFER (256U * 1024)
+
+static int write_all(struct output *o, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t r = write(o->fd, p, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO;
+		p += r;
+		n -= (size_t)r;
+		o->bytes_out += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int zstd_err(size_t ret)
+{
+	return ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation ? -ENOMEM : -EIO;
+}
+
+/* Feed the staged bytes to the compressor; end the frame if asked. */
+static int drain_zstd(struct output *o, ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = { o->buf, o->len, 0 };
+	int err;
+
+	if (o->len)
+		o->frame_open = true;
+	if (mode == ZSTD_e_end && !o->frame_open)
+		return 0;
+	for (;;) {
+		ZSTD_outBuffer out = { o->zbuf, o->zcap, 0 };
+		size_t rem = ZSTD_compressStream2(o->zc, &out, &in, mode);
+
+		if (ZSTD_isError(rem))
+			return zstd_err(rem);
+		err = write_all(o, o->zbuf, out.pos);
+		if (err)
+			return err;
+		if (mode == ZSTD_e_end ? rem == 0 : in.pos == in.size)
+			break;
+	}
+	o->len = 0;
+	if (mode == ZSTD_e_end)
+		o->frame_open = false;
+	return 0;
+}
+
+/* Hand staged bytes to the kernel; end_frame also ends the zstd frame. */
+static int drain(struct output *o, bool end_frame)
+{
+	int err;
+
+	if (o->err)
+		return o->err;
+	if (o->zc)
+		err = drain_zstd(o, end_frame ? ZSTD_e_end : ZSTD_e_continue);
+	else
+		err = write_all(o, o->buf, o->len);
+	if (err) {
+		o->err = err;
+		return err;
+	}
+	o->len = 0;
+	return 0;
+}
+
+int output_init(struct output *o, int fd, unsigned flags, int zstd_level,
+		size_t buffer_size)
+{
+	int err = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->flags = flags;
+	if (fd < 0 || zstd_level < 0 || zstd_level > ZSTD_maxCLevel())
+		return -EINVAL;
+	o->limit = buffer_size ? buffer_size : OUTPUT_DEFAULT_BUFFER;
+	o->cap = o->limit;
+	o->buf = malloc(o->cap);
+	if (!o->buf) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if (zstd_level > 0) {
+		size_t r;
+
+		o->zc = ZSTD_createCCtx();
+		o->zcap = ZSTD_CStreamOutSize();
+		o->zbuf = malloc(o->zcap);
+		if (!o->zc || !o->zbuf) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		r = ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, zstd_level);
+		if (!ZSTD_isError(r))
+			r = ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 1);
+		if (ZSTD_isError(r)) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+	}
+	return 0;
+
+cleanup:
+	ZSTD_freeCCtx(o->zc);
+	free(o->zbuf);
+	free(o->buf);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	return err;
+}
+
+uint8_t *output_reserve(struct output *o, size_t n, int *err)
+{
+	if (o->err) {
+		*err = o->err;
+		return NULL;
+	}
+	/* Keep memory bounded: what is staged goes out before a block that
+	 * would overflow the buffer. A block larger than the buffer is staged
+	 * whole (the buffer grows), so that it is written all or nothing. */
+	if (o->len && o->len + n > o->limit) {
+		*err = drain(o, false);
+		if (*err)
+			return NULL;
+	}
+	if (n > o->cap - o->len) {
+		size_t ncap = o->cap * 2;
+		uint8_t *nb;
+
+		if (ncap < o->len + n)
+			ncap = o->len + n;
+		nb = realloc(o->buf, ncap);
+		if (!nb) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		o->buf = nb;
+		o->cap = ncap;
+	}
+	*err = 0;
+	return o->buf + o->len;
+}
+
+void output_commit(struct output *o, size_t n)
+{
+	o->len += n;
+	o->bytes_in += n;
+}
+
+int output_block_done(struct output *o)
+{
+	if (o->err)
+		return o->err;
+	if (o->flags & PCAPNG_W_BLOCK_FLUSH)
+		return drain(o, true);
+	if (o->len >= o->limit)
+		return drain(o, false);
+	return 0;
+}
+
+int output_flush(struct output *o)
+{
+	return drain(o, true);
+}
+
+int output_fini(struct output *o)
+{
+	int err = o->err;
+
+	if (o->buf && !err)
+		err = drain(o, true);
+	if ((o->flags & PCAPNG_W_CLOSE_FD) && o->fd >= 0) {
+		if (close(o->fd) < 0 && !err && errno != EINTR)
+			err = -errno;
+	}
+	ZSTD_freeCCtx(o->zc);
+	free(o->zbuf);
+	free(o->buf);
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	return err;
+}
