@@ -381,6 +381,8 @@ void capfile_close(struct capfile *f); /* accepts NULL */
  * that ends inside a block is an error (-EINVAL, "truncated ..."). */
 int capfile_next(struct capfile *f, struct capfile_rec *rec);
 
+/* Detail of the last error; capfile_error(NULL) gives the detail of the
+ * calling thread's last failed capfile_open_*(). */
 const struct capfile_error *capfile_error(const struct capfile *f);
 const struct capfile_stats *capfile_stats(const struct capfile *f);
 enum capfile_kind capfile_kind(const struct capfile *f);

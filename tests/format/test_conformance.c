@@ -487,7 +487,6 @@ static const char *gen_dir(char *buf, size_t size, const char *cat)
 
 static int gen_files_checked;
 
-
 static void check_gen_file(const char *dir, const char *base)
 {
 	char path[4096], txt[4096], what[512];

@@ -154,7 +154,6 @@ static void bb_epb(struct bb *b, uint32_t if_id, uint64_t ts, const void *data,
 	bb_end(b, s);
 }
 
-
 /* ---- sample files ---- */
 
 struct sample {

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Database setup: opening, pragmas, the schema, and the SQL functions the
+ * analyzer registers (ip, ipaddr, ts). It does not load or analyze anything.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+
+void an_err_set(struct an_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+const char *addr_str(const uint8_t *a, int ipver, char out[48])
+{
+	if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, out, 48))
+		snprintf(out, 48, "?");
+	return out;
+}
+
+int addr_parse(const char *s, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, out) == 1)
+		return 6;
+	return 0;
+}
+
+void ts_str(int64_t ns, char *out, size_t len)
+{
+	time_t sec = (time_t)(ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000);
+	long frac = (long)(ns - (int64_t)sec * 1000000000);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out, len, "%s.%09ld", buf, frac);
+}
+
+static void fn_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char s[48];
+	sqlite3_value *v = argv[0];
+
+	(void)argc;
+	if (sqlite3_value_type(v) == SQLITE_TEXT) {
+		sqlite3_result_value(ctx, v);
+		return;
+	}
+	if (sqlite3_value_type(v) != SQLITE_BLOB) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	int n = sqlite3_value_bytes(v);
+	const uint8_t *b = sqlite3_value_blob(v);
+
+	if (!b || (n != 4 && n != 16)) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	addr_str(b, n == 16 ? 6 : 4, s);
+	sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_ipaddr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint8_t a[16];
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+	int v;
+
+	(void)argc;
+	if (!s || !(v = addr_parse((const char *)s, a))) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_blob(ctx, a, v == 6 ? 16 : 4, SQLITE_TRANSIENT);
+}
+
+static void fn_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char s[64];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	ts_str(sqlite3_value_int64(argv[0]), s, sizeof(s));
+	sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+}
+
+int db_register_functions(sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+	if (sqlite3_create_function(db, "ip", 1, flags, NULL, fn_ip, NULL, NULL) ||
+	    sqlite3_create_function(db, "ipaddr", 1, flags, NULL, fn_ipaddr, NULL, NULL) ||
+	    sqlite3_create_function(db, "ts", 1, flags, NULL, fn_ts, NULL, NULL))
+		return -EIO;
+	return 0;
+}
+
+int db_exec(sqlite3 *db, const char *sql, struct an_err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		an_err_set(e, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		an_err_set(e, "%s", sqlite3_errmsg(db));
+		*st = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Read-only queries may not attach other databases (which could be
+ * writable) or change the connection's safety settings. */
+static int ro_authorizer(void *ud, int action, const char *a, const char *b,
+			 const char *c, const char *d)
+{
+	(void)ud; (void)b; (void)c; (void)d;
+	if (action == SQLITE_ATTACH || action == SQLITE_DETACH)
+		return SQLITE_DENY;
+	if (action == SQLITE_PRAGMA && a && (!strcmp(a, "query_only") || !strcmp(a, "writable_schema")))
+		return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
+int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
+	    struct an_err *e)
+{
+	sqlite3 *db = NULL;
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int err;
+	char sql[256];
+
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		an_err_set(e, "cannot open database %s: %s", path,
+			   db ? sqlite3_errmsg(db) : "out of memory");
+		err = -EIO;
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	err = db_register_functions(db);
+	if (err) {
+		an_err_set(e, "cannot register SQL functions");
+		goto cleanup;
+	}
+	if (readonly) {
+		err = db_exec(db, "PRAGMA query_only = ON;", e);
+		if (err)
+			goto cleanup;
+		sqlite3_set_authorizer(db, ro_authorizer, NULL);
+		*out = db;
+		return 0;
+	}
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA cache_size = -65536; PRAGMA temp_store = FILE; "
+		 "PRAGMA synchronous = %s; PRAGMA journal_mode = %s;",
+		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "DELETE");
+	err = db_exec(db, sql, e);
+	if (err)
+		goto cleanup;
+	err = db_exec(db, an_schema_sql, e);
+	if (err) {
+		char m[sizeof(e->msg)];
+
+		snprintf(m, sizeof(m), "%s", e->msg);
+		an_err_set(e, "%s: not a netanalyze database? (%s)", path, m);
+		goto cleanup;
+	}
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', %d);",
+		 AN_SCHEMA_VERSION);
+	err = db_exec(db, sql, e);
+	if (err)
+		goto cleanup;
+	*out = db;
+	return 0;
+cleanup:
+	sqlite3_close(db);
+	return err;
+}

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * netanalyze: loads captures (netrec's pcapng, any pcapng or pcap) into an
+ * SQLite database, restores time order, reconstructs connections and
+ * handshakes, and prints reports or answers SQL. This file is the command
+ * line only: options, messages, exit status. The work is in ingest.c,
+ * order.c, conn.c and report.c.
+ *
+ * Exit status: 0 success; 1 runtime failure or a damaged input (whatever
+ * was readable is loaded and reported); 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "version.h"
+
+#define MAX_ACTIONS 32
+
+enum action_kind {
+	ACT_REPORT,
+	ACT_SQL,
+	ACT_SQL_FILE,
+};
+
+struct action {
+	enum action_kind kind;
+	enum report report;
+	const char *arg;
+};
+
+static bool quiet;
+static int verbose;
+
+static void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void pr_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("netanalyze: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *o)
+{
+	fprintf(o,
+"Usage: netanalyze [OPTIONS] [FILE...]\n"
+"Load captures (pcapng from netrec, tcpdump, dumpcap, Wireshark; pcap; zstd/gzip)\n"
+"into SQLite and report TCP handshakes, connections, kernel events and more.\n"
+"\n"
+"Database:\n"
+"      --db PATH            keep the database in PATH (reused; files already in it are\n"
+"                           not loaded twice); without it a temporary database is used\n"
+"      --schema             print the database schema (see docs/schema.md)\n"
+"Reports (any number, printed in the order given; default --summary):\n"
+"      --handshakes         every TCP connection attempt: times, outcome, RTTs, options\n"
+"      --connections        Zeek-like connection log (conn_state, history)\n"
+"      --events             kernel TCP events (state changes, retransmits, resets)\n"
+"      --retransmissions    retransmitted segments, Wireshark's classes\n"
+"      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
+"      --processes          who talked to whom, how much\n"
+"      --summary            files, counts, time span, drops, reorder figures\n"
+"      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
+"      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
+"Output:\n"
+"      --format FMT         table (default on a terminal), csv (default otherwise),\n"
+"                           json or jsonl\n"
+"Filters (every report):\n"
+"      --pid PID  --comm NAME  --host ADDR  --port PORT\n"
+"      --since T  --until T   T: ns since the epoch, seconds.fraction, or\n"
+"                           ISO 8601 UTC (2026-11-22T18:00:00.5Z)\n"
+"Other:\n"
+"  -q, --quiet              no progress or notes on stderr\n"
+"  -v, --verbose            more notes on stderr\n"
+"  -h, --help               this help\n"
+"  -V, --version            version\n"
+"\n"
+"Examples:\n"
+"  netanalyze trace.pcapng --handshakes\n"
+"  netanalyze --db t.db a.pcapng b.pcap.zst --summary\n"
+"  netanalyze --db t.db --handshakes --format jsonl --port 443\n"
+"  netanalyze --db t.db --sql \"SELECT outcome, count(*) FROM handshakes GROUP BY 1\"\n"
+"  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
+"\n"
+"Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
+}
+
+/* ns since the epoch; "123", "1700000000.25", or ISO 8601 UTC. */
+static int parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	struct tm tm;
+	const char *p;
+
+	if (!*s)
+		return -EINVAL;
+	if (strspn(s, "0123456789-") == strlen(s)) {
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+
+		if (errno || *end)
+			return -EINVAL;
+		/* fewer than 12 digits cannot be ns of this century: seconds */
+		*out = v > -100000000000LL && v < 100000000000LL ? v * 1000000000LL : v;
+		return 0;
+	}
+	if (strspn(s, "0123456789.") == strlen(s)) {
+		const char *dot = strchr(s, '.');
+		int64_t sec = strtoll(s, NULL, 10), frac = 0;
+		int digits = 0;
+
+		for (p = dot + 1; *p && digits < 9; p++, digits++)
+			frac = frac * 10 + (*p - '0');
+		for (; digits < 9; digits++)
+			frac *= 10;
+		*out = sec * 1000000000LL + frac;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!p) {
+		memset(&tm, 0, sizeof(tm));
+		p = strptime(s, "%Y-%m-%d", &tm);
+	}
+	if (!p)
+		return -EINVAL;
+	int64_t frac = 0;
+
+	if (*p == '.') {
+		int digits = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (digits < 9) {
+				frac = frac * 10 + (*p - '0');
+				digits++;
+			}
+		}
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p)
+		return -EINVAL;
+	*out = (int64_t)timegm(&tm) * 1000000000LL + frac;
+	return 0;
+}
+
+static char *read_all(FILE *f)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (n == 0)
+			break;
+		if (cap - len - 1 == 0) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static char tmp_path[4096];
+
+static void on_signal(int sig)
+{
+	if (tmp_path[0])
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static struct timespec last_progress;
+static bool progress_shown;
+
+static void progress(void *ctx, const char *path, uint64_t bytes, uint64_t packets)
+{
+	struct timespec now;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec == last_progress.tv_sec &&
+	    now.tv_nsec - last_progress.tv_nsec < 250000000)
+		return;
+	last_progress = now;
+	fprintf(stderr, "\r\033[Knetanalyze: loading %s: %llu packets, %.1f MB", path,
+		(unsigned long long)packets, (double)bytes / 1e6);
+	progress_shown = true;
+}
+
+static void progress_clear(void)
+{
+	if (progress_shown)
+		fprintf(stderr, "\r\033[K");
+	progress_shown = false;
+}
+
+enum {
+	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
+	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
+	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL,
+};
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ "handshakes", no_argument, NULL, OPT_HANDSHAKES },
+	{ "connections", no_argument, NULL, OPT_CONNECTIONS },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
+	{ "icmp", no_argument, NULL, OPT_ICMP },
+	{ "processes", no_argument, NULL, OPT_PROCESSES },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "sql", required_argument, NULL, OPT_SQL },
+	{ "sql-file", required_argument, NULL, OPT_SQL_FILE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "host", required_argument, NULL, OPT_HOST },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_sql_text(sqlite3 *db, const char *sql, const struct out_opts *oo,
+			struct an_err *e)
+{
+	int err = report_sql(db, sql, oo, e);
+
+	if (err)
+		pr_warn("%s", e->msg);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct action acts[MAX_ACTIONS];
+	int nacts = 0, c, status = 0, err;
+	const char *db_path = NULL;
+	bool schema = false, format_set = false, stdin_used = false, loaded_new = false;
+	struct filters flt = { 0 };
+	struct out_opts oo = { 0 };
+	char host_buf[48];
+	struct an_err e = { "" };
+	sqlite3 *db = NULL;
+	char *endp;
+	long v;
+
+	/* one thread: no locking inside SQLite, no allocation statistics */
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
+	while ((c = getopt_long(argc, argv, "qvhV", long_opts, NULL)) != -1) {
+		enum report rep = REP__COUNT;
+
+		switch (c) {
+		case OPT_DB: db_path = optarg; break;
+		case OPT_SCHEMA: schema = true; break;
+		case OPT_HANDSHAKES: rep = REP_HANDSHAKES; break;
+		case OPT_CONNECTIONS: rep = REP_CONNECTIONS; break;
+		case OPT_EVENTS: rep = REP_EVENTS; break;
+		case OPT_RETRANS: rep = REP_RETRANS; break;
+		case OPT_ICMP: rep = REP_ICMP; break;
+		case OPT_PROCESSES: rep = REP_PROCESSES; break;
+		case OPT_SUMMARY: rep = REP_SUMMARY; break;
+		case OPT_SQL:
+		case OPT_SQL_FILE:
+			if (nacts == MAX_ACTIONS) {
+				pr_warn("too many reports and queries (at most %d)", MAX_ACTIONS);
+				return 2;
+			}
+			acts[nacts++] = (struct action){ c == OPT_SQL ? ACT_SQL : ACT_SQL_FILE, 0, optarg };
+			if (!strcmp(optarg, "-"))
+				stdin_used = true;
+			break;
+		case OPT_FORMAT:
+			format_set = true;
+			if (!strcmp(optarg, "table"))
+				oo.format = OUT_TABLE;
+			else if (!strcmp(optarg, "csv"))
+				oo.format = OUT_CSV;
+			else if (!strcmp(optarg, "json"))
+				oo.format = OUT_JSON;
+			else if (!strcmp(optarg, "jsonl"))
+				oo.format = OUT_JSONL;
+			else {
+				pr_warn("unknown format '%s' (use table, csv, json or jsonl)", optarg);
+				return 2;
+			}
+			break;
+		case OPT_PID:
+			errno = 0;
+			v = strtol(optarg, &endp, 10);
+			if (errno || *endp || v < 0) {
+				pr_warn("--pid wants a process id, not '%s'", optarg);
+				return 2;
+			}
+			flt.has_pid = true;
+			flt.pid = v;
+			break;
+		case OPT_COMM: flt.comm = optarg; break;
+		case OPT_HOST: {
+			uint8_t a[16];
+			int ver = addr_parse(optarg, a);
+
+			if (!ver) {
+				pr_warn("--host wants an IPv4 or IPv6 address, not '%s'", optarg);
+				return 2;
+			}
+			flt.host = addr_str(a, ver, host_buf);
+			break;
+		}
+		case OPT_PORT:
+			errno = 0;
+			v = strtol(optarg, &endp, 10);
+			if (errno || *endp || v < 0 || v > 65535) {
+				pr_warn("--port wants a port number 0-65535, not '%s'", optarg);
+				return 2;
+			}
+			flt.has_port = true;
+			flt.port = (int)v;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			int64_t t;
+
+			if (parse_time(optarg, &t)) {
+				pr_warn("%s wants a time (ns since the epoch, seconds.fraction or "
+					"ISO 8601 UTC), not '%s'", c == OPT_SINCE ? "--since" : "--until",
+					optarg);
+				return 2;
+			}
+			if (c == OPT_SINCE) {
+				flt.has_since = true;
+				flt.since_ns = t;
+			} else {
+				flt.has_until = true;
+				flt.until_ns = t;
+			}
+			break;
+		}
+		case 'q': quiet = true; break;
+		case 'v': verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("netanalyze %s\n", NETREC_VERSION); return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (rep != REP__COUNT) {
+			if (nacts == MAX_ACTIONS) {
+				pr_warn("too many reports and queries (at most %d)", MAX_ACTIONS);
+				return 2;
+			}
+			acts[nacts++] = (struct action){ ACT_REPORT, rep, NULL };
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (!strcmp(argv[i], "-"))
+			stdin_used = true;
+	if (!format_set)
+		oo.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_CSV;
+	oo.human = oo.format == OUT_TABLE;
+
+	if (schema) {
+		fputs(an_schema_sql, stdout);
+		if (optind == argc && nacts == 0)
+			return 0;
+	}
+	if (optind == argc && !db_path) {
+		pr_warn("no input files and no --db: nothing to analyze (try --help)");
+		return 2;
+	}
+
+	/* SQL on standard input when nothing else was asked for */
+	char *stdin_sql = NULL;
+
+	if (nacts == 0 && !stdin_used && !isatty(STDIN_FILENO)) {
+		stdin_sql = read_all(stdin);
+		if (stdin_sql && strspn(stdin_sql, " \t\r\n") == strlen(stdin_sql)) {
+			free(stdin_sql);
+			stdin_sql = NULL;
+		}
+		if (stdin_sql)
+			acts[nacts++] = (struct action){ ACT_SQL, 0, stdin_sql };
+	}
+	if (nacts == 0)
+		acts[nacts++] = (struct action){ ACT_REPORT, REP_SUMMARY, NULL };
+
+	if (db_path && optind == argc && access(db_path, F_OK)) {
+		pr_warn("%s: no such database (give capture files to create it)", db_path);
+		free(stdin_sql);
+		return 1;
+	}
+	if (!db_path) {
+		const char *tdir = getenv("TMPDIR");
+		int fd;
+
+		snprintf(tmp_path, sizeof(tmp_path), "%s/netanalyze-XXXXXX",
+			 tdir && *tdir ? tdir : "/tmp");
+		fd = mkstemp(tmp_path);
+		if (fd < 0) {
+			pr_warn("cannot create a temporary database in %s: %s (set TMPDIR or use --db)",
+				tdir && *tdir ? tdir : "/tmp", strerror(errno));
+			return 1;
+		}
+		close(fd);
+		db_path = tmp_path;
+		/* the temporary database goes away on Ctrl-C too */
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+
+	double t_start = mono_now();
+
+	err = db_open(&db, db_path, false, tmp_path[0] != 0, &e);
+	if (err) {
+		pr_warn("%s", e.msg);
+		status = 1;
+		goto cleanup;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct ingest_progress prog = { progress, NULL };
+		struct ingest_result res;
+
+		err = ingest_file(db, argv[i], !quiet && isatty(STDERR_FILENO) ? &prog : NULL,
+				  &res, &e);
+		progress_clear();
+		if (err) {
+			if (e.msg[0])
+				pr_warn("%s", e.msg);
+			else
+				pr_warn("cannot load %s", argv[i]);
+			status = 1;
+			continue;
+		}
+		if (res.skipped) {
+			if (!quiet)
+				pr_warn("%s: already in the database (file %lld), not loaded again",
+					argv[i], (long long)res.file_id);
+			continue;
+		}
+		loaded_new = true;
+		if (res.damaged) {
+			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
+				"%llu journal records before it", argv[i],
+				(unsigned long long)res.error_offset, res.error,
+				(unsigned long long)res.packets, (unsigned long long)res.events);
+			status = 1;
+		} else if (verbose) {
+			pr_warn("%s: %llu packets, %llu journal records", argv[i],
+				(unsigned long long)res.packets, (unsigned long long)res.events);
+		}
+	}
+	if (verbose)
+		pr_warn("loaded in %.2f s", mono_now() - t_start);
+	if (loaded_new || analyze_needed(db)) {
+		double t0 = mono_now();
+
+		if (!quiet && isatty(STDERR_FILENO)) {
+			fprintf(stderr, "\r\033[Knetanalyze: restoring time order and analyzing...");
+			progress_shown = true;
+		}
+		err = analyze_run(db, &e);
+		progress_clear();
+		if (verbose)
+			pr_warn("ordered and analyzed in %.2f s", mono_now() - t0);
+		if (err) {
+			pr_warn("analysis failed: %s", e.msg);
+			status = 1;
+			goto cleanup;
+		}
+	}
+	sqlite3_close(db);
+	db = NULL;
+
+	/* Reports and user SQL run on a read-only connection. */
+	err = db_open(&db, db_path, true, false, &e);
+	if (err) {
+		pr_warn("%s", e.msg);
+		status = 1;
+		goto cleanup;
+	}
+	for (int i = 0; i < nacts; i++) {
+		char *text = NULL;
+
+		switch (acts[i].kind) {
+		case ACT_REPORT:
+			err = report_run(db, acts[i].report, &flt, &oo, &e);
+			if (err)
+				pr_warn("report failed: %s", e.msg);
+			break;
+		case ACT_SQL:
+		case ACT_SQL_FILE:
+			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {
+				err = run_sql_text(db, acts[i].arg, &oo, &e);
+				break;
+			}
+			if (!strcmp(acts[i].arg, "-")) {
+				text = read_all(stdin);
+			} else {
+				FILE *f = fopen(acts[i].arg, "r");
+
+				if (!f) {
+					pr_warn("cannot read SQL from %s: %s", acts[i].arg, strerror(errno));
+					err = -errno;
+					break;
+				}
+				text = read_all(f);
+				fclose(f);
+			}
+			if (!text) {
+				pr_warn("cannot read SQL from %s", acts[i].arg);
+				err = -EIO;
+				break;
+			}
+			err = run_sql_text(db, text, &oo, &e);
+			free(text);
+			break;
+		}
+		if (err)
+			status = 1;
+	}
+cleanup:
+	sqlite3_close(db);
+	if (tmp_path[0])
+		unlink(tmp_path);
+	free(stdin_sql);
+	return status;
+}

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Printing query results: an aligned table for people (times and durations
+ * made readable), CSV (RFC 4180 quoting, LF line ends), a JSON array, or
+ * JSON lines. Values keep their SQLite types in JSON (integers stay
+ * integers, NULL is null); a BLOB of 4 or 16 bytes is printed as an
+ * address, any other BLOB as hex. The table format holds its first rows
+ * in memory to size its columns; everything else streams.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+
+/* Column classes for human display in tables. */
+enum col_kind {
+	COL_PLAIN,
+	COL_TIME,
+	COL_DURATION,
+};
+
+static enum col_kind col_kind(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n < 3 || strcmp(name + n - 3, "_ns"))
+		return COL_PLAIN;
+	if (strstr(name, "rtt") || strstr(name, "duration") || strstr(name, "span") ||
+	    strstr(name, "connect") || strstr(name, "uncertainty") || strstr(name, "offset") ||
+	    strstr(name, "delta") || strstr(name, "ktime"))
+		return COL_DURATION;
+	return COL_TIME;
+}
+
+static void fmt_duration(int64_t ns, char *out, size_t len)
+{
+	double v = (double)ns;
+	double a = fabs(v);
+
+	if (a < 1e3)
+		snprintf(out, len, "%lld ns", (long long)ns);
+	else if (a < 1e6)
+		snprintf(out, len, "%.3f us", v / 1e3);
+	else if (a < 1e9)
+		snprintf(out, len, "%.3f ms", v / 1e6);
+	else
+		snprintf(out, len, "%.3f s", v / 1e9);
+}
+
+static void blob_text(const uint8_t *b, int n, char *out, size_t len)
+{
+	if (n == 4 || n == 16) {
+		char s[48];
+
+		snprintf(out, len, "%s", addr_str(b, n == 16 ? 6 : 4, s));
+		return;
+	}
+	size_t k = 0;
+
+	for (int i = 0; i < n && k + 3 < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%02x", b[i]);
+	out[k] = 0;
+}
+
+/* Text of a value for table/CSV; returns a malloc'd string or NULL (NULL). */
+static char *cell_text(sqlite3_stmt *st, int i, enum col_kind kind, bool human)
+{
+	char buf[256];
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		return NULL;
+	case SQLITE_INTEGER: {
+		int64_t v = sqlite3_column_int64(st, i);
+
+		if (human && kind == COL_TIME && v > 100000000000000000LL)
+			ts_str(v, buf, sizeof(buf));
+		else if (human && kind == COL_DURATION)
+			fmt_duration(v, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "%lld", (long long)v);
+		return strdup(buf);
+	}
+	case SQLITE_FLOAT:
+		snprintf(buf, sizeof(buf), "%.17g", sqlite3_column_double(st, i));
+		return strdup(buf);
+	case SQLITE_BLOB:
+		blob_text(sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i), buf, sizeof(buf));
+		return strdup(buf);
+	default: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+
+		return strdup(t ? t : "");
+	}
+	}
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 :
+		(p[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n == 2 && p[0] < 0xc2)
+		return 0;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 (names from captures are
+ * arbitrary bytes) become U+FFFD so that the output always parses. */
+static void json_str(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			int n = utf8_len(p);
+
+			if (n == 0) {
+				fputs("\\ufffd", o);
+			} else {
+				fwrite(p, 1, (size_t)n, o);
+				p += n - 1;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '"': fputs("\\\"", o); break;
+		case '\\': fputs("\\\\", o); break;
+		case '\n': fputs("\\n", o); break;
+		case '\r': fputs("\\r", o); break;
+		case '\t': fputs("\\t", o); break;
+		default:
+			if (*p < 0x20)
+				fprintf(o, "\\u%04x", *p);
+			else
+				fputc(*p, o);
+		}
+	}
+	fputc('"', o);
+}
+
+static void json_value(FILE *o, sqlite3_stmt *st, int i)
+{
+	char buf[256];
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		fputs("null", o);
+		break;
+	case SQLITE_INTEGER:
+		fprintf(o, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT: {
+		double d = sqlite3_column_double(st, i);
+
+		if (isfinite(d))
+			fprintf(o, "%.17g", d);
+		else
+			fputs("null", o);
+		break;
+	}
+	case SQLITE_BLOB:
+		blob_text(sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i), buf, sizeof(buf));
+		json_str(o, buf);
+		break;
+	default: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+
+		json_str(o, t ? t : "");
+	}
+	}
+}
+
+static void csv_field(FILE *o, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, o);
+		return;
+	}
+	fputc('"', o);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', o);
+		fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+static int step_err(sqlite3_stmt *st, int rc, struct an_err *e)
+{
+	if (rc == SQLITE_DONE)
+		return 0;
+	an_err_set(e, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
+	return -EIO;
+}
+
+struct table {
+	char **cells;
+	size_t n, cap;
+};
+
+static int table_push(struct table *t, char *s)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		char **c = realloc(t->cells, cap * sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		t->cells = c;
+		t->cap = cap;
+	}
+	t->cells[t->n++] = s;
+	return 0;
+}
+
+/* Rows held to size the columns; later rows are printed as they come, in
+ * the widths found so far, so that memory stays bounded. */
+#define TABLE_SIZING_ROWS 10000
+
+static void print_row(char **cells, int ncol, const size_t *w)
+{
+	for (int i = 0; i < ncol; i++)
+		printf("%s%-*s", i ? "  " : "", i == ncol - 1 ? 0 : (int)w[i],
+		       cells[i] ? cells[i] : "-");
+	putchar('\n');
+}
+
+static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const char *title)
+{
+	if (title)
+		printf("%s\n", title);
+	for (int i = 0; i < ncol; i++)
+		printf("%s%-*s", i ? "  " : "", i == ncol - 1 ? 0 : (int)w[i],
+		       sqlite3_column_name(st, i));
+	putchar('\n');
+	for (int i = 0; i < ncol; i++) {
+		printf("%s", i ? "  " : "");
+		for (size_t k = 0; k < w[i]; k++)
+			putchar('-');
+	}
+	putchar('\n');
+}
+
+static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
+{
+	int ncol = sqlite3_column_count(st);
+	struct table t = { 0 };
+	size_t *w = NULL, rows = 0;
+	enum col_kind *kinds = NULL;
+	char **row = NULL;
+	bool streaming = false;
+	int rc, err = 0;
+
+	if (ncol == 0) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		return step_err(st, rc, e);
+	}
+	w = calloc((size_t)ncol, sizeof(*w));
+	kinds = calloc((size_t)ncol, sizeof(*kinds));
+	row = calloc((size_t)ncol, sizeof(*row));
+	if (!w || !kinds || !row) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (int i = 0; i < ncol; i++) {
+		kinds[i] = col_kind(sqlite3_column_name(st, i));
+		w[i] = strlen(sqlite3_column_name(st, i));
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!streaming && rows == TABLE_SIZING_ROWS) {
+			print_header(st, ncol, w, oo->title);
+			for (size_t r = 0; r < rows; r++)
+				print_row(&t.cells[r * (size_t)ncol], ncol, w);
+			streaming = true;
+		}
+		for (int i = 0; i < ncol; i++) {
+			char *s = cell_text(st, i, kinds[i], oo->human);
+			size_t l = s ? strlen(s) : 1;
+
+			if (streaming) {
+				row[i] = s;
+				continue;
+			}
+			if (l > w[i])
+				w[i] = l;
+			if (table_push(&t, s)) {
+				free(s);
+				err = -ENOMEM;
+				goto cleanup;
+			}
+		}
+		if (streaming) {
+			print_row(row, ncol, w);
+			for (int i = 0; i < ncol; i++) {
+				free(row[i]);
+				row[i] = NULL;
+			}
+		}
+		rows++;
+	}
+	err = step_err(st, rc, e);
+	if (!streaming) {
+		print_header(st, ncol, w, oo->title);
+		for (size_t r = 0; r < rows; r++)
+			print_row(&t.cells[r * (size_t)ncol], ncol, w);
+	}
+	if (oo->title)
+		printf("(%zu row%s)\n\n", rows, rows == 1 ? "" : "s");
+cleanup:
+	if (err == -ENOMEM)
+		an_err_set(e, "out of memory");
+	for (size_t i = 0; i < t.n; i++)
+		free(t.cells[i]);
+	free(t.cells);
+	free(row);
+	free(w);
+	free(kinds);
+	return err;
+}
+
+int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
+{
+	int ncol = sqlite3_column_count(st);
+	int rc, err;
+	bool first = true;
+
+	if (oo->format == OUT_TABLE)
+		return print_table(st, oo, e);
+	if (oo->format == OUT_CSV && ncol) {
+		for (int i = 0; i < ncol; i++) {
+			if (i)
+				putchar(',');
+			csv_field(stdout, sqlite3_column_name(st, i));
+		}
+		putchar('\n');
+	}
+	if (oo->format == OUT_JSON)
+		printf("[");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!ncol)
+			continue;
+		switch (oo->format) {
+		case OUT_CSV:
+			for (int i = 0; i < ncol; i++) {
+				char *s = cell_text(st, i, COL_PLAIN, false);
+
+				if (i)
+					putchar(',');
+				csv_field(stdout, s);
+				free(s);
+			}
+			putchar('\n');
+			break;
+		case OUT_JSON:
+		case OUT_JSONL:
+			if (oo->format == OUT_JSON)
+				printf("%s\n  ", first ? "" : ",");
+			putchar('{');
+			for (int i = 0; i < ncol; i++) {
+				if (i)
+					putchar(',');
+				json_str(stdout, sqlite3_column_name(st, i));
+				putchar(':');
+				json_value(stdout, st, i);
+			}
+			putchar('}');
+			if (oo->format == OUT_JSONL)
+				putchar('\n');
+			break;
+		case OUT_TABLE:
+			break;
+		}
+		first = false;
+	}
+	err = step_err(st, rc, e);
+	if (oo->format == OUT_JSON)
+		printf("%s]\n", first ? "" : "\n");
+	if (fflush(stdout) && !err) {
+		an_err_set(e, "writing output: %s", strerror(errno));
+		err = -EIO;
+	}
+	return err;
+}
