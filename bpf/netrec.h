@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ABI between netrec's BPF programs and its user space: the records the
+ * kernel side puts into the ring buffer and the per-socket owner it keeps.
+ * Fixed-width types only, explicit padding; user space checks every size
+ * with _Static_assert (record/abi.c). This is not the file format: records
+ * are translated into docs/format.md's profile by record/output.c.
+ */
+#ifndef NETREC_BPF_NETREC_H
+#define NETREC_BPF_NETREC_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Largest number of packet bytes (from the link-layer header on) the kernel
+ * copies per packet; a GSO super-packet longer than this is truncated and
+ * keeps its original length. */
+#define NR_MAX_COPY 65535
+
+#define NR_COMM_LEN 16
+
+/* Record kinds (first byte of every ring-buffer record). */
+enum nr_rec_kind {
+	NR_REC_PKT = 1,
+	NR_REC_EVENT = 2,
+};
+
+/* Owner flags (struct nr_owner.flags). */
+enum nr_owner_flags {
+	NR_OWN_VALID = 0x01,     /* pid/tid/uid/gid/comm/cgroup are valid */
+	NR_OWN_LISTENER = 0x02,  /* the socket is (or was) listening */
+	NR_OWN_ACCEPTED = 0x04,  /* cloned from a listener (accepted child) */
+	NR_OWN_KERNEL = 0x08,    /* made by the kernel (no process) */
+	NR_OWN_CLAIMED = 0x10,   /* set by this socket's own process-context use
+				    (not inherited from a listener) */
+};
+
+/* The process owning a socket, as last seen in process context. Values
+ * of enum nr_owner_src (format/profile.h) are used for src. */
+struct nr_owner {
+	__u32 pid;               /* tgid */
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u64 cgroup_id;
+	__u64 cookie;            /* socket cookie, 0 if not known */
+	char comm[NR_COMM_LEN];
+	__u8 src;                /* enum nr_owner_src */
+	__u8 flags;              /* enum nr_owner_flags */
+	__u8 pad[6];
+};
+#define NR_OWNER_SIZE 56
+
+/* Packet direction. */
+enum nr_dir {
+	NR_DIR_IN = 1,
+	NR_DIR_OUT = 2,
+};
+
+/* Link-layer type of the device a tc program is attached to. */
+enum nr_l2 {
+	NR_L2_ETH = 1,           /* 14-byte Ethernet header (eth, veth, lo) */
+	NR_L2_NONE = 2,          /* packet starts at the network header */
+};
+
+/* One captured packet: this header, then cap_len bytes of the packet from
+ * its link-layer header (l3_off bytes before the network header). */
+struct nr_pkt {
+	__u8 kind;               /* NR_REC_PKT */
+	__u8 dir;                /* enum nr_dir */
+	__u8 l2;                 /* enum nr_l2 */
+	__u8 pkt_type;           /* skb->pkt_type (PACKET_HOST ...) on ingress */
+	__u32 cpu;
+	__u64 seq;               /* per-CPU sequence shared with events */
+	__u64 ktime_ns;          /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 ifindex;
+	__u32 len;               /* skb->len: bytes from the link-layer header */
+	__u32 cap_len;           /* bytes that follow this header */
+	__u16 l3_off;            /* offset of the network header in the data */
+	__u16 eth_proto;         /* network-layer ethertype, host order */
+	__u8 l4_proto;           /* IPPROTO_TCP / _ICMP / _ICMPV6 */
+	__u8 pad[7];
+	struct nr_owner owner;   /* owner.src says how it was found */
+};
+#define NR_PKT_SIZE 104
+
+/* Kernel TCP events (enum nr_ev_type) and their record. */
+enum nr_ev_type {
+	NR_EV_T_STATE = 1,
+	NR_EV_T_RETRANSMIT,
+	NR_EV_T_RETRANSMIT_SYNACK,
+	NR_EV_T_RESET_SENT,
+	NR_EV_T_RESET_RECV,
+	NR_EV_T_SK_ERROR,
+	NR_EV_T_ZERO_WIN_ADV,
+	NR_EV_T_WIN_OPEN_ADV,
+	NR_EV_T_ZERO_WIN_RECV,
+	NR_EV_T_WIN_OPEN_RECV,
+	NR_EV_T_DESTROY,
+	NR_EV_T_MAX
+};
+
+struct nr_event {
+	__u8 kind;               /* NR_REC_EVENT */
+	__u8 type;               /* enum nr_ev_type */
+	__u8 family;             /* AF_INET / AF_INET6 */
+	__u8 oldstate;           /* TCP_* for NR_EV_T_STATE */
+	__u32 cpu;
+	__u64 seq;
+	__u64 ktime_ns;
+	__u8 saddr[16];          /* local address (IPv4 in the first 4 bytes) */
+	__u8 daddr[16];          /* remote address */
+	__u16 sport;             /* local port, host order */
+	__u16 dport;             /* remote port, host order */
+	__u8 newstate;
+	__u8 pad1[3];
+	__s32 err;               /* positive errno for NR_EV_T_SK_ERROR */
+	__u32 window;            /* raw TCP window field for window events */
+	__u32 netns;
+	__u32 pad2;
+	struct nr_owner owner;
+};
+#define NR_EVENT_SIZE 136
+
+/* Per-CPU counters (map cpu_state): the sequence shared by every record
+ * the CPU produces, and the records it could not queue. */
+struct nr_cpu_state {
+	__u64 seq;
+	__u64 ring_drops;
+	__u32 last_pid;          /* owner of the last record that woke the reader */
+	__u32 pad;
+};
+#define NR_CPU_STATE_SIZE 24
+
+/* Key of the connection map: a TCP connection seen from this host. */
+struct nr_tuple {
+	__u8 laddr[16];
+	__u8 raddr[16];
+	__u16 lport;             /* host order */
+	__u16 rport;
+	__u8 family;
+	__u8 pad[3];
+};
+#define NR_TUPLE_SIZE 40
+
+/* Key of the ICMP echo map: identifier of an echo request we sent. */
+struct nr_echo_key {
+	__u8 raddr[16];          /* the request's destination */
+	__u16 id;                /* echo identifier, network order */
+	__u8 family;
+	__u8 pad;
+};
+#define NR_ECHO_KEY_SIZE 20
+
+/* Zero-window episode state per connection and direction. */
+struct nr_win_key {
+	struct nr_tuple t;
+	__u32 dir;
+};
+#define NR_WIN_KEY_SIZE 44
+
+#endif

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loads netrec's BPF object and attaches its programs, probing what the
+ * kernel offers: tracepoints that do not exist are left out with a message,
+ * and a failed optional part (events, owner hooks, the start-up scan) is
+ * reported with the kernel's reason while the recording goes on. Packet
+ * programs attach as tcx links where the kernel has them (they go away with
+ * the process, even on SIGKILL), else as clsact filters removed at exit.
+ *
+ * It does not interpret records: record/main.c and record/output.c do.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "netrec.h"
+#include "netrec.skel.h"
+#include "attach.h"
+#include "log.h"
+#include "proc.h"
+
+/* The kernel ABI (bpf/netrec.h) must have the same layout on both sides. */
+_Static_assert(sizeof(struct nr_owner) == NR_OWNER_SIZE, "nr_owner size");
+_Static_assert(sizeof(struct nr_pkt) == NR_PKT_SIZE, "nr_pkt size");
+_Static_assert(sizeof(struct nr_event) == NR_EVENT_SIZE, "nr_event size");
+_Static_assert(sizeof(struct nr_tuple) == NR_TUPLE_SIZE, "nr_tuple size");
+_Static_assert(sizeof(struct nr_echo_key) == NR_ECHO_KEY_SIZE, "nr_echo_key size");
+_Static_assert(sizeof(struct nr_win_key) == NR_WIN_KEY_SIZE, "nr_win_key size");
+_Static_assert(sizeof(struct nr_cpu_state) == NR_CPU_STATE_SIZE, "nr_cpu_state size");
+
+#ifndef BPF_TCX_INGRESS
+#define NR_TCX_INGRESS 46
+#define NR_TCX_EGRESS 47
+#else
+#define NR_TCX_INGRESS BPF_TCX_INGRESS
+#define NR_TCX_EGRESS BPF_TCX_EGRESS
+#endif
+
+#define MAX_TC 256
+
+struct tc_att {
+	int ifindex;
+	int link_fd[2];              /* tcx links (ingress, egress), or -1 */
+	struct bpf_tc_opts opts[2];  /* clsact filters when no tcx */
+	bool clsact[2];
+	bool created_qdisc;
+};
+
+struct nr_bpf {
+	struct netrec_bpf *skel;
+	struct bpf_link *links[16];
+	int nlinks;
+	struct bpf_link *cg_link;
+	bool have_owners;
+	bool tcx_broken;             /* tcx refused once: use clsact */
+	struct tc_att tc[MAX_TC];
+	int ntc;
+	int ncpus;
+};
+
+/* Tracepoint programs: program, tracepoint, what is lost without it. */
+struct tp_prog {
+	struct bpf_program *(*prog)(struct netrec_bpf *s);
+	const char *tp;
+	bool owner;                  /* needed for attribution */
+};
+
+#define P(name) static struct bpf_program *p_##name(struct netrec_bpf *s) { return s->progs.name; }
+P(sock_send)
+P(sock_recv)
+P(set_state)
+P(retransmit)
+P(receive_reset)
+P(error_report)
+P(destroy_sock)
+P(retransmit_synack)
+P(send_reset)
+#undef P
+
+static const struct tp_prog tp_progs[] = {
+	{ p_sock_send, "sock_send_length", true },
+	{ p_sock_recv, "sock_recv_length", true },
+	{ p_set_state, "inet_sock_set_state", true },
+	{ p_retransmit, "tcp_retransmit_skb", false },
+	{ p_receive_reset, "tcp_receive_reset", false },
+	{ p_error_report, "inet_sk_error_report", false },
+	{ p_destroy_sock, "tcp_destroy_sock", false },
+	{ p_retransmit_synack, "tcp_retransmit_synack", false },
+	{ p_send_reset, "tcp_send_reset", false },
+};
+#define N_TP (sizeof(tp_progs) / sizeof(tp_progs[0]))
+
+bool nr_bpf_have_owners(const struct nr_bpf *b)
+{
+	return b && b->have_owners;
+}
+
+static bool tp_exists(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+
+	if (!vmlinux)
+		return true; /* cannot tell: let the load decide */
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracing)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int err;
+
+	if (!vmlinux)
+		pr_debug("no kernel BTF (%s): tracepoint programs will be tried blindly",
+			 strerror(errno));
+	b->skel = netrec_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	b->skel->rodata->snap_l3 = cfg->snap_l3;
+	b->skel->rodata->target_netns = cfg->netns;
+	b->skel->rodata->event_mask = cfg->event_mask;
+	bpf_map__set_max_entries(b->skel->maps.scratch, b->ncpus);
+	for (size_t i = 0; i < N_TP; i++) {
+		bool want = tracing && (tp_progs[i].owner || cfg->events);
+
+		if (want && !tp_exists(vmlinux, tp_progs[i].tp)) {
+			pr_warn("tracepoint %s is not available: %s", tp_progs[i].tp,
+				tp_progs[i].owner ? "attribution will be weaker" :
+				"its events will be missing");
+			want = false;
+		}
+		bpf_program__set_autoload(tp_progs[i].prog(b->skel), want);
+	}
+	bpf_program__set_autoload(b->skel->progs.sock_create, tracing);
+	bpf_program__set_autoload(b->skel->progs.scan_tcp, tracing);
+	err = netrec_bpf__load(b->skel);
+cleanup:
+	btf__free(vmlinux);
+	return err;
+}
+
+/* The cgroup v2 root: where it is mounted, else (in the private mount
+ * namespace `ip netns exec` makes, which hides it) a mount of our own that
+ * is detached as soon as it is open. */
+static int open_cgroup_root(const char *root)
+{
+	char dir[] = "/tmp/netrec-cgroup.XXXXXX";
+	int fd;
+
+	if (*root) {
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	if (!mkdtemp(dir))
+		return -errno;
+	if (mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		fd = -errno;
+		rmdir(dir);
+		return fd;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	return fd;
+}
+
+static int attach_tracing(struct nr_bpf *b, const struct nr_bpf_cfg *cfg)
+{
+	const char *root = proc_cgroup2_root();
+	int cgfd, err;
+
+	b->have_owners = true;
+
+	for (size_t i = 0; i < N_TP; i++) {
+		struct bpf_program *p = tp_progs[i].prog(b->skel);
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		l = bpf_program__attach(p);
+		if (!l) {
+			err = -errno;
+			pr_warn("cannot attach to tracepoint %s: %s; %s", tp_progs[i].tp,
+				strerror(-err), tp_progs[i].owner ?
+				"attribution will be weaker" : "its events will be missing");
+			continue;
+		}
+		b->links[b->nlinks++] = l;
+	}
+	cgfd = open_cgroup_root(root);
+	if (cgfd < 0) {
+		pr_warn("cannot open the cgroup v2 hierarchy: %s; sockets are attributed from "
+			"their first send, receive or connect only", strerror(-cgfd));
+		return 0;
+	}
+	b->cg_link = bpf_program__attach_cgroup(b->skel->progs.sock_create, cgfd);
+	if (!b->cg_link)
+		pr_warn("cannot attach cgroup/sock_create to %s: %s; sockets are attributed "
+			"from their first send, receive or connect only", root, strerror(errno));
+	close(cgfd);
+	return 0;
+}
+
+int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg)
+{
+	struct nr_bpf *b = calloc(1, sizeof(*b));
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	b->ncpus = libbpf_num_possible_cpus();
+	if (b->ncpus <= 0) {
+		err = b->ncpus ? b->ncpus : -EINVAL;
+		goto cleanup;
+	}
+	err = open_skel(b, cfg, true);
+	if (err) {
+		pr_warn("cannot load the tracing programs: %s; recording packets without "
+			"process attribution or kernel events (-v shows the kernel's log)",
+			strerror(-err));
+		netrec_bpf__destroy(b->skel);
+		b->skel = NULL;
+		err = open_skel(b, cfg, false);
+		if (err) {
+			pr_warn("cannot load the packet capture programs: %s (-v shows the "
+				"kernel's verifier log)", strerror(-err));
+			goto cleanup;
+		}
+	} else {
+		attach_tracing(b, cfg);
+	}
+	*out = b;
+	return 0;
+cleanup:
+	nr_bpf_close(b);
+	return err;
+}
+
+struct scan_ctx {
+	int map_fd;
+	int n;
+};
+
+static int scan_one(uint32_t pid, uint32_t tid, uint64_t inode, void *vctx)
+{
+	struct scan_ctx *sc = vctx;
+	struct nr_owner o = { 0 };
+	struct proc_info *pi = proc_get(pid, NULL, 0, 0, 0, 0);
+
+	if (!pi || !pi->from_proc)
+		return 0;
+	o.pid = pid;
+	o.tid = tid;
+	o.uid = pi->uid;
+	o.gid = pi->gid;
+	o.cgroup_id = pi->cgroup_id;
+	memcpy(o.comm, pi->comm, sizeof(o.comm));
+	o.flags = NR_OWN_VALID;
+	if (bpf_map_update_elem(sc->map_fd, &inode, &o, BPF_ANY) == 0)
+		sc->n++;
+	return 0;
+}
+
+int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found)
+{
+	struct scan_ctx sc = { 0 };
+	struct bpf_link *link = NULL;
+	char buf[4096];
+	int fd = -1, err;
+	ssize_t n;
+
+	*found = 0;
+	if (!b->have_owners || !bpf_program__autoload(b->skel->progs.scan_tcp))
+		return 0;
+	sc.map_fd = bpf_map__fd(b->skel->maps.preexist);
+	err = proc_scan_sockets(scan_one, &sc);
+	if (err)
+		goto cleanup;
+	link = bpf_program__attach_iter(b->skel->progs.scan_tcp, NULL);
+	if (!link) {
+		err = -errno;
+		goto cleanup;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	/* one line per socket given an owner */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*found += buf[i] == '\n';
+	if (n < 0)
+		err = -errno;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	if (err)
+		pr_warn("cannot scan the sockets open before start-up: %s; their packets "
+			"are attributed from their next send or receive", strerror(-err));
+	return err;
+}
+
+static struct tc_att *tc_find(struct nr_bpf *b, int ifindex)
+{
+	for (int i = 0; i < b->ntc; i++)
+		if (b->tc[i].ifindex == ifindex)
+			return &b->tc[i];
+	return NULL;
+}
+
+static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_program *prog)
+{
+	int fd = bpf_program__fd(prog), err;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex);
+
+	if (!b->tcx_broken) {
+		t->link_fd[dir] = bpf_link_create(fd, t->ifindex,
+						  dir == 0 ? NR_TCX_INGRESS : NR_TCX_EGRESS, NULL);
+		if (t->link_fd[dir] >= 0)
+			return 0;
+		pr_debug("tcx attach on ifindex %d refused (%s): using clsact", t->ifindex,
+			 strerror(errno));
+		b->tcx_broken = true;
+	}
+	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		t->created_qdisc = true;
+	else if (err != -EEXIST)
+		return err;
+	hook.attach_point = dir == 0 ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+	memset(&t->opts[dir], 0, sizeof(t->opts[dir]));
+	t->opts[dir].sz = sizeof(t->opts[dir]);
+	t->opts[dir].prog_fd = fd;
+	err = bpf_tc_attach(&hook, &t->opts[dir]);
+	if (err)
+		return err;
+	t->clsact[dir] = true;
+	return 0;
+}
+
+int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
+{
+	struct tc_att *t;
+	int err;
+
+	if (tc_find(b, ifindex))
+		return 0;
+	if (b->ntc >= MAX_TC)
+		return -ENOSPC;
+	t = &b->tc[b->ntc];
+	memset(t, 0, sizeof(*t));
+	t->ifindex = ifindex;
+	t->link_fd[0] = t->link_fd[1] = -1;
+	b->ntc++;
+	err = tc_one(b, t, 1, l3_device ? b->skel->progs.tc_out_l3 : b->skel->progs.tc_out_eth);
+	if (!err && ingress)
+		err = tc_one(b, t, 0, l3_device ? b->skel->progs.tc_in_l3 :
+			     b->skel->progs.tc_in_eth);
+	if (err)
+		nr_bpf_tc_detach(b, ifindex);
+	return err;
+}
+
+void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex)
+{
+	struct tc_att *t = tc_find(b, ifindex);
+
+	if (!t)
+		return;
+	for (int dir = 0; dir < 2; dir++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
+
+		if (t->link_fd[dir] >= 0)
+			close(t->link_fd[dir]);
+		if (t->clsact[dir]) {
+			hook.attach_point = dir == 0 ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+			t->opts[dir].prog_fd = 0;
+			t->opts[dir].prog_id = 0;
+			t->opts[dir].flags = 0;
+			bpf_tc_detach(&hook, &t->opts[dir]);
+		}
+	}
+	if (t->created_qdisc) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+		bpf_tc_hook_destroy(&hook);
+	}
+	*t = b->tc[--b->ntc];
+}
+
+struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx)
+{
+	return ring_buffer__new(bpf_map__fd(b->skel->maps.rb), fn, ctx, NULL);
+}
+
+uint64_t nr_bpf_ring_drops(struct nr_bpf *b)
+{
+	struct nr_cpu_state *v;
+	uint64_t sum = 0;
+	uint32_t k = 0;
+
+	if (!b || !b->skel)
+		return 0;
+	v = calloc(b->ncpus, sizeof(*v));
+	if (!v)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.cpu_state), &k, v) == 0)
+		for (int i = 0; i < b->ncpus; i++)
+			sum += v[i].ring_drops;
+	free(v);
+	return sum;
+}
+
+uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex)
+{
+	uint64_t *v, sum = 0;
+
+	if (!b || !b->skel)
+		return 0;
+	v = calloc(b->ncpus, sizeof(*v));
+	if (!v)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.if_drops), &ifindex, v) == 0)
+		for (int i = 0; i < b->ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+void nr_bpf_close(struct nr_bpf *b)
+{
+	if (!b)
+		return;
+	while (b->ntc)
+		nr_bpf_tc_detach(b, b->tc[b->ntc - 1].ifindex);
+	bpf_link__destroy(b->cg_link);
+	for (int i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	netrec_bpf__destroy(b->skel);
+	free(b);
+}

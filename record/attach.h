@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Loading netrec's BPF programs, attaching them, and reading their counters. */
+#ifndef NETREC_RECORD_ATTACH_H
+#define NETREC_RECORD_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <bpf/libbpf.h>
+
+struct nr_bpf;
+
+struct nr_bpf_cfg {
+	uint32_t snap_l3;     /* packet bytes kept from the network header on */
+	uint32_t netns;       /* inode of the network namespace recorded */
+	uint32_t event_mask;  /* 1 << enum nr_ev_type of the events wanted */
+	bool events;          /* load the event tracepoints at all */
+};
+
+/* Opens, loads and attaches everything but tc: socket-owner hooks and
+ * event tracepoints. What the kernel lacks is reported and left out;
+ * fails only when packets cannot be captured at all. */
+int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg);
+void nr_bpf_close(struct nr_bpf *b); /* detaches everything; accepts NULL */
+/* Gives the owners of sockets open before start-up to the kernel side;
+ * *found receives how many sockets got an owner. */
+int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
+/* Attaches the packet programs to an interface; egress only when
+ * ingress is false (loopback: every packet passes both). */
+int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress);
+void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex);
+struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx);
+/* Records the kernel could not queue: all, or those of one interface
+ * (ifindex 0: events). */
+uint64_t nr_bpf_ring_drops(struct nr_bpf *b);
+uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex);
+/* Whether the socket-owner hooks are attached (attribution possible). */
+bool nr_bpf_have_owners(const struct nr_bpf *b);
+
+#endif

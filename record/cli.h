@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* netrec's command line (tcpdump's letters where the meaning is the same). */
+#ifndef NETREC_RECORD_CLI_H
+#define NETREC_RECORD_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_SEL 64
+
+struct opts {
+	const char *out;
+	const char *ifaces[MAX_SEL];
+	int nifaces;
+	uint32_t snaplen;            /* 0: whole packet */
+	uint64_t count;
+	double duration;
+	uint64_t rotate_bytes;
+	uint32_t rotate_secs;
+	uint32_t max_files;
+	char *filter;
+	uint32_t pids[MAX_SEL];
+	int npids;
+	const char *comms[MAX_SEL];
+	int ncomms;
+	bool children;
+	const char *cgroup;
+	uint32_t event_mask;
+	bool no_events;
+	const char *user;
+};
+
+/* Parses argv into o; prints help/version and exits 0, or a usage error
+ * and exits 2. */
+void cli_parse(int argc, char **argv, struct opts *o);
+/* 0 if the process may load and attach BPF programs, else -EPERM with
+ * one line naming the missing capability. */
+int cli_check_caps(void);
+
+#endif

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reads /proc for the processes that own recorded sockets and keeps what it
+ * learned, so that a process that exits during the recording is still
+ * described. It does not follow processes over time: the first look wins.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define PROC_BUCKETS 4096
+
+static struct proc_info *buckets[PROC_BUCKETS];
+static char cg2_root[PATH_MAX];
+static bool cg2_looked;
+
+int proc_table_init(void)
+{
+	memset(buckets, 0, sizeof(buckets));
+	return 0;
+}
+
+void proc_table_free(void)
+{
+	for (int i = 0; i < PROC_BUCKETS; i++) {
+		struct proc_info *p = buckets[i], *n;
+
+		for (; p; p = n) {
+			n = p->next;
+			free(p->exe);
+			free(p->cmdline);
+			free(p->cgroup);
+			free(p);
+		}
+		buckets[i] = NULL;
+	}
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, tot = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)tot < cap - 1) {
+		n = read(fd, buf + tot, cap - 1 - tot);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tot = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		tot += n;
+	}
+	close(fd);
+	if (tot >= 0)
+		buf[tot] = '\0';
+	return tot;
+}
+
+static bool find_cgroup2(const char *mountinfo, const char *prefix)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen(mountinfo, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* id parent maj:min root mountpoint opts... - fstype src opts */
+		char *sep = strstr(line, " - ");
+		char mnt[PATH_MAX];
+
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1) {
+			snprintf(cg2_root, sizeof(cg2_root), "%s%s", prefix, mnt);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+const char *proc_cgroup2_root(void)
+{
+	if (cg2_looked)
+		return cg2_root;
+	cg2_looked = true;
+	if (!find_cgroup2("/proc/self/mountinfo", ""))
+		cg2_root[0] = '\0';
+	return cg2_root;
+}
+
+void proc_container_id(const char *cg, char out[65])
+{
+	size_t run = 0;
+
+	out[0] = '\0';
+	if (!cg)
+		return;
+	for (const char *p = cg;; p++) {
+		if (*p && isxdigit((unsigned char)*p) && !isupper((unsigned char)*p)) {
+			run++;
+			continue;
+		}
+		if (run == 64) {
+			memcpy(out, p - 64, 64);
+			out[64] = '\0';
+			return;
+		}
+		run = 0;
+		if (!*p)
+			return;
+	}
+}
+
+static void proc_read(struct proc_info *pi)
+{
+	char path[64], buf[8192], *s;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pi->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	pi->from_proc = true;
+	if ((s = strstr(buf, "\nPPid:")))
+		pi->ppid = strtoul(s + 6, NULL, 10);
+	if ((s = strstr(buf, "\nUid:")))
+		pi->uid = strtoul(s + 5, NULL, 10);
+	if ((s = strstr(buf, "\nGid:")))
+		pi->gid = strtoul(s + 5, NULL, 10);
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pi->pid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(pi->comm, sizeof(pi->comm), "%.15s", buf);
+	}
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pi->pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		pi->exe = strdup(buf);
+	}
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pi->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0) {
+		while (n > 0 && buf[n - 1] == '\0')
+			n--;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0' || buf[i] == '\n')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		pi->cmdline = strdup(buf);
+	}
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pi->pid);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
+		for (char *line = strtok_r(buf, "\n", &s); line; line = strtok_r(NULL, "\n", &s)) {
+			if (strncmp(line, "0::", 3) == 0) {
+				pi->cgroup = strdup(line + 3);
+				break;
+			}
+		}
+	}
+	if (pi->cgroup && *proc_cgroup2_root()) {
+		char full[PATH_MAX];
+		struct stat st;
+
+		snprintf(full, sizeof(full), "%s%s", proc_cgroup2_root(), pi->cgroup);
+		if (stat(full, &st) == 0)
+			pi->cgroup_id = st.st_ino;
+	}
+	proc_container_id(pi->cgroup, pi->container);
+}
+
+struct proc_info *proc_get(uint32_t pid, const char *comm, uint32_t uid, uint32_t gid,
+			   uint64_t cgroup_id, int64_t now_real_ns)
+{
+	struct proc_info *p;
+	unsigned b = pid % PROC_BUCKETS;
+
+	if (!pid)
+		return NULL;
+	for (p = buckets[b]; p; p = p->next)
+		if (p->pid == pid) {
+			/* first looked up without a time (ancestor walks, the
+			 * start-up scan): it is first seen now */
+			if (!p->first_seen_real_ns)
+				p->first_seen_real_ns = now_real_ns;
+			return p;
+		}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->uid = uid;
+	p->gid = gid;
+	p->cgroup_id = cgroup_id;
+	p->first_seen_real_ns = now_real_ns;
+	if (comm)
+		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	proc_read(p);
+	if (cgroup_id)
+		p->cgroup_id = cgroup_id; /* the kernel's id is authoritative */
+	p->next = buckets[b];
+	buckets[b] = p;
+	return p;
+}
+
+bool proc_is_descendant(uint32_t pid, uint32_t ancestor)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		struct proc_info *p;
+
+		if (pid == ancestor)
+			return true;
+		p = proc_get(pid, NULL, 0, 0, 0, 0);
+		if (!p || !p->from_proc)
+			return false;
+		pid = p->ppid;
+	}
+	return pid == ancestor;
+}
+
+/* System calls that name the socket they block on in their first argument:
+ * the thread blocked in one of them is the one using that socket. */
+static bool socket_syscall(long nr)
+{
+#if defined(__x86_64__)
+	static const long nrs[] = { 0, 1, 19, 20, 42, 43, 44, 45, 46, 47, 288, 299, 307 };
+#elif defined(__aarch64__)
+	static const long nrs[] = { 63, 64, 65, 66, 202, 203, 206, 207, 211, 212, 242, 243, 269 };
+#else
+	static const long nrs[] = { -1 };
+#endif
+	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++)
+		if (nrs[i] == nr)
+			return true;
+	return false;
+}
+
+#define MAX_BLOCKED 64
+
+struct blocked {
+	int fd;
+	uint32_t tid;
+};
+
+/* Threads of pid blocked in a socket system call, and on which fd. */
+static int blocked_threads(uint32_t pid, struct blocked *out)
+{
+	char path[64], buf[256];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < MAX_BLOCKED) {
+		long nr;
+		unsigned long fd;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%.20s/syscall", pid, de->d_name);
+		if (read_small(path, buf, sizeof(buf)) <= 0)
+			continue;
+		if (sscanf(buf, "%ld 0x%lx", &nr, &fd) != 2 || !socket_syscall(nr))
+			continue;
+		out[n].fd = (int)fd;
+		out[n].tid = strtoul(de->d_name, NULL, 10);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int proc_scan_sockets(int (*cb)(uint32_t pid, uint32_t tid, uint64_t inode, void *ctx),
+		      void *ctx)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	int err = 0;
+
+	if (!proc)
+		return -errno;
+	while ((de = readdir(proc))) {
+		char path[PATH_MAX], link[64];
+		struct blocked blocked[MAX_BLOCKED];
+		struct dirent *fe;
+		uint32_t pid;
+		int dfd, nblocked;
+		DIR *fds;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtoul(de->d_name, NULL, 10);
+		nblocked = blocked_threads(pid, blocked);
+		snprintf(path, sizeof(path), "/proc/%u/fd", pid);
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		fds = fdopendir(dfd);
+		if (!fds) {
+			close(dfd);
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			unsigned long long ino;
+			uint32_t tid = pid;
+			ssize_t n;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			n = readlinkat(dfd, fe->d_name, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (sscanf(link, "socket:[%llu]", &ino) != 1)
+				continue;
+			for (int i = 0; i < nblocked; i++)
+				if (blocked[i].fd == atoi(fe->d_name))
+					tid = blocked[i].tid;
+			err = cb(pid, tid, ino, ctx);
+			if (err)
+				break;
+		}
+		closedir(fds);
+		if (err)
+			break;
+	}
+	closedir(proc);
+	return err;
+}

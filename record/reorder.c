@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Puts records back in (timestamp, CPU, sequence) order. Each CPU's records
+ * come nearly in order already, so each CPU has its own sorted queue (an
+ * insertion from the tail, which rarely moves anything) and the oldest
+ * record is the smallest queue head: a k-way merge over the CPUs. The
+ * caller pops what is older than "now minus the window", so no record is
+ * held longer than the window; a record that arrives after a newer one was
+ * released is still written (and counted in `late`), never dropped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reorder.h"
+
+#define MAX_CPUS 8192
+
+static int ent_less(const struct reorder_ent *a, const struct reorder_ent *b)
+{
+	if (a->ktime_ns != b->ktime_ns)
+		return a->ktime_ns < b->ktime_ns;
+	if (a->cpu != b->cpu)
+		return a->cpu < b->cpu;
+	return a->seq < b->seq;
+}
+
+void reorder_init(struct reorder *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void reorder_free(struct reorder *r)
+{
+	for (size_t c = 0; c < r->nq; c++) {
+		struct reorder_q *q = &r->q[c];
+
+		for (size_t i = 0; i < q->n; i++)
+			free(q->buf[(q->head + i) % q->cap].rec);
+		free(q->buf);
+	}
+	free(r->q);
+	reorder_init(r);
+}
+
+static int q_grow(struct reorder_q *q)
+{
+	size_t cap = q->cap ? q->cap * 2 : 1024;
+	struct reorder_ent *b = malloc(cap * sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < q->n; i++)
+		b[i] = q->buf[(q->head + i) % q->cap];
+	free(q->buf);
+	q->buf = b;
+	q->cap = cap;
+	q->head = 0;
+	return 0;
+}
+
+int reorder_push(struct reorder *r, struct rec *rec)
+{
+	struct reorder_ent e = { rec->ktime_ns, rec->seq, rec->cpu, rec };
+	struct reorder_q *q;
+	size_t i;
+
+	if (rec->cpu >= MAX_CPUS)
+		return -EINVAL;
+	if (rec->cpu >= r->nq) {
+		size_t nq = rec->cpu + 1;
+		struct reorder_q *qs = realloc(r->q, nq * sizeof(*qs));
+
+		if (!qs)
+			return -ENOMEM;
+		memset(qs + r->nq, 0, (nq - r->nq) * sizeof(*qs));
+		r->q = qs;
+		r->nq = nq;
+	}
+	q = &r->q[rec->cpu];
+	if (q->n == q->cap && q_grow(q))
+		return -ENOMEM;
+	/* insertion from the tail: usually the new record is the newest */
+	i = q->n;
+	while (i > 0) {
+		struct reorder_ent *prev = &q->buf[(q->head + i - 1) % q->cap];
+
+		if (!ent_less(&e, prev))
+			break;
+		q->buf[(q->head + i) % q->cap] = *prev;
+		i--;
+	}
+	q->buf[(q->head + i) % q->cap] = e;
+	q->n++;
+	r->n++;
+	if (rec->ktime_ns < r->last_out)
+		r->late++;
+	return 0;
+}
+
+struct rec *reorder_pop(struct reorder *r, uint64_t before)
+{
+	struct reorder_q *best = NULL;
+	struct reorder_ent top;
+
+	for (size_t c = 0; c < r->nq; c++) {
+		struct reorder_q *q = &r->q[c];
+
+		if (q->n && (!best || ent_less(&q->buf[q->head], &best->buf[best->head])))
+			best = q;
+	}
+	if (!best)
+		return NULL;
+	top = best->buf[best->head];
+	if (before != UINT64_MAX && top.ktime_ns >= before)
+		return NULL;
+	best->head = (best->head + 1) % best->cap;
+	best->n--;
+	r->n--;
+	if (top.ktime_ns > r->last_out)
+		r->last_out = top.ktime_ns;
+	return top.rec;
+}

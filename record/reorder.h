@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Records held for a bounded time and released in (timestamp, CPU,
+ * sequence) order (docs/format.md §8). */
+#ifndef NETREC_RECORD_REORDER_H
+#define NETREC_RECORD_REORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One record as it came from the ring buffer, copied. */
+struct rec {
+	uint64_t ktime_ns;
+	uint32_t cpu;
+	uint32_t size;
+	uint64_t seq;
+	uint8_t data[]; /* struct nr_pkt + bytes, or struct nr_event */
+};
+
+/* Queue entries carry their key, so that ordering touches one array. */
+struct reorder_ent {
+	uint64_t ktime_ns;
+	uint64_t seq;
+	uint32_t cpu;
+	struct rec *rec;
+};
+
+/* One CPU's records, kept sorted (a ring of entries). */
+struct reorder_q {
+	struct reorder_ent *buf;
+	size_t head, n, cap;
+};
+
+struct reorder {
+	struct reorder_q *q;   /* indexed by CPU */
+	size_t nq;
+	size_t n;              /* records held */
+	uint64_t late;         /* records older than one already released */
+	uint64_t last_out;     /* timestamp of the last released record */
+};
+
+void reorder_init(struct reorder *r);
+void reorder_free(struct reorder *r); /* frees held records too */
+int reorder_push(struct reorder *r, struct rec *rec);
+/* The oldest record if it is older than `before` (ktime ns), else NULL;
+ * before == UINT64_MAX releases everything. */
+struct rec *reorder_pop(struct reorder *r, uint64_t before);
+
+#endif

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A bounded table of TCP connections user space has seen, keyed by their
+ * tuple as seen from this host. It lets a packet whose owner the kernel did
+ * not know at capture time take the owner learned from a later record of
+ * the same connection (within the hold window: NR_OWNER_LATE), scales the
+ * window of window events, and remembers which connections matched the
+ * filter expression. Old entries are overwritten; nothing here is needed
+ * for correctness of the packets themselves.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "profile.h"
+#include "track.h"
+
+#define SLOTS 65536
+#define PROBE 8
+
+struct conn {
+	struct nr_tuple t;
+	bool used;
+	bool has_owner;
+	bool matched;
+	bool has_claimed;
+	int8_t ws_out, ws_in;    /* window scale each side offered, -1 none */
+	struct nr_owner owner;   /* last owner any record named */
+	struct nr_owner claimed; /* last owner that used the socket itself */
+};
+
+static struct conn table[SLOTS];
+
+static uint32_t hash_tuple(const struct nr_tuple *t)
+{
+	const uint8_t *p = (const uint8_t *)t;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*t); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static struct conn *lookup(const struct nr_tuple *t, bool create)
+{
+	uint32_t h = hash_tuple(t);
+	struct conn *free_slot = NULL;
+
+	for (int i = 0; i < PROBE; i++) {
+		struct conn *c = &table[(h + i) % SLOTS];
+
+		if (c->used && memcmp(&c->t, t, sizeof(*t)) == 0)
+			return c;
+		if (!c->used && !free_slot)
+			free_slot = c;
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot)
+		free_slot = &table[h % SLOTS]; /* evict */
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = true;
+	free_slot->t = *t;
+	free_slot->ws_out = free_slot->ws_in = -1;
+	return free_slot;
+}
+
+/* Parses IP + TCP; tcp points at the TCP header within data. */
+static int parse(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t,
+		 const uint8_t **tcp, uint32_t *tcp_len)
+{
+	const uint8_t *ip = data + p->l3_off, *end = data + p->cap_len;
+	const uint8_t *src, *dst, *th;
+	uint8_t family;
+	size_t alen;
+
+	if (p->l4_proto != 6 || p->l3_off > p->cap_len)
+		return -ENOENT;
+	if (p->eth_proto == 0x0800) {
+		if (end - ip < 20 || (ip[0] >> 4) != 4 || (((ip[6] & 0x1f) | ip[7]) != 0))
+			return -ENOENT;
+		family = 2;
+		alen = 4;
+		src = ip + 12;
+		dst = ip + 16;
+		th = ip + (ip[0] & 0xf) * 4;
+	} else if (p->eth_proto == 0x86DD) {
+		if (end - ip < 40)
+			return -ENOENT;
+		family = 10;
+		alen = 16;
+		src = ip + 8;
+		dst = ip + 24;
+		th = ip + 40;
+		if (ip[6] != 6)
+			return -ENOENT; /* extension headers: not followed here */
+	} else {
+		return -ENOENT;
+	}
+	if (th + 20 > end)
+		return -ENOENT;
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	if (p->dir == NR_DIR_OUT) {
+		memcpy(t->laddr, src, alen);
+		memcpy(t->raddr, dst, alen);
+		t->lport = (uint16_t)(th[0] << 8 | th[1]);
+		t->rport = (uint16_t)(th[2] << 8 | th[3]);
+	} else {
+		memcpy(t->laddr, dst, alen);
+		memcpy(t->raddr, src, alen);
+		t->lport = (uint16_t)(th[2] << 8 | th[3]);
+		t->rport = (uint16_t)(th[0] << 8 | th[1]);
+	}
+	*tcp = th;
+	*tcp_len = (uint32_t)(end - th);
+	return 0;
+}
+
+int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t)
+{
+	const uint8_t *th;
+	uint32_t len;
+
+	return parse(p, data, t, &th, &len);
+}
+
+void track_tuple_of_event(const struct nr_event *e, struct nr_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = e->family;
+	memcpy(t->laddr, e->saddr, e->family == 10 ? 16 : 4);
+	memcpy(t->raddr, e->daddr, e->family == 10 ? 16 : 4);
+	t->lport = e->sport;
+	t->rport = e->dport;
+}
+
+static int syn_wscale(const uint8_t *th, uint32_t len)
+{
+	uint32_t hl = (uint32_t)(th[12] >> 4) * 4, i = 20;
+
+	if (hl > len)
+		hl = len;
+	while (i < hl) {
+		uint8_t kind = th[i];
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hl || th[i + 1] < 2)
+			break;
+		if (kind == 3 && th[i + 1] == 3 && i + 2 < hl)
+			return th[i + 2] > 14 ? 14 : th[i + 2];
+		i += th[i + 1];
+	}
+	return -1;
+}
+
+void track_learn_packet(const struct nr_pkt *p, const uint8_t *data)
+{
+	bool owner = (p->owner.flags & NR_OWN_VALID) && p->owner.src != NR_OWNER_KERNEL &&
+		     p->owner.src != NR_OWNER_UNKNOWN;
+	const uint8_t *th;
+	struct nr_tuple t;
+	uint32_t len;
+	struct conn *c;
+	bool syn;
+
+	if (parse(p, data, &t, &th, &len))
+		return;
+	syn = th[13] & 0x02;
+	if (!owner && !syn)
+		return;
+	c = lookup(&t, true);
+	if (owner) {
+		c->owner = p->owner;
+		c->has_owner = true;
+		if (p->owner.flags & NR_OWN_CLAIMED) {
+			c->claimed = p->owner;
+			c->has_claimed = true;
+		}
+	}
+	if (syn) {
+		int ws = syn_wscale(th, len);
+
+		if (p->dir == NR_DIR_OUT)
+			c->ws_out = (int8_t)ws;
+		else
+			c->ws_in = (int8_t)ws;
+	}
+}
+
+void track_learn_event(const struct nr_event *e)
+{
+	struct nr_tuple t;
+	struct conn *c;
+
+	if (!(e->owner.flags & NR_OWN_VALID) || e->owner.src == NR_OWNER_KERNEL ||
+	    !e->sport || !e->dport)
+		return;
+	track_tuple_of_event(e, &t);
+	c = lookup(&t, true);
+	c->owner = e->owner;
+	c->has_owner = true;
+	if (e->owner.flags & NR_OWN_CLAIMED) {
+		c->claimed = e->owner;
+		c->has_claimed = true;
+	}
+}
+
+int track_late_owner(const struct nr_tuple *t, struct nr_owner *o)
+{
+	struct conn *c = lookup(t, false);
+
+	if (!c || !c->has_owner)
+		return -ENOENT;
+	*o = c->owner;
+	return 0;
+}
+
+int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)
+{
+	struct conn *c = lookup(t, false);
+
+	if (!c || !c->has_claimed)
+		return -ENOENT;
+	*o = c->claimed;
+	return 0;
+}
+
+void track_mark_matched(const struct nr_tuple *t)
+{
+	lookup(t, true)->matched = true;
+}
+
+bool track_matched(const struct nr_tuple *t)
+{
+	struct conn *c = lookup(t, false);
+
+	return c && c->matched;
+}
+
+uint32_t track_synth_packet(const struct nr_event *e, int dir, uint8_t *buf, uint32_t cap)
+{
+	bool v6 = e->family == 10;
+	uint32_t iplen = v6 ? 40 : 20, len = 20 + iplen + 20;
+	uint8_t *ip = buf + 20, *th = ip + iplen;
+	const uint8_t *src = dir == 0 ? e->saddr : e->daddr, *dst = dir == 0 ? e->daddr : e->saddr;
+	uint16_t sport = dir == 0 ? e->sport : e->dport, dport = dir == 0 ? e->dport : e->sport;
+
+	if (cap < len)
+		return 0;
+	memset(buf, 0, len);
+	buf[0] = v6 ? 0x86 : 0x08;
+	buf[1] = v6 ? 0xDD : 0x00;
+	buf[10] = dir == 0 ? 4 : 0;
+	if (v6) {
+		ip[0] = 0x60;
+		ip[5] = 20;
+		ip[6] = 6;
+		ip[7] = 64;
+		memcpy(ip + 8, src, 16);
+		memcpy(ip + 24, dst, 16);
+	} else {
+		ip[0] = 0x45;
+		ip[3] = 40;
+		ip[8] = 64;
+		ip[9] = 6;
+		memcpy(ip + 12, src, 4);
+		memcpy(ip + 16, dst, 4);
+	}
+	th[0] = (uint8_t)(sport >> 8);
+	th[1] = (uint8_t)sport;
+	th[2] = (uint8_t)(dport >> 8);
+	th[3] = (uint8_t)dport;
+	th[12] = 0x50;
+	th[13] = 0x10; /* ACK */
+	return len;
+}
+
+uint32_t track_window_bytes(const struct nr_event *e)
+{
+	struct nr_tuple t;
+	struct conn *c;
+	int ws;
+
+	if (!e->window)
+		return 0;
+	track_tuple_of_event(e, &t);
+	c = lookup(&t, false);
+	if (!c || c->ws_out < 0 || c->ws_in < 0)
+		return e->window;
+	/* the advertiser's scale: ours for _adv, the peer's for _recv */
+	ws = (e->type == NR_EV_T_WIN_OPEN_ADV || e->type == NR_EV_T_ZERO_WIN_ADV) ?
+		c->ws_out : c->ws_in;
+	return e->window << ws;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What user space learns about TCP connections from the records it reads:
+ * owners (for late attribution), window scales, and which connections the
+ * filter expression matched. */
+#ifndef NETREC_RECORD_TRACK_H
+#define NETREC_RECORD_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netrec.h"
+
+/* The connection of a TCP packet, seen from this host; 0 or -ENOENT. */
+int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t);
+void track_tuple_of_event(const struct nr_event *e, struct nr_tuple *t);
+void track_learn_packet(const struct nr_pkt *p, const uint8_t *data);
+void track_learn_event(const struct nr_event *e);
+/* The owner learned for the connection, if any (0, else -ENOENT). */
+int track_late_owner(const struct nr_tuple *t, struct nr_owner *o);
+/* The owner that used an accepted socket itself (read, wrote) as learned so
+ * far; the packets before that carry the listener's owner (0, -ENOENT). */
+int track_acceptor(const struct nr_tuple *t, struct nr_owner *o);
+void track_mark_matched(const struct nr_tuple *t);
+bool track_matched(const struct nr_tuple *t);
+/* A minimal SLL2 + IP + TCP packet with the event's addresses and ports,
+ * outbound (dir 0) or inbound (dir 1), for the filter; returns its length. */
+uint32_t track_synth_packet(const struct nr_event *e, int dir, uint8_t *buf, uint32_t cap);
+/* The window of a window event in bytes (scaled when the handshake's
+ * window scale options were seen). */
+uint32_t track_window_bytes(const struct nr_event *e);
+
+#endif
