@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Makes a large capture for the ingest benchmark out of a small real one:
+ *
+ *   mkbig IN OUT MIN_PACKETS
+ *
+ * Writes IN's interfaces once, then its packets and journal records over and
+ * over, each copy shifted in time past the end of the previous one and with
+ * every TCP/UDP port XORed with the copy number (both directions alike), so
+ * that each copy's connections are new connections rather than repeats of
+ * the first. Checksums are not recomputed (readers of this file do not check
+ * them). Only single-section pcapng or pcap input with one linktype is
+ * supported; this is a benchmark tool, not a general editor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pcapng.h"
+#include "profile.h"
+
+static unsigned l3_offset(uint32_t linktype)
+{
+	switch (linktype) {
+	case LINKTYPE_ETHERNET: return 14;
+	case LINKTYPE_LINUX_SLL: return 16;
+	case LINKTYPE_LINUX_SLL2: return 20;
+	case LINKTYPE_NULL: case LINKTYPE_LOOP: return 4;
+	default: return 0;
+	}
+}
+
+static void xor_ports(uint8_t *p, uint32_t len, unsigned off, uint16_t k)
+{
+	unsigned l4, proto;
+
+	if (off + 20 > len)
+		return;
+	if ((p[off] >> 4) == 4) {
+		l4 = off + (p[off] & 0xf) * 4;
+		proto = p[off + 9];
+	} else if ((p[off] >> 4) == 6) {
+		l4 = off + 40;
+		proto = p[off + 6];
+	} else {
+		return;
+	}
+	if ((proto != 6 && proto != 17) || l4 + 4 > len)
+		return;
+	for (int i = 0; i < 2; i++) {
+		uint16_t port = (p[l4 + 2 * i] << 8 | p[l4 + 2 * i + 1]) ^ k;
+		p[l4 + 2 * i] = port >> 8;
+		p[l4 + 2 * i + 1] = port & 0xff;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pcapng_writer_opts wo = { .buffer_size = 1 << 20 };
+	struct pcapng_writer *w = NULL;
+	struct capfile *f = NULL;
+	struct capfile_rec rec;
+	struct pcapng_opts opts;
+	uint64_t want, written = 0;
+	int64_t first = 0, last = 0, shift = 0;
+	uint8_t *buf = malloc(1 << 18);
+	int fd, err;
+	bool have_idb = false;
+
+	if (argc != 4 || !buf) {
+		fprintf(stderr, "usage: mkbig IN OUT MIN_PACKETS\n");
+		return 2;
+	}
+	want = strtoull(argv[3], NULL, 10);
+	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || pcapng_writer_open(&w, fd, &wo)) {
+		perror(argv[2]);
+		return 1;
+	}
+	pcapng_opts_init(&opts);
+	pcapng_write_shb(w, NULL);
+	for (uint16_t copy = 0; written < want && copy < 60000; copy++) {
+		err = capfile_open_path(&f, argv[1], NULL);
+		if (err) {
+			fprintf(stderr, "mkbig: %s: %s\n", argv[1], strerror(-err));
+			return 1;
+		}
+		while ((err = capfile_next(f, &rec)) > 0 && written < want) {
+			if (rec.type == CAPFILE_REC_IDB && copy == 0) {
+				const struct capfile_iface *ifc = capfile_iface(f, capfile_iface_count(f) - 1);
+				pcapng_opts_reset(&opts);
+				pcapng_opts_add_u8(&opts, PCAPNG_IF_TSRESOL, 9);
+				if (ifc->name)
+					pcapng_opts_add_str(&opts, PCAPNG_IF_NAME, ifc->name);
+				pcapng_write_idb(w, ifc->linktype, ifc->snaplen, &opts, NULL);
+				have_idb = true;
+			} else if (rec.type == CAPFILE_REC_PACKET && have_idb) {
+				uint32_t n = rec.caplen < (1 << 18) ? rec.caplen : (1 << 18);
+				if (!first)
+					first = rec.ts_ns;
+				if (rec.ts_ns > last)
+					last = rec.ts_ns;
+				memcpy(buf, rec.data, n);
+				if (copy)
+					xor_ports(buf, n, l3_offset(rec.iface->linktype), copy);
+				pcapng_opts_reset(&opts);
+				/* keep the options as they were (annotations, comments) */
+				if (rec.opts_len) {
+					if (opts.cap < rec.opts_len) {
+						free(opts.buf);
+						opts.buf = malloc(rec.opts_len);
+						opts.cap = opts.buf ? rec.opts_len : 0;
+					}
+					if (!opts.buf)
+						return 1;
+					memcpy(opts.buf, rec.opts, rec.opts_len);
+					opts.len = rec.opts_len;
+					/* drop the end-of-options marker the writer adds itself */
+					if (opts.len >= 4 && !opts.buf[opts.len - 4] && !opts.buf[opts.len - 3])
+						opts.len -= 4;
+				}
+				err = pcapng_write_epb(w, rec.if_id, (uint64_t)(rec.ts_ns + shift), buf, n,
+						       rec.origlen, &opts);
+				if (err) {
+					fprintf(stderr, "mkbig: write: %s\n", strerror(-err));
+					return 1;
+				}
+				written++;
+			} else if (rec.type == CAPFILE_REC_JOURNAL && copy == 0) {
+				pcapng_write_jeb(w, rec.body, rec.body_len);
+			}
+		}
+		if (err < 0) {
+			fprintf(stderr, "mkbig: %s: %s at offset %llu\n", argv[1],
+				capfile_error(f)->what, (unsigned long long)capfile_error(f)->offset);
+			return 1;
+		}
+		capfile_close(f);
+		shift += (last - first) + 1000000;
+	}
+	pcapng_opts_free(&opts);
+	err = pcapng_writer_close(w);
+	if (err) {
+		fprintf(stderr, "mkbig: %s: %s\n", argv[2], strerror(-err));
+		return 1;
+	}
+	fprintf(stderr, "mkbig: wrote %llu packets\n", (unsigned long long)written);
+	free(buf);
+	return 0;
+}
