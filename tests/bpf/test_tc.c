@@ -49,6 +49,8 @@ static int on_rec(void *ctx, void *data, size_t size)
 }
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 {
 	if (l == LIBBPF_WARN && getenv("TEST_VERBOSE"))
 		return vfprintf(stderr, f, ap);
