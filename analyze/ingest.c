@@ -200,6 +200,10 @@ static void new_section(struct ingest *in, const struct capfile_rec *rec)
 	while (capfile_opt_next(&it, &o) > 0) {
 		char **dst = NULL;
 
+		/* docs/format.md §6: the clock, a custom option of the SHB */
+		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !in->have_clock &&
+		    nr_clock_from_option(o.val, o.len, rec->swapped, &in->clock) == 0)
+			in->have_clock = true;
 		switch (o.code) {
 		case PCAPNG_SHB_HARDWARE: dst = &in->hardware; break;
 		case PCAPNG_SHB_OS: dst = &in->os; break;

@@ -92,20 +92,34 @@ int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a)
 	return 0;
 }
 
-int nr_annot_from_option(const uint8_t *val, size_t len, int swapped,
-			 struct nr_pkt_annot *a)
+/* The PEN opening a custom option's value is in the section's byte order,
+ * unlike the little-endian layout that follows it. */
+static int our_pen(const uint8_t *val, size_t len, int swapped)
 {
 	uint32_t pen;
 
 	if (!val || len < 4)
-		return -EINVAL;
-	/* The PEN is in the section's byte order, unlike what follows it. */
+		return 0;
 	memcpy(&pen, val, 4);
 	if (swapped)
 		pen = __builtin_bswap32(pen);
-	if (pen != NR_PEN)
+	return pen == NR_PEN;
+}
+
+int nr_annot_from_option(const uint8_t *val, size_t len, int swapped,
+			 struct nr_pkt_annot *a)
+{
+	if (!our_pen(val, len, swapped))
 		return -EINVAL;
 	return nr_annot_decode(val + 4, len - 4, a);
+}
+
+int nr_clock_from_option(const uint8_t *val, size_t len, int swapped,
+			 struct nr_cb_clock *c)
+{
+	if (!our_pen(val, len, swapped))
+		return -EINVAL;
+	return nr_clock_decode(val + 4, len - 4, c);
 }
 
 /* ---- §6 clock, §7 statistics ---- */

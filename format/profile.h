@@ -151,6 +151,10 @@ int nr_annot_from_option(const uint8_t *val, size_t len, int swapped,
 			 struct nr_pkt_annot *a);
 void nr_clock_encode(const struct nr_cb_clock *c, uint8_t out[NR_CB_CLOCK_SIZE]);
 int nr_clock_decode(const uint8_t *data, size_t len, struct nr_cb_clock *c);
+/* The clock as an SHB custom option 2989 value (PEN first, in the section's
+ * byte order; §6). */
+int nr_clock_from_option(const uint8_t *val, size_t len, int swapped,
+			 struct nr_cb_clock *c);
 void nr_stats_encode(const struct nr_cb_stats *s, uint8_t out[NR_CB_STATS_SIZE]);
 int nr_stats_decode(const uint8_t *data, size_t len, struct nr_cb_stats *s);
 /* The u32 record type at the start of a custom block's data, or 0. */

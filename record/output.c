@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Turns netrec's records into the file profile of docs/format.md through the
- * format/ writer: the section header, one IDB per interface, the clock block,
+ * format/ writer: the section header, one IDB per interface, the clock (an SHB option),
  * packets as EPBs with their annotations, kernel events and process records
  * as journal export blocks, and at the end of every file its ISBs and
  * statistics block. Files are rotated as tcpdump rotates them (-C/-G/-W),
@@ -238,6 +238,15 @@ static int start_file(struct out *o, int64_t now_ns)
 	pcapng_opts_add_str(&o->opts, PCAPNG_SHB_USERAPPL, "netrec " NETREC_VERSION);
 	if (o->cfg.cmdline)
 		pcapng_opts_add_str(&o->opts, PCAPNG_OPT_COMMENT, o->cfg.cmdline);
+	/* §6: the clock rides in the SHB, so that it is there from the first
+	 * byte and is not a record without a timestamp in Wireshark's list */
+	c.type = NR_CB_CLOCK;
+	c.version = 1;
+	c.mono_to_real_ns = o->cfg.clock.mono_to_real_ns;
+	c.uncertainty_ns = o->cfg.clock.uncertainty_ns;
+	c.measured_at_ns = o->cfg.clock.measured_at_ns;
+	nr_clock_encode(&c, cb);
+	pcapng_opts_add_custom(&o->opts, PCAPNG_OPT_CUSTOM_BIN, NR_PEN, cb, sizeof(cb));
 	err = check(o, pcapng_write_shb(o->w, &o->opts));
 	for (int i = 0; !err && i < o->nifs; i++) {
 		o->ifs[i].recv = o->ifs[i].written = 0;
@@ -246,15 +255,6 @@ static int start_file(struct out *o, int64_t now_ns)
 		err = write_idb(o, &o->ifs[i]);
 	}
 	o->ring_drops_base = o->cfg.ring_drops ? o->cfg.ring_drops(o->cfg.drops_ctx) : 0;
-	/* §6: the clock block, after the IDBs known at start, before packets */
-	c.type = NR_CB_CLOCK;
-	c.version = 1;
-	c.mono_to_real_ns = o->cfg.clock.mono_to_real_ns;
-	c.uncertainty_ns = o->cfg.clock.uncertainty_ns;
-	c.measured_at_ns = o->cfg.clock.measured_at_ns;
-	nr_clock_encode(&c, cb);
-	if (!err)
-		err = check(o, pcapng_write_custom(o->w, true, NR_PEN, cb, sizeof(cb), NULL));
 	if (!err)
 		err = check(o, pcapng_writer_flush(o->w));
 	if (!err) {

@@ -3,7 +3,7 @@
 # Rotation as tcpdump does it. `-C 1 -W 3`: files of about one megabyte, the
 # three newest kept. `-G 1` with a strftime name: a new file every second.
 # Every file must be a complete pcapng on its own (tshark, tcpdump and our
-# reader read it to the end; it has its interfaces, the clock block, the
+# reader read it to the end; it has its interfaces, the clock (SHB option), the
 # process records of the processes it names before they are named, and the
 # statistics at its end) and its packets carry their owners.
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +18,7 @@ check_piece() {
 	check_readable "$f" empty-ok
 	dump "$f" | head -1 | grep -q '^shb ' || fail "$f does not start with a section header"
 	dump "$f" | grep -q '^idb ' || fail "$f has no interface description"
-	dump "$f" | grep -q '^clock ' || fail "$f has no clock block"
+	dump "$f" | grep -q '^clock ' || fail "$f has no clock in its SHB"
 	dump "$f" | grep -q '^stats ' || fail "$f has no statistics block"
 	dump "$f" | grep -q '^isb ' || fail "$f has no interface statistics"
 	# nothing but statistics after the statistics block

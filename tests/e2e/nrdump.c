@@ -437,6 +437,26 @@ static void print_journal(const struct capfile_rec *r, uint64_t n)
 	fputc('\n', stdout);
 }
 
+static void print_clock(const struct nr_cb_clock *c)
+{
+	printf("clock offset=%" PRId64 " uncertainty=%" PRIu64 " at=%" PRId64 "\n",
+	       c->mono_to_real_ns, c->uncertainty_ns, c->measured_at_ns);
+}
+
+/* docs/format.md §6: the clock is a custom option of the SHB */
+static void print_shb_clock(const struct capfile_rec *r)
+{
+	struct capfile_opt_iter it;
+	struct capfile_opt o;
+	struct nr_cb_clock c;
+
+	capfile_opt_iter_init(&it, r);
+	while (capfile_opt_next(&it, &o) > 0)
+		if (o.code == PCAPNG_OPT_CUSTOM_BIN &&
+		    nr_clock_from_option(o.val, o.len, r->swapped, &c) == 0)
+			print_clock(&c);
+}
+
 static void print_custom(const struct capfile_rec *r)
 {
 	struct nr_cb_clock c;
@@ -444,8 +464,7 @@ static void print_custom(const struct capfile_rec *r)
 
 	if (r->pen == NR_PEN && nr_cb_type(r->body, r->body_len) == NR_CB_CLOCK &&
 	    nr_clock_decode(r->body, r->body_len, &c) == 0) {
-		printf("clock offset=%" PRId64 " uncertainty=%" PRIu64 " at=%" PRId64 "\n",
-		       c.mono_to_real_ns, c.uncertainty_ns, c.measured_at_ns);
+		print_clock(&c);
 	} else if (r->pen == NR_PEN && nr_cb_type(r->body, r->body_len) == NR_CB_STATS &&
 		   nr_stats_decode(r->body, r->body_len, &s) == 0) {
 		printf("stats packets=%" PRIu64 " events=%" PRIu64 " attributed=%" PRIu64
@@ -530,6 +549,7 @@ int main(int argc, char **argv)
 		switch (r.type) {
 		case CAPFILE_REC_SHB:
 			printf("shb section=%u swapped=%d\n", r.section, r.swapped);
+			print_shb_clock(&r);
 			break;
 		case CAPFILE_REC_IDB:
 			print_idb(f, &r);
