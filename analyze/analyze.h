@@ -83,6 +83,9 @@ struct out_opts {
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
 int output_stmt(sqlite3_stmt *st, const struct out_opts *o, struct an_err *e);
+/* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
+ * 1.52ms, 3.75s). */
+void fmt_duration(int64_t ns, char *out, size_t len);
 
 /* ---- report.c ---- */
 enum report {

@@ -69,16 +69,21 @@ static void usage(FILE *o)
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
-"      --summary            files, counts, time span, drops, reorder figures\n"
+"      --summary            files, counts, time span, drops, reorder figures (with\n"
+"                           the per-file figures, as file.ID.COLUMN rows in csv/json)\n"
 "      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
 "Output:\n"
 "      --format FMT         table (default on a terminal), csv (default otherwise),\n"
-"                           json or jsonl\n"
+"                           json or jsonl; table shows a summary of each report's\n"
+"                           columns for reading (UTC times, durations like 1.52ms),\n"
+"                           csv/json/jsonl carry every column, in ns (docs/schema.md)\n"
 "Filters (every report):\n"
 "      --pid PID  --comm NAME  --host ADDR  --port PORT\n"
 "      --since T  --until T   T: ns since the epoch, seconds.fraction, or\n"
 "                           ISO 8601 UTC (2026-11-22T18:00:00.5Z)\n"
+"                           --summary counts packets, events, connections,\n"
+"                           handshakes within them; file figures stay whole\n"
 "Other:\n"
 "  -q, --quiet              no progress or notes on stderr\n"
 "  -v, --verbose            more notes on stderr\n"
@@ -104,7 +109,7 @@ static int parse_time(const char *s, int64_t *out)
 
 	if (!*s)
 		return -EINVAL;
-	if (strspn(s, "0123456789-") == strlen(s)) {
+	if (strspn(s + (*s == '-'), "0123456789") == strlen(s + (*s == '-'))) {
 		errno = 0;
 		long long v = strtoll(s, &end, 10);
 

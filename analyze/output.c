@@ -35,19 +35,46 @@ static enum col_kind col_kind(const char *name)
 	return COL_TIME;
 }
 
-static void fmt_duration(int64_t ns, char *out, size_t len)
+void fmt_duration(int64_t ns, char *out, size_t len)
 {
+	static const char *const unit[] = { "ns", "us", "ms", "s" };
 	double v = (double)ns;
-	double a = fabs(v);
+	int u = 0;
 
-	if (a < 1e3)
-		snprintf(out, len, "%lld ns", (long long)ns);
-	else if (a < 1e6)
-		snprintf(out, len, "%.3f us", v / 1e3);
-	else if (a < 1e9)
-		snprintf(out, len, "%.3f ms", v / 1e6);
+	while (u < 3 && fabs(v) >= 999.5) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u == 0 || fabs(v) >= 99.95)
+		snprintf(out, len, "%.0f%s", v, unit[u]);
+	else if (fabs(v) >= 9.995)
+		snprintf(out, len, "%.1f%s", v, unit[u]);
 	else
-		snprintf(out, len, "%.3f s", v / 1e9);
+		snprintf(out, len, "%.2f%s", v, unit[u]);
+}
+
+/* A number, an a/b pair of numbers or a duration: right-aligned in tables. */
+static bool numeric_cell(const char *s)
+{
+	static const char *const suffix[] = { "", "ns", "us", "ms", "s" };
+	const char *p = s;
+	size_t n;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	n = strspn(p, "0123456789./");
+	if (memchr(p, '.', n) != memrchr(p, '.', n))
+		return false;   /* two dots: an IPv4 address */
+	p += n;
+	n = strlen(p);
+	if (n && p[n - 1] == '*')
+		n--;            /* irtt's mark for an ambiguous RTT */
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (strlen(suffix[i]) == n && !strncmp(p, suffix[i], n))
+			return true;
+	return false;
 }
 
 static void blob_text(const uint8_t *b, int n, char *out, size_t len)
@@ -226,21 +253,30 @@ static int table_push(struct table *t, char *s)
  * the widths found so far, so that memory stays bounded. */
 #define TABLE_SIZING_ROWS 10000
 
-static void print_row(char **cells, int ncol, const size_t *w)
+/* Right-aligned columns are padded on the left; the last column of a
+ * left-aligned row is not padded at all. */
+static void print_cell(int i, int ncol, const size_t *w, const bool *right, const char *s)
+{
+	if (right[i])
+		printf("%s%*s", i ? "  " : "", (int)w[i], s);
+	else
+		printf("%s%-*s", i ? "  " : "", i == ncol - 1 ? 0 : (int)w[i], s);
+}
+
+static void print_row(char **cells, int ncol, const size_t *w, const bool *right)
 {
 	for (int i = 0; i < ncol; i++)
-		printf("%s%-*s", i ? "  " : "", i == ncol - 1 ? 0 : (int)w[i],
-		       cells[i] ? cells[i] : "-");
+		print_cell(i, ncol, w, right, cells[i] ? cells[i] : "-");
 	putchar('\n');
 }
 
-static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const char *title)
+static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const bool *right,
+			 const char *title)
 {
 	if (title)
 		printf("%s\n", title);
 	for (int i = 0; i < ncol; i++)
-		printf("%s%-*s", i ? "  " : "", i == ncol - 1 ? 0 : (int)w[i],
-		       sqlite3_column_name(st, i));
+		print_cell(i, ncol, w, right, sqlite3_column_name(st, i));
 	putchar('\n');
 	for (int i = 0; i < ncol; i++) {
 		printf("%s", i ? "  " : "");
@@ -256,6 +292,7 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	struct table t = { 0 };
 	size_t *w = NULL, rows = 0;
 	enum col_kind *kinds = NULL;
+	bool *right = NULL, *text = NULL;
 	char **row = NULL;
 	bool streaming = false;
 	int rc, err = 0;
@@ -268,7 +305,9 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	w = calloc((size_t)ncol, sizeof(*w));
 	kinds = calloc((size_t)ncol, sizeof(*kinds));
 	row = calloc((size_t)ncol, sizeof(*row));
-	if (!w || !kinds || !row) {
+	right = calloc((size_t)ncol, sizeof(*right));
+	text = calloc((size_t)ncol, sizeof(*text));
+	if (!w || !kinds || !row || !right || !text) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -278,9 +317,11 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!streaming && rows == TABLE_SIZING_ROWS) {
-			print_header(st, ncol, w, oo->title);
+			for (int i = 0; i < ncol; i++)
+				right[i] = right[i] && !text[i];
+			print_header(st, ncol, w, right, oo->title);
 			for (size_t r = 0; r < rows; r++)
-				print_row(&t.cells[r * (size_t)ncol], ncol, w);
+				print_row(&t.cells[r * (size_t)ncol], ncol, w, right);
 			streaming = true;
 		}
 		for (int i = 0; i < ncol; i++) {
@@ -293,6 +334,10 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 			}
 			if (l > w[i])
 				w[i] = l;
+			if (s && numeric_cell(s))
+				right[i] = true;
+			else if (s)
+				text[i] = true;
 			if (table_push(&t, s)) {
 				free(s);
 				err = -ENOMEM;
@@ -300,7 +345,7 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 			}
 		}
 		if (streaming) {
-			print_row(row, ncol, w);
+			print_row(row, ncol, w, right);
 			for (int i = 0; i < ncol; i++) {
 				free(row[i]);
 				row[i] = NULL;
@@ -310,9 +355,11 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	}
 	err = step_err(st, rc, e);
 	if (!streaming) {
-		print_header(st, ncol, w, oo->title);
+		for (int i = 0; i < ncol; i++)
+			right[i] = right[i] && !text[i];
+		print_header(st, ncol, w, right, oo->title);
 		for (size_t r = 0; r < rows; r++)
-			print_row(&t.cells[r * (size_t)ncol], ncol, w);
+			print_row(&t.cells[r * (size_t)ncol], ncol, w, right);
 	}
 	if (oo->title)
 		printf("(%zu row%s)\n\n", rows, rows == 1 ? "" : "s");
@@ -323,6 +370,8 @@ cleanup:
 		free(t.cells[i]);
 	free(t.cells);
 	free(row);
+	free(right);
+	free(text);
 	free(w);
 	free(kinds);
 	return err;
