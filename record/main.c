@@ -403,29 +403,32 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nifaces; i++)
 		if (!if_nametoindex(o.ifaces[i])) {
 			pr_warn("no interface named '%s' in this network namespace", o.ifaces[i]);
-			return 2;
+			ret = 2;
+			goto cleanup;
 		}
 	if (o.filter) {
 		char msg[256];
 
 		if (filter_compile(&c.filter, o.filter, msg, sizeof(msg))) {
 			pr_warn("invalid filter expression '%s': %s", o.filter, msg);
-			return 2;
+			ret = 2;
+			goto cleanup;
 		}
 		c.have_filter = true;
 	}
 	if (o.user && !(pw = getpwnam(o.user))) {
 		pr_warn("-Z %s: no such user", o.user);
-		return 2;
+		ret = 2;
+		goto cleanup;
 	}
 	if (cli_check_caps())
-		return 1;
+		goto cleanup;
 	if (stat("/proc/self/ns/net", &st) == 0)
 		bcfg.netns = (uint32_t)st.st_ino;
 	err = clock_measure(&c.clock, 64);
 	if (err) {
 		pr_warn("cannot read the clocks: %s", strerror(-err));
-		return 1;
+		goto cleanup;
 	}
 
 	bcfg.snap_l3 = o.snaplen ? o.snaplen : NR_MAX_COPY;
