@@ -28,6 +28,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -s "$work/iperf3.pid" ] && kill "$(cat "$work/iperf3.pid")" 2>/dev/null || true
 	wait 2>/dev/null || true
 	ip netns del "$cli" 2>/dev/null || true
 	ip netns del "$srv" 2>/dev/null || true
@@ -44,7 +45,7 @@ ip netns exec "$cli" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ip
 ip netns exec "$srv" sysctl -qw net.core.somaxconn=4096 net.ipv4.tcp_max_syn_backlog=4096
 
 ip netns exec "$srv" "$churn" server 192.0.2.2 7000 & pids+=($!)
-ip netns exec "$srv" iperf3 -s -B 192.0.2.2 -p 5201 -D --logfile "$work/iperf3.log"
+ip netns exec "$srv" iperf3 -s -B 192.0.2.2 -p 5201 -D -I "$work/iperf3.pid" --logfile "$work/iperf3.log"
 sleep 0.3
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
