@@ -58,14 +58,19 @@ static const char post_sql[] =
 	"UPDATE handshakes SET server_comm = (SELECT p.comm FROM processes p WHERE p.pid = server_pid"
 	"    AND p.file_id = handshakes.file_id AND p.comm IS NOT NULL ORDER BY p.source = 'journal' DESC"
 	"    LIMIT 1) WHERE server_comm IS NULL AND server_pid IS NOT NULL;"
-	"UPDATE handshakes SET k_syn_sent_ns = (SELECT max(e.ts_ns) FROM events e"
-	"    WHERE e.event = 'state' AND e.newstate = 'SYN_SENT' AND e.raddr = server"
-	"      AND e.rport = server_port AND (e.laddr = client OR e.laddr IN ('0.0.0.0', '::'))"
+	/* The latest such event before the SYN: walking events_rport_ts
+	 * backwards from the SYN stops at it (a max() over every port-0 event
+	 * to the server would be quadratic in the number of connections). */
+	"UPDATE handshakes SET k_syn_sent_ns = (SELECT e.ts_ns FROM events e"
+	"    INDEXED BY events_rport_ts"
+	"    WHERE e.rport = server_port AND e.ts_ns <= COALESCE(syn_ns, first_ns) + 1000000"
+	"      AND e.event = 'state' AND e.newstate = 'SYN_SENT' AND e.raddr = server"
+	"      AND (e.laddr = client OR e.laddr IN ('0.0.0.0', '::'))"
 	"      AND (e.lport = client_port OR (e.lport = 0 AND (e.cookie IS NULL OR e.cookie IN"
 	"           (SELECT x.cookie FROM events x WHERE x.laddr = client"
 	"            AND x.lport = client_port AND x.raddr = server AND x.rport = server_port"
 	"            AND x.cookie IS NOT NULL))))"
-	"      AND e.ts_ns <= COALESCE(syn_ns, first_ns) + 1000000)"
+	"    ORDER BY e.ts_ns DESC LIMIT 1)"
 	"  WHERE EXISTS (SELECT 1 FROM events WHERE record = 'tcp_event');"
 	"UPDATE handshakes SET k_established_ns = (SELECT min(e.ts_ns) FROM events e"
 	"    WHERE e.event = 'state' AND e.newstate = 'ESTABLISHED' AND e.laddr = client"

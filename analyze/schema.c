@@ -339,6 +339,7 @@ const char an_schema_sql[] =
 "-- the post-pass joins (analyze/pass.c) look events up by socket cookie and\n"
 "-- processes by pid: without these they are quadratic in the recording\n"
 "CREATE INDEX IF NOT EXISTS events_cookie ON events(cookie);\n"
+"CREATE INDEX IF NOT EXISTS events_rport_ts ON events(rport, ts_ns);\n"
 "CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);\n"
 "\n"
 "CREATE VIEW IF NOT EXISTS v_handshakes AS\n"
