@@ -25,7 +25,7 @@ if [ -z "$seed" ]; then
 	CHURN_SECONDS=5 NETREC_KEEP_CHURN="$seed" bash "$(dirname "$0")/bench_record.sh" "$build" >/dev/null
 fi
 big=$work/big.pcapng
-"$mkbig" "$seed" "$big" "$want"
+MKBIG_ETHERNET=1 "$mkbig" "$seed" "$big" "$want"
 n=$(capinfos -c -M "$big" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
 echo "capture: $n packets, $(du -h "$big" | cut -f1)"
 

@@ -11,6 +11,10 @@
  * the first. Checksums are not recomputed (readers of this file do not check
  * them). Only single-section pcapng or pcap input with one linktype is
  * supported; this is a benchmark tool, not a general editor.
+ *
+ * With MKBIG_ETHERNET=1 in the environment, Linux cooked v2 input is written
+ * as Ethernet (zero MAC addresses, the same EtherType), for peers such as
+ * tcptrace that do not know LINKTYPE_LINUX_SLL2.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +73,8 @@ int main(int argc, char **argv)
 	uint8_t *buf = malloc(1 << 18);
 	int fd, err;
 	bool have_idb = false;
+	bool to_eth = getenv("MKBIG_ETHERNET") && !strcmp(getenv("MKBIG_ETHERNET"), "1");
+	unsigned trim = 0; /* bytes of SLL2 header dropped for Ethernet (20 - 14) */
 
 	if (argc != 4 || !buf) {
 		fprintf(stderr, "usage: mkbig IN OUT MIN_PACKETS\n");
@@ -95,7 +101,9 @@ int main(int argc, char **argv)
 				pcapng_opts_add_u8(&opts, PCAPNG_IF_TSRESOL, 9);
 				if (ifc->name)
 					pcapng_opts_add_str(&opts, PCAPNG_IF_NAME, ifc->name);
-				pcapng_write_idb(w, ifc->linktype, ifc->snaplen, &opts, NULL);
+				trim = to_eth && ifc->linktype == LINKTYPE_LINUX_SLL2 ? 6 : 0;
+				pcapng_write_idb(w, trim ? LINKTYPE_ETHERNET : ifc->linktype,
+						 ifc->snaplen, &opts, NULL);
 				have_idb = true;
 			} else if (rec.type == CAPFILE_REC_PACKET && have_idb) {
 				uint32_t n = rec.caplen < (1 << 18) ? rec.caplen : (1 << 18);
@@ -104,8 +112,16 @@ int main(int argc, char **argv)
 				if (rec.ts_ns > last)
 					last = rec.ts_ns;
 				memcpy(buf, rec.data, n);
+				if (trim && n >= 20) {
+					/* SLL2: protocol at 0..1; Ethernet: MACs, then EtherType */
+					uint8_t proto[2] = { buf[0], buf[1] };
+					memmove(buf + 14, buf + 20, n - 20);
+					memset(buf, 0, 12);
+					memcpy(buf + 12, proto, 2);
+					n -= trim;
+				}
 				if (copy)
-					xor_ports(buf, n, l3_offset(rec.iface->linktype), copy);
+					xor_ports(buf, n, trim ? 14 : l3_offset(rec.iface->linktype), copy);
 				pcapng_opts_reset(&opts);
 				/* keep the options as they were (annotations, comments) */
 				if (rec.opts_len) {
@@ -123,7 +139,7 @@ int main(int argc, char **argv)
 						opts.len -= 4;
 				}
 				err = pcapng_write_epb(w, rec.if_id, (uint64_t)(rec.ts_ns + shift), buf, n,
-						       rec.origlen, &opts);
+						       rec.origlen - (trim && rec.origlen >= 20 ? trim : 0), &opts);
 				if (err) {
 					fprintf(stderr, "mkbig: write: %s\n", strerror(-err));
 					return 1;
