@@ -68,6 +68,8 @@ int main(int argc, char **argv)
 	struct capfile *f = NULL;
 	struct capfile_rec rec;
 	struct pcapng_opts opts;
+	struct capfile_opt_iter it;
+	struct capfile_opt o;
 	uint64_t want, written = 0;
 	int64_t first = 0, last = 0, shift = 0;
 	uint8_t *buf = malloc(1 << 18);
@@ -123,21 +125,12 @@ int main(int argc, char **argv)
 				if (copy)
 					xor_ports(buf, n, trim ? 14 : l3_offset(rec.iface->linktype), copy);
 				pcapng_opts_reset(&opts);
-				/* keep the options as they were (annotations, comments) */
-				if (rec.opts_len) {
-					if (opts.cap < rec.opts_len) {
-						free(opts.buf);
-						opts.buf = malloc(rec.opts_len);
-						opts.cap = opts.buf ? rec.opts_len : 0;
-					}
-					if (!opts.buf)
-						return 1;
-					memcpy(opts.buf, rec.opts, rec.opts_len);
-					opts.len = rec.opts_len;
-					/* drop the end-of-options marker the writer adds itself */
-					if (opts.len >= 4 && !opts.buf[opts.len - 4] && !opts.buf[opts.len - 3])
-						opts.len -= 4;
-				}
+				/* keep the options as they were (annotations, comments);
+				 * values are copied as stored, so the input's byte order
+				 * must be the host's, as netrec writes it */
+				capfile_opt_iter_init(&it, &rec);
+				while (capfile_opt_next(&it, &o) > 0)
+					pcapng_opts_add(&opts, o.code, o.val, o.len);
 				err = pcapng_write_epb(w, rec.if_id, (uint64_t)(rec.ts_ns + shift), buf, n,
 						       rec.origlen - (trim && rec.origlen >= 20 ? trim : 0), &opts);
 				if (err) {
