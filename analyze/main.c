@@ -57,6 +57,8 @@ static void usage(FILE *o)
 "Usage: netanalyze [OPTIONS] [FILE...]\n"
 "Load captures (pcapng from netrec, tcpdump, dumpcap, Wireshark; pcap; zstd/gzip)\n"
 "into SQLite and report TCP handshakes, connections, kernel events and more.\n"
+"FILE '-' is a capture on standard input. With no report, no --sql and no '-',\n"
+"SQL piped to standard input is run instead of --summary.\n"
 "\n"
 "Database:\n"
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"

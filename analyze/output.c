@@ -286,6 +286,18 @@ static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const bool
 	putchar('\n');
 }
 
+/* The header and the rows held so far, once the widths are known; a
+ * column is right-aligned only when none of its cells was text. */
+static void print_sized(sqlite3_stmt *st, const char *title, const struct table *t,
+			size_t rows, int ncol, const size_t *w, bool *right, const bool *text)
+{
+	for (int i = 0; i < ncol; i++)
+		right[i] = right[i] && !text[i];
+	print_header(st, ncol, w, right, title);
+	for (size_t r = 0; r < rows; r++)
+		print_row(&t->cells[r * (size_t)ncol], ncol, w, right);
+}
+
 static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 {
 	int ncol = sqlite3_column_count(st);
@@ -317,11 +329,7 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!streaming && rows == TABLE_SIZING_ROWS) {
-			for (int i = 0; i < ncol; i++)
-				right[i] = right[i] && !text[i];
-			print_header(st, ncol, w, right, oo->title);
-			for (size_t r = 0; r < rows; r++)
-				print_row(&t.cells[r * (size_t)ncol], ncol, w, right);
+			print_sized(st, oo->title, &t, rows, ncol, w, right, text);
 			streaming = true;
 		}
 		for (int i = 0; i < ncol; i++) {
@@ -354,13 +362,8 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 		rows++;
 	}
 	err = step_err(st, rc, e);
-	if (!streaming) {
-		for (int i = 0; i < ncol; i++)
-			right[i] = right[i] && !text[i];
-		print_header(st, ncol, w, right, oo->title);
-		for (size_t r = 0; r < rows; r++)
-			print_row(&t.cells[r * (size_t)ncol], ncol, w, right);
-	}
+	if (!streaming)
+		print_sized(st, oo->title, &t, rows, ncol, w, right, text);
 	if (oo->title)
 		printf("(%zu row%s)\n\n", rows, rows == 1 ? "" : "s");
 cleanup:

@@ -13,7 +13,6 @@
  * which exist only on the connection a report ran on.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,6 +204,11 @@ static int run_stmt(sqlite3 *db, const struct sqlbuf *b, const struct filters *f
 
 #define NS_PER_DAY 86400000000000LL
 
+/* The UTC day number of a time (floor division: day -1 before 1970). */
+static int64_t day_of(int64_t ns)
+{
+	return ns >= 0 ? ns / NS_PER_DAY : (ns + 1) / NS_PER_DAY - 1;
+}
 
 static void fn_dur(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -336,10 +340,8 @@ static int table_days(sqlite3 *db, const struct rep_def *d, const struct filters
 	*first_day = *last_day = -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		int64_t a = sqlite3_column_int64(st, 0), z = sqlite3_column_int64(st, 1);
-
-		*first_day = a >= 0 ? a / NS_PER_DAY : (a + 1) / NS_PER_DAY - 1;
-		*last_day = z >= 0 ? z / NS_PER_DAY : (z + 1) / NS_PER_DAY - 1;
+		*first_day = day_of(sqlite3_column_int64(st, 0));
+		*last_day = day_of(sqlite3_column_int64(st, 1));
 	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		an_err_set(e, "%s", sqlite3_errmsg(db));
 		err = -EIO;

@@ -186,6 +186,18 @@ static int check(int err, const char *name, const char *what)
 	return err;
 }
 
+/* Closes w when it was opened, keeping the first error, and reports it. */
+static int close_out(struct pcapng_writer *w, int err, const char *name)
+{
+	if (w) {
+		int e = pcapng_writer_close(w);
+
+		if (!err)
+			err = e;
+	}
+	return check(err, name, "write");
+}
+
 /* Plain pcapng: SHB, one IDB (nanosecond resolution), EPBs in array order. */
 static int write_pcapng_ex(const char *name, uint32_t linktype, uint16_t vlan,
 			   unsigned flags, int zstd_level)
@@ -237,12 +249,7 @@ static int write_pcapng_ex(const char *name, uint32_t linktype, uint16_t vlan,
 	}
 cleanup:
 	pcapng_opts_free(&o);
-	if (w) {
-		int e = pcapng_writer_close(w);
-		if (!err)
-			err = e;
-	}
-	return check(err, name, "write");
+	return close_out(w, err, name);
 }
 
 static int write_pcapng(const char *name, uint32_t linktype, uint16_t vlan)
@@ -339,12 +346,7 @@ static int write_pcapng_multi(const char *name)
 	}
 cleanup:
 	pcapng_opts_free(&o);
-	if (w) {
-		int e = pcapng_writer_close(w);
-		if (!err)
-			err = e;
-	}
-	return check(err, name, "write");
+	return close_out(w, err, name);
 }
 
 /* After each packet in cap, the copy the host receives from itself on
@@ -599,12 +601,7 @@ static int write_netrec(const char *name, const int *order)
 	err = pcapng_write_custom(w, true, NR_PEN, cb, NR_CB_STATS_SIZE, NULL);
 cleanup:
 	pcapng_opts_free(&o);
-	if (w) {
-		int e = pcapng_writer_close(w);
-		if (!err)
-			err = e;
-	}
-	return check(err, name, "write");
+	return close_out(w, err, name);
 }
 
 /* ====================================================================

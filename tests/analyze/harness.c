@@ -385,6 +385,17 @@ static void jp_skip_container(struct jp *j, char open, char close)
 	}
 }
 
+/* Consumes the literal w when it comes next. */
+static bool jp_word(struct jp *j, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (strncmp(j->p, w, n))
+		return false;
+	j->p += n;
+	return true;
+}
+
 static void jp_value(struct jp *j, struct jv *v)
 {
 	jp_ws(j);
@@ -402,27 +413,16 @@ static void jp_value(struct jp *j, struct jv *v)
 		jp_skip_container(j, '[', ']');
 		return;
 	case 'n':
-		if (!strncmp(j->p, "null", 4)) {
-			v->t = JV_NULL;
-			j->p += 4;
+		v->t = JV_NULL;
+		if (jp_word(j, "null"))
 			return;
-		}
 		break;
 	case 't':
-		if (!strncmp(j->p, "true", 4)) {
-			v->t = JV_BOOL;
-			v->i = 1;
-			j->p += 4;
-			return;
-		}
-		break;
 	case 'f':
-		if (!strncmp(j->p, "false", 5)) {
-			v->t = JV_BOOL;
-			v->i = 0;
-			j->p += 5;
+		v->t = JV_BOOL;
+		v->i = *j->p == 't';
+		if (jp_word(j, v->i ? "true" : "false"))
 			return;
-		}
 		break;
 	default: {
 		const char *st = j->p;

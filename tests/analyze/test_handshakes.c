@@ -151,6 +151,19 @@ static void one_file(const char *file, const struct hs_exp *exp, int nexp)
 	json_rows_free(rows, n);
 }
 
+/* One file with one handshake whose boolean column key must be 1. */
+static void one_file_flag(const char *file, const struct hs_exp *exp, const char *key)
+{
+	const char *files[] = { file, NULL };
+	struct jrow *rows;
+	int n;
+
+	rows = run_case(files, 0, NULL, exp, 1, &n);
+	if (n == 1)
+		ASSERT_EQ(jint(&rows[0], key), 1, key);
+	json_rows_free(rows, n);
+}
+
 /* Negotiated options of a handshake row (NUL: must be null). */
 static void check_options(const struct jrow *r, int64_t cmss, int64_t smss, int64_t mss,
 			  int64_t wsc, int64_t wss, int64_t sack, int64_t ts)
@@ -278,14 +291,7 @@ static void test_synack_only(void)
 		{ "192.0.2.10", 40006, "198.51.100.20", 84, NUL, NUL, 0, T0 + 1000000,
 		  T0 + 1200000, "synack_only", NUL, 200000, NUL, NOPROC },
 	};
-	const char *files[] = { "hs_synack_only.pcapng", NULL };
-	struct jrow *rows;
-	int n;
-
-	rows = run_case(files, 0, NULL, e, 1, &n);
-	if (n == 1)
-		ASSERT_EQ(jint(&rows[0], "role_inferred"), 1, "role_inferred");
-	json_rows_free(rows, n);
+	one_file_flag("hs_synack_only.pcapng", e, "role_inferred");
 }
 
 static void test_midstream(void)
@@ -295,14 +301,7 @@ static void test_midstream(void)
 		{ "192.0.2.10", 40007, "198.51.100.20", 443, NUL, NUL, 0, NUL, NUL, "midstream",
 		  NUL, NUL, NUL, NOPROC },
 	};
-	const char *files[] = { "hs_midstream.pcapng", NULL };
-	struct jrow *rows;
-	int n;
-
-	rows = run_case(files, 0, NULL, e, 1, &n);
-	if (n == 1)
-		ASSERT_EQ(jint(&rows[0], "role_inferred"), 1, "role_inferred");
-	json_rows_free(rows, n);
+	one_file_flag("hs_midstream.pcapng", e, "role_inferred");
 }
 
 static void test_syn_retrans(void)
@@ -315,14 +314,7 @@ static void test_syn_retrans(void)
 		  T0 + 1000800000LL, T0 + 1000900000LL, "established", 800000, 100000, 900000,
 		  NOPROC },
 	};
-	const char *files[] = { "hs_syn_retrans.pcapng", NULL };
-	struct jrow *rows;
-	int n;
-
-	rows = run_case(files, 0, NULL, e, 1, &n);
-	if (n == 1)
-		ASSERT_EQ(jint(&rows[0], "rtt_ambiguous"), 1, "rtt_ambiguous");
-	json_rows_free(rows, n);
+	one_file_flag("hs_syn_retrans.pcapng", e, "rtt_ambiguous");
 }
 
 static void test_synack_retrans(void)
