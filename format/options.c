@@ -34,6 +34,14 @@ void pcapng_opts_free(struct pcapng_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* Remembers the first error; the write that uses the list reports it. */
+static int opts_fail(struct pcapng_opts *o, int err)
+{
+	if (!o->err)
+		o->err = err;
+	return o->err;
+}
+
 /* Reserve an option of len value bytes; returns where the value goes. */
 static uint8_t *opts_put(struct pcapng_opts *o, uint16_t code, size_t len)
 {
@@ -44,7 +52,7 @@ static uint8_t *opts_put(struct pcapng_opts *o, uint16_t code, size_t len)
 	if (o->err)
 		return NULL;
 	if (code == PCAPNG_OPT_ENDOFOPT || len > 0xFFFF) {
-		o->err = -EINVAL;
+		opts_fail(o, -EINVAL);
 		return NULL;
 	}
 	if (need > o->cap - o->len) {
@@ -55,7 +63,7 @@ static uint8_t *opts_put(struct pcapng_opts *o, uint16_t code, size_t len)
 			ncap *= 2;
 		nb = realloc(o->buf, ncap);
 		if (!nb) {
-			o->err = -ENOMEM;
+			opts_fail(o, -ENOMEM);
 			return NULL;
 		}
 		o->buf = nb;
@@ -73,8 +81,8 @@ int pcapng_opts_add(struct pcapng_opts *o, uint16_t code, const void *val, size_
 {
 	uint8_t *p;
 
-	if (len && !val && !o->err)
-		o->err = -EINVAL;
+	if (len && !val)
+		return opts_fail(o, -EINVAL);
 	p = opts_put(o, code, len);
 	if (!p)
 		return o->err;
@@ -85,11 +93,8 @@ int pcapng_opts_add(struct pcapng_opts *o, uint16_t code, const void *val, size_
 
 int pcapng_opts_add_str(struct pcapng_opts *o, uint16_t code, const char *s)
 {
-	if (!s) {
-		if (!o->err)
-			o->err = -EINVAL;
-		return o->err;
-	}
+	if (!s)
+		return opts_fail(o, -EINVAL);
 	return pcapng_opts_add(o, code, s, strlen(s));
 }
 
@@ -132,11 +137,8 @@ int pcapng_opts_add_typed(struct pcapng_opts *o, uint16_t code, uint8_t type,
 {
 	uint8_t *p;
 
-	if (len > 0xFFFF - 1) {
-		if (!o->err)
-			o->err = -EINVAL;
-		return o->err;
-	}
+	if (len > 0xFFFF - 1 || (len && !data))
+		return opts_fail(o, -EINVAL);
 	p = opts_put(o, code, 1 + len);
 	if (!p)
 		return o->err;
@@ -151,11 +153,8 @@ int pcapng_opts_add_custom(struct pcapng_opts *o, uint16_t code, uint32_t pen,
 {
 	uint8_t *p;
 
-	if (len > 0xFFFF - 4) {
-		if (!o->err)
-			o->err = -EINVAL;
-		return o->err;
-	}
+	if (len > 0xFFFF - 4 || (len && !data))
+		return opts_fail(o, -EINVAL);
 	p = opts_put(o, code, 4 + len);
 	if (!p)
 		return o->err;

@@ -21,7 +21,6 @@ struct pcap_writer {
 	struct output out;
 	bool swap;
 	bool nsec;
-	uint32_t snaplen;
 };
 
 int pcap_writer_open(struct pcap_writer **out, int fd, uint32_t linktype,
@@ -42,7 +41,6 @@ int pcap_writer_open(struct pcap_writer **out, int fd, uint32_t linktype,
 	}
 	w->swap = flags & PCAPNG_W_SWAP;
 	w->nsec = nsec;
-	w->snaplen = snaplen;
 	p = output_reserve(&w->out, 24, &err);
 	if (!p)
 		goto cleanup;

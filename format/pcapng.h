@@ -269,7 +269,8 @@ struct capfile_iface {
 	uint32_t linktype;
 	uint32_t snaplen;
 	/* Units per second of this interface's timestamps (10^6 default),
-	 * from if_tsresol, decimal or binary. */
+	 * from if_tsresol, decimal or binary; an IDB with a resolution finer
+	 * than 10^-19 or 2^-63 s is refused as malformed (-EINVAL). */
 	uint64_t ts_units_per_sec;
 	uint8_t tsresol_raw;       /* the if_tsresol byte (6 if absent) */
 	int64_t tsoffset_sec;      /* if_tsoffset, seconds */
@@ -312,10 +313,12 @@ struct capfile_rec {
 
 	/* ---- PACKET ---- */
 	uint32_t if_id;
-	const struct capfile_iface *iface; /* NULL for SPB without IDB... never:
-					      SPB uses interface 0 */
-	int64_t ts_ns;             /* nanoseconds since the epoch, tsoffset applied;
-				      0 for SPB (no timestamp) */
+	const struct capfile_iface *iface; /* never NULL: an SPB uses interface 0,
+					      and a packet whose IDB is missing
+					      is an error */
+	int64_t ts_ns;             /* nanoseconds since the epoch, tsoffset applied,
+				      saturated at the int64 range; 0 for SPB
+				      (no timestamp) */
 	uint64_t ts_raw;           /* as stored, in interface units */
 	const uint8_t *data;
 	uint32_t caplen;
@@ -324,7 +327,8 @@ struct capfile_rec {
 	bool has_flags, has_pid, has_dropcount, has_packetid, has_queue;
 	uint32_t flags;            /* epb_flags */
 	uint32_t pid, tid;         /* epb_processid_threadid */
-	uint64_t dropcount;
+	uint64_t dropcount;        /* epb_dropcount, or the obsolete PB's drops
+				      count unless it is 0xffff (unknown) */
 	uint64_t packetid;
 	uint32_t queue;
 	const char *comment;       /* first opt_comment, NOT NUL-terminated: */

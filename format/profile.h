@@ -142,7 +142,9 @@ _Static_assert(sizeof(struct nr_cb_stats) == NR_CB_STATS_SIZE, "file format");
 #define NR_EV_DESTROY          "destroy"
 
 /* Encode/decode helpers (format/profile.c). Decoders return 0 or -EINVAL
- * if the value is not ours (wrong PEN, type, version or size). */
+ * if the value is not ours (wrong PEN or type, version 0, or shorter than
+ * the layout); any version from 1 up and a longer value (later versions
+ * append fields) are accepted, the known fields decoded. */
 void nr_annot_encode(const struct nr_pkt_annot *a, uint8_t out[NR_PKT_ANNOT_SIZE]);
 int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a);
 /* The value of a custom option 2989 as read (PEN first, in the section's

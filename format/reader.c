@@ -64,7 +64,6 @@ struct capfile {
 	struct capfile_iface **ifaces;
 	uint32_t n_ifaces, cap_ifaces;
 	bool pcap_modified;
-	uint32_t pcap_units;     /* 10^6 or 10^9 */
 
 	int err;                 /* sticky error */
 	struct capfile_error detail;
@@ -366,13 +365,13 @@ static void epb_option(struct capfile_rec *rec, uint16_t code, struct cursor *va
 	}
 }
 
-/* Validates the option list at rec->opts (which starts opts_off bytes into
- * the block at rec->offset) and decodes what the record carries. ifc is the
- * interface being defined (IDB) or NULL. */
-static int walk_opts(struct capfile *f, struct capfile_rec *rec, size_t opts_off,
-		     struct capfile_iface *ifc)
+/* Validates the option list at rec->opts (inside the block buffer) and
+ * decodes what the record carries. ifc is the interface being defined (IDB)
+ * or NULL. */
+static int walk_opts(struct capfile *f, struct capfile_rec *rec, struct capfile_iface *ifc)
 {
 	struct cursor c, val;
+	size_t opts_off = rec->opts ? (size_t)(rec->opts - f->blk) : 0;
 	bool seen_resol = false;
 	int err;
 
@@ -410,11 +409,39 @@ static int walk_opts(struct capfile *f, struct capfile_rec *rec, size_t opts_off
 	return 0;
 }
 
+/* Points rec->body at the rest of the body (NULL when empty). */
+static void rest_as_body(struct capfile_rec *rec, struct cursor *body)
+{
+	rec->body_len = cur_left(body);
+	rec->body = rec->body_len ? cur_ptr(body) : NULL;
+}
+
 /* Points rec->opts at the rest of the body. */
 static void rest_as_opts(struct capfile_rec *rec, struct cursor *body)
 {
 	rec->opts_len = cur_left(body);
 	rec->opts = rec->opts_len ? cur_ptr(body) : NULL;
+}
+
+/* Makes the block buffer hold at least need bytes (need <= max_block), by
+ * doubling; it never shrinks, so a file costs its largest block. */
+static int grow_blk(struct capfile *f, size_t need, uint64_t off, uint32_t btype)
+{
+	size_t cap = f->blk_cap ? f->blk_cap : 4096;
+	uint8_t *p;
+
+	if (f->blk && f->blk_cap >= need)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > f->max_block)
+		cap = f->max_block;
+	p = realloc(f->blk, cap);
+	if (!p)
+		return fail(f, -ENOMEM, off, btype, "out of memory for a %zu-byte block", need);
+	f->blk = p;
+	f->blk_cap = cap;
+	return 0;
 }
 
 /* ---- pcapng blocks ------------------------------------------------------ */
@@ -443,7 +470,7 @@ static int parse_shb(struct capfile *f, struct capfile_rec *rec, struct cursor *
 		return fail(f, -EINVAL, rec->offset, PCAPNG_BT_SHB,
 			    "unsupported pcapng version %u.%u", major, minor);
 	rest_as_opts(rec, b);
-	return walk_opts(f, rec, 24, NULL);
+	return walk_opts(f, rec, NULL);
 }
 
 static int parse_idb(struct capfile *f, struct capfile_rec *rec, struct cursor *b)
@@ -465,7 +492,7 @@ static int parse_idb(struct capfile *f, struct capfile_rec *rec, struct cursor *
 	ifc->linktype = linktype;
 	ifc->snaplen = snaplen;
 	rest_as_opts(rec, b);
-	err = walk_opts(f, rec, 16, ifc);
+	err = walk_opts(f, rec, ifc);
 	if (err)
 		return err;
 	rec->if_id = f->n_ifaces - 1;
@@ -514,8 +541,7 @@ static int parse_packet(struct capfile *f, struct capfile_rec *rec, struct curso
 	rec->ts_raw = ts;
 	rec->ts_ns = ts_to_ns(rec->iface, ts);
 	rest_as_opts(rec, b);
-	/* both layouts have 20 bytes of fixed fields */
-	err = walk_opts(f, rec, 8 + 20 + pad4(caplen), NULL);
+	err = walk_opts(f, rec, NULL);
 	if (err)
 		return err;
 	f->stats.packets++;
@@ -573,15 +599,12 @@ static int parse_isb(struct capfile *f, struct capfile_rec *rec, struct cursor *
 	rec->ts_raw = ts;
 	rec->ts_ns = ts_to_ns(rec->iface, ts);
 	rest_as_opts(rec, b);
-	return walk_opts(f, rec, 20, NULL);
+	return walk_opts(f, rec, NULL);
 }
 
 static int parse_nrb(struct capfile *f, struct capfile_rec *rec, struct cursor *b)
 {
-	size_t opts_off;
-
-	rec->body = cur_ptr(b);
-	rec->body_len = cur_left(b);
+	rest_as_body(rec, b);
 	while (cur_left(b) > 0) {
 		uint64_t roff = rec->offset + 8 + cur_pos(b);
 		uint16_t type, len;
@@ -595,17 +618,15 @@ static int parse_nrb(struct capfile *f, struct capfile_rec *rec, struct cursor *
 		if (type == PCAPNG_NRB_END)
 			break;
 	}
-	opts_off = 8 + cur_pos(b);
 	rest_as_opts(rec, b);
-	return walk_opts(f, rec, opts_off, NULL);
+	return walk_opts(f, rec, NULL);
 }
 
 static int parse_dsb(struct capfile *f, struct capfile_rec *rec, struct cursor *b)
 {
 	uint32_t len;
 
-	rec->body = cur_ptr(b);
-	rec->body_len = cur_left(b);
+	rest_as_body(rec, b);
 	if (!cur_u32(b, &rec->secrets_type) || !cur_u32(b, &len))
 		return fail(f, -EINVAL, rec->offset, PCAPNG_BT_DSB,
 			    "DSB body of %zu bytes is shorter than 8", b->len);
@@ -614,7 +635,7 @@ static int parse_dsb(struct capfile *f, struct capfile_rec *rec, struct cursor *
 			    "secrets length %u exceeds the %zu bytes left in the DSB",
 			    len, cur_left(b));
 	rest_as_opts(rec, b);
-	return walk_opts(f, rec, 16 + pad4(len), NULL);
+	return walk_opts(f, rec, NULL);
 }
 
 static int parse_custom(struct capfile *f, struct capfile_rec *rec, struct cursor *b)
@@ -625,8 +646,7 @@ static int parse_custom(struct capfile *f, struct capfile_rec *rec, struct curso
 	rec->copyable = rec->block_type == PCAPNG_BT_CB_COPY;
 	/* Where the data ends and options begin is known only to the PEN's
 	 * owner: everything after the PEN is the body. */
-	rec->body_len = cur_left(b);
-	rec->body = rec->body_len ? cur_ptr(b) : NULL;
+	rest_as_body(rec, b);
 	return 0;
 }
 
@@ -717,20 +737,9 @@ static int next_pcapng(struct capfile *f, struct capfile_rec *rec)
 		return fail(f, -EINVAL, off, type,
 			    "block total length %u exceeds the maximum of %u", len,
 			    f->max_block);
-	if (f->blk_cap < len) {
-		size_t cap = f->blk_cap ? f->blk_cap : 4096;
-		uint8_t *p;
-
-		while (cap < len)
-			cap *= 2;
-		if (cap > f->max_block)
-			cap = f->max_block;
-		p = realloc(f->blk, cap);
-		if (!p)
-			return fail(f, -ENOMEM, off, type, "out of memory for a %u-byte block", len);
-		f->blk = p;
-		f->blk_cap = cap;
-	}
+	err = grow_blk(f, len, off, type);
+	if (err)
+		return err;
 	memcpy(f->blk, hdr, have);
 	n = in_read(f, f->blk + have, len - have);
 	if (n < 0)
@@ -797,8 +806,7 @@ static int next_pcapng(struct capfile *f, struct capfile_rec *rec)
 		break;
 	default:
 		rec->type = CAPFILE_REC_UNKNOWN;
-		rec->body_len = cur_left(&body);
-		rec->body = rec->body_len ? cur_ptr(&body) : NULL;
+		rest_as_body(rec, &body);
 		f->stats.unknown_blocks++;
 		err = 0;
 		break;
@@ -812,6 +820,12 @@ static int next_pcapng(struct capfile *f, struct capfile_rec *rec)
 }
 
 /* ---- classic pcap ------------------------------------------------------- */
+
+/* A pcap file magic as read in the file's own byte order. */
+static bool pcap_magic_known(uint32_t magic)
+{
+	return magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS || magic == PCAP_MAGIC_MOD;
+}
 
 static int open_pcap(struct capfile *f)
 {
@@ -830,8 +844,7 @@ static int open_pcap(struct capfile *f)
 			    "truncated pcap file header (file ends %zd bytes into it)", n);
 	cur_init(&c, hdr, sizeof(hdr), false);
 	cur_u32(&c, &magic);
-	f->swap = magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS &&
-		  magic != PCAP_MAGIC_MOD;
+	f->swap = !pcap_magic_known(magic);
 	if (f->swap)
 		magic = __builtin_bswap32(magic);
 	c.swap = f->swap;
@@ -844,14 +857,13 @@ static int open_pcap(struct capfile *f)
 	if (major != 2)
 		return fail(f, -EINVAL, 4, 0, "unsupported pcap version %u.%u", major, minor);
 	f->pcap_modified = magic == PCAP_MAGIC_MOD;
-	f->pcap_units = magic == PCAP_MAGIC_NS ? 1000000000U : 1000000U;
 	ifc = add_iface(f);
 	if (!ifc)
 		return fail(f, -ENOMEM, 0, 0, "out of memory");
 	/* the upper 16 bits carry the FCS length and reserved flags */
 	ifc->linktype = linktype & 0xffff;
 	ifc->snaplen = snaplen;
-	ifc->ts_units_per_sec = f->pcap_units;
+	ifc->ts_units_per_sec = magic == PCAP_MAGIC_NS ? 1000000000U : 1000000U;
 	ifc->tsresol_raw = magic == PCAP_MAGIC_NS ? 9 : 6;
 	f->stats.sections = 1;
 	f->stats.interfaces = 1;
@@ -866,6 +878,7 @@ static int next_pcap(struct capfile *f, struct capfile_rec *rec)
 	uint32_t sec, frac, caplen, origlen;
 	struct cursor c;
 	ssize_t n;
+	int err;
 
 	n = in_read(f, hdr, hlen);
 	if (n < 0)
@@ -884,18 +897,9 @@ static int next_pcap(struct capfile *f, struct capfile_rec *rec)
 		return fail(f, -EINVAL, off, 0,
 			    "pcap record length %u exceeds the maximum of %zu", caplen,
 			    f->max_block - hlen);
-	if (f->blk_cap < caplen || !f->blk) {
-		size_t cap = f->blk_cap ? f->blk_cap : 4096;
-		uint8_t *p;
-
-		while (cap < caplen)
-			cap *= 2;
-		p = realloc(f->blk, cap);
-		if (!p)
-			return fail(f, -ENOMEM, off, 0, "out of memory");
-		f->blk = p;
-		f->blk_cap = cap;
-	}
+	err = grow_blk(f, caplen, off, 0);
+	if (err)
+		return err;
 	n = in_read(f, f->blk, caplen);
 	if (n < 0)
 		return (int)n;
@@ -908,9 +912,8 @@ static int next_pcap(struct capfile *f, struct capfile_rec *rec)
 	rec->offset = off;
 	rec->swapped = f->swap;
 	rec->iface = f->ifaces[0];
-	rec->ts_raw = (uint64_t)sec * f->pcap_units + frac;
-	rec->ts_ns = (int64_t)sec * NSEC_PER_SEC +
-		     (int64_t)frac * (NSEC_PER_SEC / f->pcap_units);
+	rec->ts_raw = (uint64_t)sec * rec->iface->ts_units_per_sec + frac;
+	rec->ts_ns = ts_to_ns(rec->iface, rec->ts_raw);
 	rec->data = f->blk;
 	rec->caplen = caplen;
 	rec->origlen = origlen;
@@ -951,10 +954,7 @@ static int detect(struct capfile *f)
 		f->kind = CAPFILE_PCAPNG;
 		return 0;
 	}
-	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS || magic == PCAP_MAGIC_MOD ||
-	    __builtin_bswap32(magic) == PCAP_MAGIC_US ||
-	    __builtin_bswap32(magic) == PCAP_MAGIC_NS ||
-	    __builtin_bswap32(magic) == PCAP_MAGIC_MOD) {
+	if (pcap_magic_known(magic) || pcap_magic_known(__builtin_bswap32(magic))) {
 		f->kind = CAPFILE_PCAP;
 		return open_pcap(f);
 	}

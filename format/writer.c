@@ -298,6 +298,22 @@ static int write_blk(struct pcapng_writer *w, const struct blk *b)
 	return output_block_done(&w->out);
 }
 
+/* Bookkeeping after an SHB: a new section, with no interfaces yet. */
+static void section_started(struct pcapng_writer *w)
+{
+	w->have_shb = true;
+	w->nifaces = 0;
+	w->snaplen0 = 0;
+}
+
+/* Bookkeeping after an IDB; SPBs belong to interface 0. */
+static void iface_added(struct pcapng_writer *w, uint32_t snaplen)
+{
+	if (!w->nifaces)
+		w->snaplen0 = snaplen;
+	w->nifaces++;
+}
+
 int pcapng_write_shb(struct pcapng_writer *w, const struct pcapng_opts *opts)
 {
 	uint8_t fx[16];
@@ -309,12 +325,9 @@ int pcapng_write_shb(struct pcapng_writer *w, const struct pcapng_opts *opts)
 	put16(fx + 6, 0, w->swap);
 	put64(fx + 8, UINT64_MAX, w->swap); /* section length: -1, unknown */
 	err = write_blk(w, &b);
-	if (err)
-		return err;
-	w->have_shb = true;
-	w->nifaces = 0;
-	w->snaplen0 = 0;
-	return 0;
+	if (!err)
+		section_started(w);
+	return err;
 }
 
 int pcapng_write_idb(struct pcapng_writer *w, uint16_t linktype, uint32_t snaplen,
@@ -334,9 +347,7 @@ int pcapng_write_idb(struct pcapng_writer *w, uint16_t linktype, uint32_t snaple
 		return err;
 	if (if_id)
 		*if_id = w->nifaces;
-	if (!w->nifaces)
-		w->snaplen0 = snaplen;
-	w->nifaces++;
+	iface_added(w, snaplen);
 	return 0;
 }
 
@@ -483,31 +494,24 @@ int pcapng_write_block(struct pcapng_writer *w, uint32_t type, const void *body,
 		       size_t len)
 {
 	struct blk b = { type, NULL, 0, body, len, NULL, true };
+	uint32_t snaplen = 0;
+	int err;
 
 	if (len && !body)
 		return -EINVAL;
-	if (type == PCAPNG_BT_SHB) {
-		int err = write_blk(w, &b);
-
-		if (!err) {
-			w->have_shb = true;
-			w->nifaces = 0;
-			w->snaplen0 = 0;
-		}
+	err = write_blk(w, &b);
+	if (err)
 		return err;
-	}
-	if (type == PCAPNG_BT_IDB) {
-		int err = write_blk(w, &b);
-
-		if (!err && !w->nifaces && len >= 8) {
+	if (type == PCAPNG_BT_SHB)
+		section_started(w);
+	if (type == PCAPNG_BT_IDB && w->nifaces < UINT32_MAX) {
+		if (len >= 8) {
 			/* the body is in the writer's byte order */
-			memcpy(&w->snaplen0, (const uint8_t *)body + 4, 4);
+			memcpy(&snaplen, (const uint8_t *)body + 4, 4);
 			if (w->swap)
-				w->snaplen0 = __builtin_bswap32(w->snaplen0);
+				snaplen = __builtin_bswap32(snaplen);
 		}
-		if (!err && w->nifaces < UINT32_MAX)
-			w->nifaces++;
-		return err;
+		iface_added(w, snaplen);
 	}
-	return write_blk(w, &b);
+	return 0;
 }

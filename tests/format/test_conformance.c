@@ -26,54 +26,6 @@ TEST_MAIN_STATE;
 
 #include "bytebuild.h"
 
-static void bb_shb(struct bb *b, bool be)
-{
-	size_t s;
-
-	b->be = be;
-	s = bb_begin(b, PCAPNG_BT_SHB);
-	bb_u32(b, 0x1A2B3C4D);
-	bb_u16(b, 1);
-	bb_u16(b, 0);
-	bb_u64(b, UINT64_MAX); /* section length unknown */
-	bb_end(b, s);
-}
-
-/* IDB; tsresol < 0: no if_tsresol option; tsoffset used if has_off. */
-static void bb_idb(struct bb *b, uint16_t lt, uint32_t snap, int tsresol,
-		   bool has_off, int64_t off, const char *name)
-{
-	size_t s = bb_begin(b, PCAPNG_BT_IDB);
-	uint8_t r = (uint8_t)tsresol;
-
-	bb_u16(b, lt);
-	bb_u16(b, 0);
-	bb_u32(b, snap);
-	if (name)
-		bb_opt(b, PCAPNG_IF_NAME, name, (uint16_t)strlen(name));
-	if (tsresol >= 0)
-		bb_opt(b, PCAPNG_IF_TSRESOL, &r, 1);
-	if (has_off)
-		bb_opt_u64(b, PCAPNG_IF_TSOFFSET, (uint64_t)off);
-	if (name || tsresol >= 0 || has_off)
-		bb_opt_end(b);
-	bb_end(b, s);
-}
-
-static void bb_epb(struct bb *b, uint32_t if_id, uint64_t ts, const void *data,
-		   uint32_t caplen, uint32_t origlen)
-{
-	size_t s = bb_begin(b, PCAPNG_BT_EPB);
-
-	bb_u32(b, if_id);
-	bb_u32(b, (uint32_t)(ts >> 32));
-	bb_u32(b, (uint32_t)ts);
-	bb_u32(b, caplen);
-	bb_u32(b, origlen);
-	bb_bytes(b, data, caplen);
-	bb_end(b, s);
-}
-
 /* ---- reading helpers ---- */
 
 static const char *gen_name(uint32_t bt)

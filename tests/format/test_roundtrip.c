@@ -289,6 +289,13 @@ static void test_opts_encoding(void)
 
 		ASSERT_EQ(pcapng_opts_add(&o, 1, big, sizeof(big)), -EINVAL, "too long");
 	}
+	pcapng_opts_reset(&o);
+	ASSERT_EQ(pcapng_opts_add_typed(&o, PCAPNG_IF_FILTER, 0, NULL, 3), -EINVAL,
+		  "typed: data NULL");
+	pcapng_opts_reset(&o);
+	ASSERT_EQ(pcapng_opts_add_custom(&o, PCAPNG_OPT_CUSTOM_BIN, 32473, NULL, 2), -EINVAL,
+		  "custom: data NULL");
+	ASSERT_EQ(o.len, 0, "nothing added for NULL data");
 	pcapng_opts_free(&o);
 }
 

@@ -25,51 +25,6 @@ TEST_MAIN_STATE;
 
 #include "bytebuild.h"
 
-static void bb_shb(struct bb *b, bool be)
-{
-	size_t s;
-
-	b->be = be;
-	s = bb_begin(b, PCAPNG_BT_SHB);
-	bb_u32(b, 0x1A2B3C4D);
-	bb_u16(b, 1);
-	bb_u16(b, 0);
-	bb_u64(b, UINT64_MAX); /* section length unknown */
-	bb_end(b, s);
-}
-
-/* IDB; tsresol < 0: no if_tsresol option. */
-static void bb_idb(struct bb *b, uint16_t lt, uint32_t snap, int tsresol, const char *name)
-{
-	size_t s = bb_begin(b, PCAPNG_BT_IDB);
-	uint8_t r = (uint8_t)tsresol;
-
-	bb_u16(b, lt);
-	bb_u16(b, 0);
-	bb_u32(b, snap);
-	if (name)
-		bb_opt(b, PCAPNG_IF_NAME, name, (uint16_t)strlen(name));
-	if (tsresol >= 0)
-		bb_opt(b, PCAPNG_IF_TSRESOL, &r, 1);
-	if (name || tsresol >= 0)
-		bb_opt_end(b);
-	bb_end(b, s);
-}
-
-static void bb_epb(struct bb *b, uint32_t if_id, uint64_t ts, const void *data,
-		   uint32_t caplen, uint32_t origlen)
-{
-	size_t s = bb_begin(b, PCAPNG_BT_EPB);
-
-	bb_u32(b, if_id);
-	bb_u32(b, (uint32_t)(ts >> 32));
-	bb_u32(b, (uint32_t)ts);
-	bb_u32(b, caplen);
-	bb_u32(b, origlen);
-	bb_bytes(b, data, caplen);
-	bb_end(b, s);
-}
-
 /* ---- sample files ---- */
 
 struct sample {
@@ -279,7 +234,7 @@ static void build_pcapng(struct bb *b, bool be)
 
 	memset(b, 0, sizeof(*b));
 	bb_shb(b, be);
-	bb_idb(b, LINKTYPE_ETHERNET, 0, 9, "eth0");
+	bb_idb(b, LINKTYPE_ETHERNET, 0, 9, false, 0, "eth0");
 	bb_epb(b, 0, 1, pkt, 61, 61);
 	s = bb_begin(b, PCAPNG_BT_SPB);
 	bb_u32(b, 5);
@@ -298,7 +253,7 @@ static void build_pcapng(struct bb *b, bool be)
 	bb_u32(b, 32473);
 	bb_end(b, s);
 	bb_shb(b, !be);
-	bb_idb(b, LINKTYPE_RAW, 128, -1, NULL);
+	bb_idb(b, LINKTYPE_RAW, 128, -1, false, 0, NULL);
 	bb_epb(b, 0, 2, pkt, 0, 0);
 	bb_epb(b, 0, 3, pkt, 3, 3);
 }
@@ -531,7 +486,7 @@ static void good_start(struct bb *b)
 
 	memset(b, 0, sizeof(*b));
 	bb_shb(b, false);
-	bb_idb(b, LINKTYPE_ETHERNET, 0, -1, NULL);
+	bb_idb(b, LINKTYPE_ETHERNET, 0, -1, false, 0, NULL);
 	bb_epb(b, 0, 1, pkt, 4, 4);
 }
 
@@ -581,6 +536,24 @@ static void test_corrupt(void)
 	bb_end(&b, s);
 	expect_error(&b, &(struct corrupt_case){ "option overrun", 3, 100,
 		     "option 2 length 200 overruns the IDB block" });
+
+	/* the same in an EPB at 84, after 5 bytes of data padded to 8 and a
+	 * good 2-byte comment: option header at 84 + 8 + 20 + 8 + 8 = 128 */
+	good_start(&b);
+	s = bb_begin(&b, PCAPNG_BT_EPB);
+	bb_u32(&b, 0);
+	bb_u64(&b, 0);
+	bb_u32(&b, 5);
+	bb_u32(&b, 5);
+	bb_bytes(&b, pkt, 5);
+	bb_pad(&b);
+	bb_opt(&b, PCAPNG_OPT_COMMENT, "ok", 2);
+	bb_u16(&b, PCAPNG_EPB_FLAGS);
+	bb_u16(&b, 200);
+	bb_u32(&b, 0);
+	bb_end(&b, s);
+	expect_error(&b, &(struct corrupt_case){ "EPB option overrun", 3, 128,
+		     "option 2 length 200 overruns the EPB block" });
 
 	/* captured length beyond the block */
 	good_start(&b);
@@ -666,7 +639,7 @@ static void test_corrupt(void)
 
 	/* if_tsresol 2^-64 cannot be represented */
 	good_start(&b);
-	bb_idb(&b, LINKTYPE_RAW, 0, 0x80 | 64, NULL);
+	bb_idb(&b, LINKTYPE_RAW, 0, 0x80 | 64, false, 0, NULL);
 	expect_error(&b, &(struct corrupt_case){ "tsresol 2^-64", 3, 84 + 16,
 		     "if_tsresol 2^-64" });
 
@@ -699,7 +672,7 @@ static void test_corrupt_compressed(void)
 	/* a large enough payload that corruption lands in compressed data */
 	memset(&b, 0, sizeof(b));
 	bb_shb(&b, false);
-	bb_idb(&b, LINKTYPE_ETHERNET, 0, -1, NULL);
+	bb_idb(&b, LINKTYPE_ETHERNET, 0, -1, false, 0, NULL);
 	for (i = 0; i < 100; i++) {
 		uint8_t pkt[64];
 
