@@ -639,7 +639,7 @@ static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 	sc->hdr.dir = dir;
 	sc->hdr.l2 = l2;
 	sc->hdr.pkt_type = skb->pkt_type;
-	sc->hdr.cpu = bpf_get_smp_processor_id();
+	sc->hdr.cpu = k;
 	sc->hdr.seq = seq;
 	sc->hdr.ktime_ns = bpf_ktime_get_ns();
 	sc->hdr.ifindex = skb->ifindex;

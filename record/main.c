@@ -350,17 +350,14 @@ static void release(struct ctx *c, uint64_t before)
 	}
 }
 
-static int drop_privileges(const char *user)
+/* user: -Z, looked up (and known to exist) at start-up, as uid and gid */
+static int drop_privileges(const char *user, uid_t uid, gid_t gid)
 {
-	struct passwd *pw = getpwnam(user);
+	if (initgroups(user, gid) || setgid(gid) || setuid(uid)) {
+		int err = -errno;
 
-	if (!pw) {
-		pr_warn("-Z %s: no such user", user);
-		return -ENOENT;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		pr_warn("cannot drop privileges to %s: %s", user, strerror(errno));
-		return -errno;
+		pr_warn("cannot drop privileges to %s: %s", user, strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -481,7 +478,7 @@ int main(int argc, char **argv)
 			unlink(o.out);
 		goto cleanup;
 	}
-	if (o.user && drop_privileges(o.user))
+	if (pw && drop_privileges(o.user, ocfg.uid, ocfg.gid))
 		goto cleanup;
 
 	signal(SIGINT, on_signal);

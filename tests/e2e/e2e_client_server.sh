@@ -42,9 +42,7 @@ one_side() {
 	[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
 
 	local cpid ctid cport stid
-	cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-	ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-	cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+	read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 	stid=$(grep '^accept ' "$SRV_OUT" | kv tid)
 	say "client nr-client pid $cpid tid $ctid port $cport; server nr-server pid $spid tid $stid"
 	[ -n "$cport" ] || { fail "client did not connect"; return; }

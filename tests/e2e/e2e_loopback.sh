@@ -24,9 +24,7 @@ for pair in "127.0.0.1 8080" "::1 8081"; do
 	client "$NSA" "$addr" "$port" nr-client --send 3000
 	peer_wait "$CLI_WAIT" "client to $addr" || cat "$CLI_ERR"
 	peer_wait "$swait" "server on $addr"
-	cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-	ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-	cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+	read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 	stid=$(grep '^accept ' "$SRV_OUT" | kv tid)
 	say "$addr: client pid $cpid tid $ctid port $cport; server pid $spid tid $stid port $port"
 	expect "$exp" "tcp/$addr/$cport" "$cpid" "$ctid" nr-client

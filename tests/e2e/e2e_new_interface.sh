@@ -34,9 +34,7 @@ sleep 0.5
 nr_stop TERM
 [ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
 td_stop
-cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 say "client pid $cpid tid $ctid port $cport"
 check_readable "$f"
 idb=$(dump "$f" | grep '^idb .* name=vc ')

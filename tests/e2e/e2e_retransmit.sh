@@ -40,9 +40,7 @@ nr_stop TERM
 [ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
 td_stop
 
-cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 say "client pid $cpid tid $ctid port $cport; server pid $spid"
 check_readable "$f"
 same_segments "$f" "$WORK/tcpdump.pcap" "tcp.port == $cport && tcp.port == $PORT" "the connection on va"

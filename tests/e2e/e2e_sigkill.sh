@@ -74,9 +74,7 @@ peer_wait "$swait" "server"
 sleep 0.5
 nr_stop TERM
 [ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
-cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 check_readable "$f"
 expect "$exp" "tcp/$A4/$cport" "$cpid" "$ctid" nr-client
 attribution "$f" "$exp"

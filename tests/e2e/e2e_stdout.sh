@@ -34,9 +34,7 @@ peer_wait "$swait" "server"
 sleep 0.5
 nr_stop TERM
 [ "$NR_STATUS" = 0 ] || fail "the pipeline netrec | tee | tshark ended with status $NR_STATUS"
-cpid=$(grep '^connect ' "$CLI_OUT" | kv pid)
-ctid=$(grep '^connect ' "$CLI_OUT" | kv tid)
-cport=$(grep '^connect ' "$CLI_OUT" | kv local | sed 's/.*://')
+read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
 say "client pid $cpid tid $ctid port $cport"
 
 # The pipeline ends when netrec closes its output.

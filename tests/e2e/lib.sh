@@ -258,6 +258,16 @@ kv() {
 	awk -v k="$1" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); break } }'
 }
 
+# conn_ids OUT: "PID TID PORT" of a tcppeer client's connect line in OUT
+# (its pid, the connecting thread and its local port), for
+#   read -r cpid ctid cport < <(conn_ids "$CLI_OUT")
+conn_ids() {
+	awk '$1 == "connect" {
+		for (i = 2; i <= NF; i++) { split($i, kvp, "="); v[kvp[1]] = kvp[2] }
+		sub(/.*:/, "", v["local"]); print v["pid"], v["tid"], v["local"]; exit
+	}' "$1"
+}
+
 # ---- checks on the file ----------------------------------------------------
 # dump FILE: nrdump output, cached in the work directory.
 cachef() {
