@@ -16,6 +16,11 @@
 #include <sqlite3.h>
 
 #define AN_SCHEMA_VERSION 1
+/* How long a connection waits for another process's lock (ms). A loader
+ * keeps a --db database in WAL mode while it loads, so queries do not wait
+ * for it; this bounds the waits that remain (a loader switching journal
+ * modes, two loaders). */
+#define AN_BUSY_TIMEOUT_MS 5000
 
 extern const char an_schema_sql[];
 
@@ -27,9 +32,15 @@ void an_err_set(struct an_err *e, const char *fmt, ...) __attribute__((format(pr
 
 /* ---- db.c ---- */
 /* Opens (creating when asked) the database, applies the schema and
- * registers ip(), ipaddr(), ts(). readonly: SQLITE_OPEN_READONLY. */
+ * registers ip(), ipaddr(), ts(); a kept (not temporary) database is put
+ * in WAL mode so that queries can read it while it loads. readonly:
+ * SQLITE_OPEN_READONLY, no schema (queries use query.c instead). */
 int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 	    struct an_err *e);
+/* Ends a loader's use of a kept database: back to a rollback journal when
+ * no other connection has it open, so that the file stands alone (no
+ * -wal/-shm files) and opens read-only anywhere. Closes db. */
+void db_close_loader(sqlite3 *db, bool temporary);
 int db_register_functions(sqlite3 *db);
 /* Runs SQL statements; -EIO with the SQLite message in e. */
 int db_exec(sqlite3 *db, const char *sql, struct an_err *e);
@@ -40,6 +51,21 @@ const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 int addr_parse(const char *s, uint8_t out[16]);
 /* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC). */
 void ts_str(int64_t ns, char *out, size_t len);
+
+/* ---- query.c ---- */
+/* The read-only, guarded connection reports and --sql run on. */
+struct query;
+struct out_opts;
+struct query_opts {
+	double timeout_s;       /* --sql-timeout; 0: none */
+};
+int query_open(struct query **out, const char *path, const struct query_opts *o,
+	       struct an_err *e);
+sqlite3 *query_db(const struct query *q);
+/* Runs every statement of the user's sql, printing results; a statement
+ * the guard refuses or the timeout stops is an error naming why. */
+int query_sql(struct query *q, const char *sql, const struct out_opts *o, struct an_err *e);
+void query_close(struct query *q); /* accepts NULL */
 
 /* ---- ingest.c ---- */
 struct ingest_progress {
@@ -110,7 +136,5 @@ struct filters {
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
-/* Runs every statement of sql (results printed). */
-int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e);
 
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -106,7 +107,9 @@ static void fn_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int db_register_functions(sqlite3 *db)
 {
-	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	/* innocuous: pure functions of their argument, so views may use them
+	 * on a connection that does not trust the schema (query.c) */
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
 	if (sqlite3_create_function(db, "ip", 1, flags, NULL, fn_ip, NULL, NULL) ||
 	    sqlite3_create_function(db, "ipaddr", 1, flags, NULL, fn_ipaddr, NULL, NULL) ||
@@ -137,17 +140,35 @@ int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e
 	return 0;
 }
 
-/* Read-only queries may not attach other databases (which could be
- * writable) or change the connection's safety settings. */
-static int ro_authorizer(void *ud, int action, const char *a, const char *b,
-			 const char *c, const char *d)
+/* Applies the schema in one transaction, first dropping the views it
+ * defines: views are definitions, not data, so a kept database gets the
+ * current ones, and a query (WAL) sees either the old set or the new. */
+static int apply_schema(sqlite3 *db, struct an_err *e)
 {
-	(void)ud; (void)b; (void)c; (void)d;
-	if (action == SQLITE_ATTACH || action == SQLITE_DETACH)
-		return SQLITE_DENY;
-	if (action == SQLITE_PRAGMA && a && (!strcmp(a, "query_only") || !strcmp(a, "writable_schema")))
-		return SQLITE_DENY;
-	return SQLITE_OK;
+	static const char marker[] = "CREATE VIEW IF NOT EXISTS ";
+	size_t cap = strlen(an_schema_sql) + 4096, n;
+	char *sql = malloc(cap);
+	int err;
+
+	if (!sql) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	n = (size_t)snprintf(sql, cap, "BEGIN;\n");
+	for (const char *p = strstr(an_schema_sql, marker); p; p = strstr(p, marker)) {
+		p += sizeof(marker) - 1;
+		size_t len = strcspn(p, " \n(");
+
+		if (n + len + 32 < cap)
+			n += (size_t)snprintf(sql + n, cap - n, "DROP VIEW IF EXISTS %.*s;\n",
+					      (int)len, p);
+	}
+	snprintf(sql + n, cap - n, "%sCOMMIT;\n", an_schema_sql);
+	err = db_exec(db, sql, e);
+	if (err)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	free(sql);
+	return err;
 }
 
 int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
@@ -164,28 +185,26 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 		err = -EIO;
 		goto cleanup;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, AN_BUSY_TIMEOUT_MS);
 	err = db_register_functions(db);
 	if (err) {
 		an_err_set(e, "cannot register SQL functions");
 		goto cleanup;
 	}
 	if (readonly) {
-		err = db_exec(db, "PRAGMA query_only = ON;", e);
-		if (err)
-			goto cleanup;
-		sqlite3_set_authorizer(db, ro_authorizer, NULL);
 		*out = db;
 		return 0;
 	}
+	/* WAL while loading a kept database: readers see the last commit
+	 * instead of waiting for the load (db_close_loader() goes back) */
 	snprintf(sql, sizeof(sql),
 		 "PRAGMA cache_size = -65536; PRAGMA temp_store = FILE; "
 		 "PRAGMA synchronous = %s; PRAGMA journal_mode = %s;",
-		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "DELETE");
+		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "WAL");
 	err = db_exec(db, sql, e);
 	if (err)
 		goto cleanup;
-	err = db_exec(db, an_schema_sql, e);
+	err = apply_schema(db, e);
 	if (err) {
 		char m[sizeof(e->msg)];
 
@@ -204,4 +223,12 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 cleanup:
 	sqlite3_close(db);
 	return err;
+}
+
+void db_close_loader(sqlite3 *db, bool temporary)
+{
+	/* fails (and stays WAL) while a query has the file open: harmless */
+	if (db && !temporary)
+		sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+	sqlite3_close(db);
 }

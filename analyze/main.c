@@ -73,8 +73,11 @@ static void usage(FILE *o)
 "      --processes          who talked to whom, how much\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
 "                           the per-file figures, as file.ID.COLUMN rows in csv/json)\n"
-"      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
+"      --sql SQL            run SQL on a read-only connection ('-': read standard input);\n"
+"                           it may only read (SELECT, WITH, VALUES, EXPLAIN, PRAGMAs\n"
+"                           such as table_info): anything else is refused\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
+"      --sql-timeout SECS   stop a statement of --sql that runs longer (default: none)\n"
 "Output:\n"
 "      --format FMT         table (default on a terminal), csv (default otherwise),\n"
 "                           json or jsonl; table shows a summary of each report's\n"
@@ -102,7 +105,8 @@ static void usage(FILE *o)
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
 
-/* ns since the epoch; "123", "1700000000.25", or ISO 8601 UTC. */
+/* ns since the epoch; "123", "1700000000.25", or ISO 8601 UTC. -ERANGE
+ * for a time outside what int64 nanoseconds hold (1677 to 2262). */
 static int parse_time(const char *s, int64_t *out)
 {
 	char *end;
@@ -243,7 +247,7 @@ static void progress_clear(void)
 enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
-	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL,
+	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_SQL_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -258,6 +262,7 @@ static const struct option long_opts[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "sql-file", required_argument, NULL, OPT_SQL_FILE },
+	{ "sql-timeout", required_argument, NULL, OPT_SQL_TIMEOUT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -272,14 +277,86 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run_sql_text(sqlite3 *db, const char *sql, const struct out_opts *oo,
+static int run_sql_text(struct query *q, const char *sql, const struct out_opts *oo,
 			struct an_err *e)
 {
-	int err = report_sql(db, sql, oo, e);
+	int err = query_sql(q, sql, oo, e);
 
 	if (err)
 		pr_warn("%s", e->msg);
 	return err;
+}
+
+/* Loads files into the database and brings its analysis up to date, on a
+ * read-write connection closed before returning. Returns 0, 1 when a file
+ * could not be loaded or was damaged (the rest is loaded and analyzed), or
+ * 2 when the database could not be opened or analyzed. */
+static int load(const char *db_path, bool temporary, char **files, int nfiles)
+{
+	double t_start = mono_now();
+	bool loaded_new = false;
+	struct an_err e = { "" };
+	sqlite3 *db = NULL;
+	int status = 0, err;
+
+	err = db_open(&db, db_path, false, temporary, &e);
+	if (err) {
+		pr_warn("%s", e.msg);
+		return 2;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		struct ingest_progress prog = { progress, NULL };
+		struct ingest_result res;
+
+		err = ingest_file(db, files[i], !quiet && isatty(STDERR_FILENO) ? &prog : NULL,
+				  &res, &e);
+		progress_clear();
+		if (err) {
+			if (e.msg[0])
+				pr_warn("%s", e.msg);
+			else
+				pr_warn("cannot load %s", files[i]);
+			status = 1;
+			continue;
+		}
+		if (res.skipped) {
+			if (!quiet)
+				pr_warn("%s: already in the database (file %lld), not loaded again",
+					files[i], (long long)res.file_id);
+			continue;
+		}
+		loaded_new = true;
+		if (res.damaged) {
+			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
+				"%llu journal records before it", files[i],
+				(unsigned long long)res.error_offset, res.error,
+				(unsigned long long)res.packets, (unsigned long long)res.events);
+			status = 1;
+		} else if (verbose) {
+			pr_warn("%s: %llu packets, %llu journal records", files[i],
+				(unsigned long long)res.packets, (unsigned long long)res.events);
+		}
+	}
+	if (verbose)
+		pr_warn("loaded in %.2f s", mono_now() - t_start);
+	if (loaded_new || analyze_needed(db)) {
+		double t0 = mono_now();
+
+		if (!quiet && isatty(STDERR_FILENO)) {
+			fprintf(stderr, "\r\033[Knetanalyze: restoring time order and analyzing...");
+			progress_shown = true;
+		}
+		err = analyze_run(db, &e);
+		progress_clear();
+		if (verbose)
+			pr_warn("ordered and analyzed in %.2f s", mono_now() - t0);
+		if (err) {
+			pr_warn("analysis failed: %s", e.msg);
+			status = 2;
+		}
+	}
+	db_close_loader(db, temporary);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -287,9 +364,11 @@ int main(int argc, char **argv)
 	struct action acts[MAX_ACTIONS];
 	int nacts = 0, c, status = 0, err;
 	const char *db_path = NULL;
-	bool schema = false, format_set = false, stdin_used = false, loaded_new = false;
+	bool schema = false, format_set = false, stdin_used = false;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
+	struct query_opts qo = { 0 };
+	struct query *q = NULL;
 	char host_buf[48];
 	struct an_err e = { "" };
 	sqlite3 *db = NULL;
@@ -322,6 +401,15 @@ int main(int argc, char **argv)
 			acts[nacts++] = (struct action){ c == OPT_SQL ? ACT_SQL : ACT_SQL_FILE, 0, optarg };
 			if (!strcmp(optarg, "-"))
 				stdin_used = true;
+			break;
+		case OPT_SQL_TIMEOUT:
+			errno = 0;
+			qo.timeout_s = strtod(optarg, &endp);
+			if (errno || *endp || endp == optarg || !(qo.timeout_s > 0) ||
+			    qo.timeout_s > 1e6) {
+				pr_warn("--sql-timeout wants seconds (e.g. 2.5), not '%s'", optarg);
+				return 2;
+			}
 			break;
 		case OPT_FORMAT:
 			format_set = true;
@@ -466,76 +554,35 @@ int main(int argc, char **argv)
 		sigaction(SIGPIPE, &sa, NULL);
 	}
 
-	double t_start = mono_now();
-
-	err = db_open(&db, db_path, false, tmp_path[0] != 0, &e);
-	if (err) {
-		pr_warn("%s", e.msg);
-		status = 1;
-		goto cleanup;
-	}
-	for (int i = optind; i < argc; i++) {
-		struct ingest_progress prog = { progress, NULL };
-		struct ingest_result res;
-
-		err = ingest_file(db, argv[i], !quiet && isatty(STDERR_FILENO) ? &prog : NULL,
-				  &res, &e);
-		progress_clear();
-		if (err) {
-			if (e.msg[0])
-				pr_warn("%s", e.msg);
-			else
-				pr_warn("cannot load %s", argv[i]);
-			status = 1;
-			continue;
+	if (optind == argc) {
+		/* A pure query: read-only from the start, so that the file is
+		 * left as it was, a read-only file can be queried, and a loader
+		 * running beside it is not waited for. Only an analysis left
+		 * unfinished (by a run that was stopped) needs a write. */
+		err = query_open(&q, db_path, &qo, &e);
+		if (!err && analyze_needed(query_db(q))) {
+			query_close(q);
+			q = NULL;
+			if (load(db_path, false, NULL, 0) != 0)
+				pr_warn("%s: cannot finish its analysis (see above); answering from "
+					"the tables as they are", db_path);
+			err = query_open(&q, db_path, &qo, &e);
 		}
-		if (res.skipped) {
-			if (!quiet)
-				pr_warn("%s: already in the database (file %lld), not loaded again",
-					argv[i], (long long)res.file_id);
-			continue;
-		}
-		loaded_new = true;
-		if (res.damaged) {
-			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
-				"%llu journal records before it", argv[i],
-				(unsigned long long)res.error_offset, res.error,
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-			status = 1;
-		} else if (verbose) {
-			pr_warn("%s: %llu packets, %llu journal records", argv[i],
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-		}
-	}
-	if (verbose)
-		pr_warn("loaded in %.2f s", mono_now() - t_start);
-	if (loaded_new || analyze_needed(db)) {
-		double t0 = mono_now();
-
-		if (!quiet && isatty(STDERR_FILENO)) {
-			fprintf(stderr, "\r\033[Knetanalyze: restoring time order and analyzing...");
-			progress_shown = true;
-		}
-		err = analyze_run(db, &e);
-		progress_clear();
-		if (verbose)
-			pr_warn("ordered and analyzed in %.2f s", mono_now() - t0);
-		if (err) {
-			pr_warn("analysis failed: %s", e.msg);
+	} else {
+		status = load(db_path, tmp_path[0] != 0, argv + optind, argc - optind);
+		if (status == 2) {
 			status = 1;
 			goto cleanup;
 		}
+		/* Reports and user SQL run on the read-only, guarded connection. */
+		err = query_open(&q, db_path, &qo, &e);
 	}
-	sqlite3_close(db);
-	db = NULL;
-
-	/* Reports and user SQL run on a read-only connection. */
-	err = db_open(&db, db_path, true, false, &e);
 	if (err) {
 		pr_warn("%s", e.msg);
 		status = 1;
 		goto cleanup;
 	}
+	db = query_db(q);
 	for (int i = 0; i < nacts; i++) {
 		char *text = NULL;
 
@@ -548,7 +595,7 @@ int main(int argc, char **argv)
 		case ACT_SQL:
 		case ACT_SQL_FILE:
 			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {
-				err = run_sql_text(db, acts[i].arg, &oo, &e);
+				err = run_sql_text(q, acts[i].arg, &oo, &e);
 				break;
 			}
 			if (!strcmp(acts[i].arg, "-")) {
@@ -569,7 +616,7 @@ int main(int argc, char **argv)
 				err = -EIO;
 				break;
 			}
-			err = run_sql_text(db, text, &oo, &e);
+			err = run_sql_text(q, text, &oo, &e);
 			free(text);
 			break;
 		}
@@ -577,7 +624,7 @@ int main(int argc, char **argv)
 			status = 1;
 	}
 cleanup:
-	sqlite3_close(db);
+	query_close(q);
 	if (tmp_path[0])
 		unlink(tmp_path);
 	free(stdin_sql);

@@ -2,9 +2,9 @@
 /*
  * Reports: each is a query on its view (docs/schema.md) with the common
  * filters (--pid --comm --host --port --since --until) turned into
- * conditions on that view's columns, and user SQL run statement by
- * statement. The queries run on whatever connection the caller gives (the
- * CLI gives a read-only one).
+ * conditions on that view's columns. The queries run on whatever
+ * connection the caller gives (the CLI gives query.c's read-only one; user
+ * SQL runs there too, through query_sql()).
  *
  * csv, json and jsonl print every column of the view, unchanged. The table
  * format is for people: each report selects a few columns in the order a
@@ -502,28 +502,4 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	add_filters(&b, d, f);
 	sb_add(&b, " ORDER BY %s", d->order);
 	return run_stmt(db, &b, f, &oo, e);
-}
-
-int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e)
-{
-	const char *tail = sql;
-	int err = 0;
-
-	while (tail && *tail) {
-		sqlite3_stmt *st = NULL;
-		const char *next = NULL;
-
-		if (sqlite3_prepare_v2(db, tail, -1, &st, &next) != SQLITE_OK) {
-			an_err_set(e, "SQL error: %s", sqlite3_errmsg(db));
-			return -EINVAL;
-		}
-		tail = next;
-		if (!st)
-			continue; /* whitespace or a comment */
-		err = output_stmt(st, o, e);
-		sqlite3_finalize(st);
-		if (err)
-			return err;
-	}
-	return err;
 }
