@@ -24,6 +24,22 @@
 
 extern const char an_schema_sql[];
 
+/* Times the analyzer stores and computes with stay within +-(2^62 - 1) ns
+ * of the epoch (1823-11-12 to 2116-02-20 UTC), so that the difference of
+ * any two fits in an int64; a time outside (a corrupt or hostile file) is
+ * clamped to the nearer end. */
+#define AN_TS_MAX ((int64_t)((UINT64_C(1) << 62) - 1))
+static inline int64_t an_ts_clamp(int64_t ns)
+{
+	return ns > AN_TS_MAX ? AN_TS_MAX : ns < -AN_TS_MAX ? -AN_TS_MAX : ns;
+}
+
+/* Microseconds (the journal's __REALTIME_TIMESTAMP) to clamped ns. */
+static inline int64_t an_ts_from_us(int64_t us)
+{
+	return us > AN_TS_MAX / 1000 ? AN_TS_MAX : us < -AN_TS_MAX / 1000 ? -AN_TS_MAX : us * 1000;
+}
+
 /* An error detail for the CLI to print. */
 struct an_err {
 	char msg[512];
@@ -49,7 +65,8 @@ int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */
 int addr_parse(const char *s, uint8_t out[16]);
-/* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC). */
+/* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC), for any int64 (years 1677 to
+ * 2262). */
 void ts_str(int64_t ns, char *out, size_t len);
 
 /* ---- query.c ---- */
@@ -109,6 +126,11 @@ struct out_opts {
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
 int output_stmt(sqlite3_stmt *st, const struct out_opts *o, struct an_err *e);
+/* Text for a terminal: control characters and the Unicode characters that
+ * reorder or hide text as visible escapes (\x1b, \n, \u202e), bytes that
+ * are not UTF-8 as \xNN, a backslash doubled. malloc'd; NULL if out of
+ * memory. */
+char *output_escape(const char *s);
 /* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
  * 1.52ms, 3.75s). */
 void fmt_duration(int64_t ns, char *out, size_t len);

@@ -63,9 +63,9 @@ int ingest_journal(struct ingest *in, const struct capfile_rec *rec, struct an_e
 	if (!in->host && jfield(rec, "_HOSTNAME", buf, sizeof(buf)) && buf[0])
 		in->host = strdup(buf);
 	if (jint(rec, NR_J_TS_NS, &v))
-		ts = v;
+		ts = an_ts_clamp(v);
 	else if (jint(rec, "__REALTIME_TIMESTAMP", &v))
-		ts = v * 1000;
+		ts = an_ts_from_us(v);
 	else
 		ts = in->last_ts;
 	ing_note_ts(in, ts);

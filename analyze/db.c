@@ -43,14 +43,22 @@ int addr_parse(const char *s, uint8_t out[16])
 
 void ts_str(int64_t ns, char *out, size_t len)
 {
-	time_t sec = (time_t)(ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000);
-	long frac = (long)(ns - (int64_t)sec * 1000000000);
+	/* floor division without overflow: INT64_MIN is a valid input */
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	time_t t;
 	struct tm tm;
 	char buf[32];
 
-	gmtime_r(&sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, len, "%s.%09ld", buf, frac);
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm)) {
+		snprintf(out, len, "%lld ns", (long long)ns);
+		return;
+	}
+	snprintf(out, len, "%s.%09ld", buf, (long)frac);
 }
 
 static void fn_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)

@@ -249,7 +249,7 @@ static int add_packet(struct ingest *in, const struct capfile_rec *rec, struct a
 	bool have_an = false;
 	struct pkt p;
 	uint32_t linktype;
-	int64_t ts = rec->ts_ns;
+	int64_t ts = an_ts_clamp(rec->ts_ns);
 	int64_t iface_id = 0;
 	int err;
 

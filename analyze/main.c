@@ -40,15 +40,19 @@ static bool quiet;
 static int verbose;
 
 static void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages name files and quote SQL and capture contents: escaped
+ * (output_escape) so that they cannot drive the terminal. */
 static void pr_warn(const char *fmt, ...)
 {
+	char buf[2048], *esc;
 	va_list ap;
 
-	fputs("netanalyze: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	esc = output_escape(buf);
+	fprintf(stderr, "netanalyze: %s\n", esc ? esc : "(out of memory)");
+	free(esc);
 }
 
 static void usage(FILE *o)
@@ -119,22 +123,35 @@ static int parse_time(const char *s, int64_t *out)
 		errno = 0;
 		long long v = strtoll(s, &end, 10);
 
+		if (errno == ERANGE)
+			return -ERANGE;
 		if (errno || *end)
 			return -EINVAL;
 		/* fewer than 12 digits cannot be ns of this century: seconds */
-		*out = v > -100000000000LL && v < 100000000000LL ? v * 1000000000LL : v;
+		if (v > -100000000000LL && v < 100000000000LL &&
+		    __builtin_mul_overflow(v, 1000000000LL, &v))
+			return -ERANGE;
+		*out = v;
 		return 0;
 	}
 	if (strspn(s, "0123456789.") == strlen(s)) {
 		const char *dot = strchr(s, '.');
-		int64_t sec = strtoll(s, NULL, 10), frac = 0;
+		int64_t sec, frac = 0;
 		int digits = 0;
 
+		if (!dot || strchr(dot + 1, '.'))
+			return -EINVAL;
+		errno = 0;
+		sec = strtoll(s, NULL, 10);
+		if (errno)
+			return -ERANGE;
 		for (p = dot + 1; *p && digits < 9; p++, digits++)
 			frac = frac * 10 + (*p - '0');
 		for (; digits < 9; digits++)
 			frac *= 10;
-		*out = sec * 1000000000LL + frac;
+		if (__builtin_mul_overflow(sec, 1000000000LL, &sec) ||
+		    __builtin_add_overflow(sec, frac, out))
+			return -ERANGE;
 		return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
@@ -165,7 +182,11 @@ static int parse_time(const char *s, int64_t *out)
 		p++;
 	if (*p)
 		return -EINVAL;
-	*out = (int64_t)timegm(&tm) * 1000000000LL + frac;
+	int64_t sec = (int64_t)timegm(&tm);
+
+	if (__builtin_mul_overflow(sec, 1000000000LL, &sec) ||
+	    __builtin_add_overflow(sec, frac, out))
+		return -ERANGE;
 	return 0;
 }
 
@@ -232,8 +253,11 @@ static void progress(void *ctx, const char *path, uint64_t bytes, uint64_t packe
 	    now.tv_nsec - last_progress.tv_nsec < 250000000)
 		return;
 	last_progress = now;
-	fprintf(stderr, "\r\033[Knetanalyze: loading %s: %llu packets, %.1f MB", path,
+	char *esc = output_escape(path);
+
+	fprintf(stderr, "\r\033[Knetanalyze: loading %s: %llu packets, %.1f MB", esc ? esc : "",
 		(unsigned long long)packets, (double)bytes / 1e6);
+	free(esc);
 	progress_shown = true;
 }
 
@@ -461,8 +485,15 @@ int main(int argc, char **argv)
 		case OPT_SINCE:
 		case OPT_UNTIL: {
 			int64_t t;
+			int perr = parse_time(optarg, &t);
 
-			if (parse_time(optarg, &t)) {
+			if (perr == -ERANGE) {
+				pr_warn("%s %s: out of range (times are held as ns since the epoch: "
+					"1677-09-21T00:12:43Z to 2262-04-11T23:47:16Z)",
+					c == OPT_SINCE ? "--since" : "--until", optarg);
+				return 2;
+			}
+			if (perr) {
 				pr_warn("%s wants a time (ns since the epoch, seconds.fraction or "
 					"ISO 8601 UTC), not '%s'", c == OPT_SINCE ? "--since" : "--until",
 					optarg);

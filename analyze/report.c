@@ -356,7 +356,7 @@ static const char *const file_cols[] = {
 	"path", "kind", "compression", "host", "hardware", "os", "userappl", "sections",
 	"interfaces", "packets", "events", "unknown_blocks", "first_ns", "last_ns",
 	"reorder_moved", "reorder_max_displacement", "nr_ring_drops", "nr_other_drops",
-	"error", "error_offset",
+	"error", "error_offset", "drops",
 };
 
 /* v_summary's rows, with the counts that can be filtered counted within
@@ -458,7 +458,7 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 	oo.title = "Files";
 	sb_add(&b, "SELECT file_id AS file, kind, compression AS compr, host, packets, events,"
 	       " hm_time(first_ns) AS first, hm_time(last_ns) AS last, reorder_moved AS reordered,"
-	       " COALESCE(nr_ring_drops, 0) + COALESCE(nr_other_drops, 0) AS drops,"
+	       " drops,"
 	       " unknown_blocks AS unknown, CASE WHEN error IS NOT NULL THEN error || ' at byte ' ||"
 	       " COALESCE(error_offset, '?') END AS error, path FROM v_files ORDER BY file_id");
 	return run_stmt(db, &b, NULL, &oo, e);
