@@ -515,6 +515,36 @@ static int finish_file(struct ingest *in, const struct ingest_result *res, struc
 	return db_exec(in->db, sql, e);
 }
 
+/* The reader keeps a bounded part of interfaces' text (pcapng.h,
+ * CAPFILE_IFACE_TEXT_*): what it cut is a problem of the file, so that
+ * --summary says so. */
+static int note_iface_text_cut(struct ingest *in, struct an_err *e)
+{
+	const struct capfile_stats *cs = capfile_stats(in->cf);
+	sqlite3_stmt *st = NULL;
+	char msg[256];
+	int err;
+
+	if (!cs->iface_text_cut && !cs->iface_text_dropped)
+		return 0;
+	snprintf(msg, sizeof(msg), "interface text options cut: %llu kept only their first %u "
+		 "bytes, %llu not kept (over %u KiB in a section or %u MiB in the file)",
+		 (unsigned long long)cs->iface_text_cut, CAPFILE_IFACE_TEXT_MAX,
+		 (unsigned long long)cs->iface_text_dropped, CAPFILE_IFACE_TEXT_SECTION >> 10,
+		 CAPFILE_IFACE_TEXT_FILE >> 20);
+	err = db_prepare(in->db, &st, "INSERT INTO problems(file_id, offset, block_type, message)"
+			 " VALUES (?,?,?,?)", e);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, in->file_id);
+	sqlite3_bind_int64(st, 2, (int64_t)cs->iface_text_first_offset);
+	sqlite3_bind_int64(st, 3, PCAPNG_BT_IDB);
+	sqlite3_bind_text(st, 4, msg, -1, SQLITE_TRANSIENT);
+	err = ing_step(in, st, e);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
 		struct ingest_result *res, struct an_err *e)
 {
@@ -634,6 +664,9 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 		if (err)
 			goto cleanup;
 	}
+	err = note_iface_text_cut(in, e);
+	if (err)
+		goto cleanup;
 	flush_iface_counts(in);
 	err = finish_file(in, res, e);
 	if (err)

@@ -410,6 +410,22 @@ static void summary_filtered(struct sqlbuf *b, const struct filters *f)
 		b->overflow = true;
 }
 
+/* The Problems table, shown only when there are any. */
+static int run_problems(sqlite3 *db, const struct sqlbuf *b, const struct out_opts *o,
+			struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, err;
+
+	err = db_prepare(db, &st, "SELECT count(*) FROM problems", e);
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n ? run_stmt(db, b, NULL, o, e) : 0;
+}
+
 static int run_summary(sqlite3 *db, const struct filters *f, const struct out_opts *o,
 		       struct an_err *e)
 {
@@ -433,7 +449,11 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 		for (size_t i = 0; i < sizeof(file_cols) / sizeof(file_cols[0]); i++)
 			sb_add(&b, "%sSELECT %zu AS n, '%s' AS name", i ? " UNION ALL " : "", i,
 			       file_cols[i]);
-		sb_add(&b, ") AS c) ORDER BY g, f, n");
+		/* then what went wrong in each file: problem.<file_id>.<n> */
+		sb_add(&b, ") AS c UNION ALL SELECT 2, file_id, row_number() OVER (PARTITION BY"
+		       " file_id ORDER BY offset, rowid), 'problem.' || file_id || '.' || row_number()"
+		       " OVER (PARTITION BY file_id ORDER BY offset, rowid), message || ' (byte ' ||"
+		       " COALESCE(offset, '?') || ')' FROM problems) ORDER BY g, f, n");
 		if (s.overflow)
 			b.overflow = true;
 		return run_stmt(db, &b, f, &oo, e);
@@ -461,7 +481,15 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 	       " drops,"
 	       " unknown_blocks AS unknown, CASE WHEN error IS NOT NULL THEN error || ' at byte ' ||"
 	       " COALESCE(error_offset, '?') END AS error, path FROM v_files ORDER BY file_id");
-	return run_stmt(db, &b, NULL, &oo, e);
+	err = run_stmt(db, &b, NULL, &oo, e);
+	if (err)
+		return err;
+	/* what went wrong in each file (damage, what the reader cut) */
+	b = (struct sqlbuf){ .n = 0 };
+	sb_add(&b, "SELECT file_id AS file, offset, message FROM problems"
+	       " ORDER BY file_id, offset, rowid");
+	oo.title = "Problems";
+	return run_problems(db, &b, &oo, e);
 }
 
 int report_run(sqlite3 *db, enum report r, const struct filters *f,

@@ -114,6 +114,14 @@ extern "C" {
 /* Largest block the reader accepts by default (libpcap's limit). */
 #define CAPFILE_DEFAULT_MAX_BLOCK (16U * 1024 * 1024)
 
+/* What the reader keeps of interfaces' text options (if_name,
+ * if_description, if_filter, if_os, if_hardware): bytes per option, and
+ * in all per section and per file. A file with 65,536 interfaces of
+ * 64 KiB options each would otherwise hold gigabytes in memory. */
+#define CAPFILE_IFACE_TEXT_MAX     4096U
+#define CAPFILE_IFACE_TEXT_SECTION (1U << 20)
+#define CAPFILE_IFACE_TEXT_FILE    (16U << 20)
+
 /* ======================================================================
  * Option lists (for writing)
  *
@@ -274,7 +282,12 @@ struct capfile_iface {
 	uint64_t ts_units_per_sec;
 	uint8_t tsresol_raw;       /* the if_tsresol byte (6 if absent) */
 	int64_t tsoffset_sec;      /* if_tsoffset, seconds */
-	/* Copied out of the IDB; NULL when absent. */
+	/* Copied out of the IDB; NULL when absent. Each keeps at most
+	 * CAPFILE_IFACE_TEXT_MAX bytes of its option (cut at a UTF-8
+	 * character boundary), and none is kept once the section's
+	 * interfaces hold CAPFILE_IFACE_TEXT_SECTION bytes, or the file's
+	 * CAPFILE_IFACE_TEXT_FILE (see capfile_stats: iface_text_*). The
+	 * whole option stays readable through the IDB record's options. */
 	char *name;
 	char *description;
 	char *filter;              /* if_filter string, without its type byte */
@@ -362,6 +375,12 @@ struct capfile_stats {
 	uint64_t unknown_options;  /* option codes it does not know (skipped) */
 	uint32_t sections;
 	uint32_t interfaces;       /* in all sections */
+	/* interface text options kept only in part (longer than
+	 * CAPFILE_IFACE_TEXT_MAX) and not kept at all (the section's or the
+	 * file's budget was spent), and the offset of the first such option */
+	uint64_t iface_text_cut;
+	uint64_t iface_text_dropped;
+	uint64_t iface_text_first_offset;
 };
 
 struct capfile;
