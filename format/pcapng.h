@@ -169,8 +169,9 @@ int pcapng_opts_add_custom(struct pcapng_opts *o, uint16_t code, uint32_t pen,
 enum pcapng_writer_flags {
 	/* Hand every complete block to the kernel (write(2)) before the call
 	 * that wrote it returns, so that a writer killed with SIGKILL leaves a
-	 * file readable up to its last complete block. With compression, a
-	 * zstd frame is ended after every block batch passed to flush. */
+	 * file readable up to its last complete block. With compression, the
+	 * compressor is flushed (ZSTD_e_flush) after every block: the file is
+	 * one zstd frame whose every prefix up to a flush decodes. */
 	PCAPNG_W_BLOCK_FLUSH = 1 << 0,
 	/* Write the other byte order than the host's (for reader tests). */
 	PCAPNG_W_SWAP = 1 << 1,
@@ -188,11 +189,12 @@ struct pcapng_writer;
 
 int pcapng_writer_open(struct pcapng_writer **out, int fd,
 		       const struct pcapng_writer_opts *opts);
-/* Flushes buffered data (and ends the zstd frame) and frees the writer.
+/* Flushes buffered data (and ends the file's zstd frame) and frees the writer.
  * Returns the first error seen by the writer, if any. Accepts NULL. */
 int pcapng_writer_close(struct pcapng_writer *w);
-/* Hand everything buffered to the kernel; with zstd, end the current frame
- * so that what is on disk decodes. */
+/* Hand everything buffered to the kernel; with zstd, flush the compressor
+ * (ZSTD_e_flush: a block boundary inside the file's one frame) so that what
+ * is on disk decodes. The frame ends at pcapng_writer_close(). */
 int pcapng_writer_flush(struct pcapng_writer *w);
 /* Bytes handed to the kernel so far (compressed bytes with zstd) and
  * uncompressed bytes of pcapng produced; for rotation by size. */
