@@ -311,6 +311,20 @@ static int run_sql_text(struct query *q, const char *sql, const struct out_opts 
 	return err;
 }
 
+/* A netanalyze database has its meta table; any other SQLite file is only
+ * read (the user's SQL may query it), never given our schema. */
+static bool has_meta(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+			       -1, &st, NULL) == SQLITE_OK)
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* Loads files into the database and brings its analysis up to date, on a
  * read-write connection closed before returning. Returns 0, 1 when a file
  * could not be loaded or was damaged (the rest is loaded and analyzed), or
@@ -591,7 +605,7 @@ int main(int argc, char **argv)
 		 * running beside it is not waited for. Only an analysis left
 		 * unfinished (by a run that was stopped) needs a write. */
 		err = query_open(&q, db_path, &qo, &e);
-		if (!err && analyze_needed(query_db(q))) {
+		if (!err && has_meta(query_db(q)) && analyze_needed(query_db(q))) {
 			query_close(q);
 			q = NULL;
 			if (load(db_path, false, NULL, 0) != 0)
@@ -619,6 +633,12 @@ int main(int argc, char **argv)
 
 		switch (acts[i].kind) {
 		case ACT_REPORT:
+			if (!has_meta(db)) {
+				pr_warn("%s: not a netanalyze database (give capture files to make one; "
+					"--sql can still read it)", db_path);
+				err = -EINVAL;
+				break;
+			}
 			err = report_run(db, acts[i].report, &flt, &oo, &e);
 			if (err)
 				pr_warn("report failed: %s", e.msg);

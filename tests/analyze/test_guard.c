@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "harness.h"
 #include "pcapng.h"
 #include "pkt.h"
@@ -343,6 +345,36 @@ static void test_pure_query_readonly(void)
 	free(before.p);
 }
 
+/* Another program's SQLite file given as --db is read, never given the
+ * analyzer's schema. */
+static void test_foreign_database(void)
+{
+	const char *db = h_path("foreign.db");
+	struct blob before, after;
+	char *out = NULL, *err = NULL;
+	sqlite3 *s = NULL;
+
+	ASSERT_EQ(sqlite3_open(db, &s), SQLITE_OK, "create");
+	ASSERT_EQ(sqlite3_exec(s, "CREATE TABLE t(a); INSERT INTO t VALUES (42);", NULL, NULL, NULL),
+		  SQLITE_OK, "fill");
+	sqlite3_close(s);
+	before = slurp(db);
+	ASSERT_EQ(na_run(NULL, db, &out, &err, "--sql", "SELECT a FROM t", "--format", "csv", NULL),
+		  0, "--sql reads it");
+	ASSERT_STREQ(out, "a\n42\n", "its row");
+	free(out);
+	free(err);
+	out = err = NULL;
+	ASSERT_EQ(na_run(NULL, db, &out, &err, "--summary", NULL), 1, "a report fails");
+	ASSERT_TRUE(err && strstr(err, "not a netanalyze database"), "and says why");
+	free(out);
+	free(err);
+	after = slurp(db);
+	ASSERT_TRUE(same(before, after), "the file is unchanged");
+	free(before.p);
+	free(after.p);
+}
+
 /* A 0444 database in a directory nobody may write to. Root can write to
  * anything, so as root netanalyze runs as user nobody (setpriv). */
 static void test_readonly_file(void)
@@ -529,6 +561,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_sql_allowed);
 	RUN_TEST(test_sql_timeout);
 	RUN_TEST(test_pure_query_readonly);
+	RUN_TEST(test_foreign_database);
 	RUN_TEST(test_readonly_file);
 	RUN_TEST(test_query_beside_loader);
 	h_teardown(test_state.failed_subtests != 0);
