@@ -57,8 +57,8 @@ static void usage(FILE *o)
 "Usage: netanalyze [OPTIONS] [FILE...]\n"
 "Load captures (pcapng from netrec, tcpdump, dumpcap, Wireshark; pcap; zstd/gzip)\n"
 "into SQLite and report TCP handshakes, connections, kernel events and more.\n"
-"FILE '-' is a capture on standard input. With no report, no --sql and no '-',\n"
-"SQL piped to standard input is run instead of --summary.\n"
+"FILE '-' is a capture on standard input. Standard input is read as SQL only\n"
+"with --sql - (or --sql-file -), or when no FILE is given (--db PATH only).\n"
 "\n"
 "Database:\n"
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"
@@ -422,10 +422,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* SQL on standard input when nothing else was asked for */
+	/* SQL on standard input when nothing else was asked for and no capture
+	 * was named: with a FILE, an open standard input (a script, an ssh
+	 * session) must not make the default report wait on it. */
 	char *stdin_sql = NULL;
 
-	if (nacts == 0 && !stdin_used && !isatty(STDIN_FILENO)) {
+	if (nacts == 0 && !stdin_used && optind == argc && !isatty(STDIN_FILENO)) {
 		stdin_sql = read_all(stdin);
 		if (stdin_sql && strspn(stdin_sql, " \t\r\n") == strlen(stdin_sql)) {
 			free(stdin_sql);
