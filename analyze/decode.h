@@ -140,6 +140,8 @@ struct pkt_tunnel {
 	uint16_t inner;         /* ethertype of what it carries (0x0800, 0x86dd, 0x6558 Ethernet, 0x8847 MPLS) */
 	uint16_t vlan;          /* PKT_TUN_VLAN */
 	uint8_t count;          /* MPLS: labels in the stack */
+	uint8_t ip_index;       /* which IP header is the outer one (0: the outermost);
+				   layers with the same ip_index share it */
 };
 
 /* pkt.icmp_fields: which type-specific ICMP/ICMPv6 fields hold a value */
@@ -171,6 +173,8 @@ struct pkt {
 	uint32_t undecoded_type;
 
 	int ntunnels;           /* layers in tunnels[] */
+	int nip;                /* IP headers decoded, the tunnels' outer ones
+				   included (the innermost is number nip - 1) */
 	struct pkt_tunnel tunnels[PKT_MAX_TUNNELS]; /* outermost first */
 
 	/* ---- the innermost IP packet (all below is cleared when a tunnel's

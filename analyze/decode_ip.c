@@ -202,12 +202,13 @@ void dec_ip(struct dec *d, struct rd *r)
 		ip_reset(d->p);
 		d->in_tunnel = false;
 	}
+	if ((b0 >> 4) != 4 && (b0 >> 4) != 6)
+		DEC_FAIL(d, PKT_UNDEC_MALFORMED, PKT_P_IPV4, b0 >> 4);
+	d->p->nip++;
 	if ((b0 >> 4) == 4)
 		more = ipv4_header(d, r, &l4len);
-	else if ((b0 >> 4) == 6)
-		more = ipv6_header(d, r, &l4len);
 	else
-		DEC_FAIL(d, PKT_UNDEC_MALFORMED, PKT_P_IPV4, b0 >> 4);
+		more = ipv6_header(d, r, &l4len);
 	if (more)
 		ip_payload(d, r, l4len);
 }

@@ -87,6 +87,18 @@ void dec_ethertype(struct dec *d, uint16_t et, struct rd *r, enum pkt_proto at)
 			DEC_TRUNC(d, PKT_P_ETHERNET);
 		dec_ethertype(d, u16, r, PKT_P_ETHERNET);
 		return;
+	case 0xd28b: { /* Arista timestamp: subtype 1, timescale, format, time */
+		uint8_t fmt;
+
+		if (!rd_be16(r, &u16) || !rd_skip(r, 1) || !rd_u8(r, &fmt))
+			DEC_TRUNC(d, PKT_P_ETHERNET);
+		if (u16 != 1 || ((fmt >> 4) != 1 && (fmt >> 4) != 2))
+			DEC_FAIL(d, PKT_UNDEC_UNSUPPORTED, PKT_P_ETHERNET, et);
+		if (!rd_skip(r, (fmt >> 4) == 1 ? 8 : 6) || !rd_be16(r, &u16))
+			DEC_TRUNC(d, PKT_P_ETHERNET);
+		dec_ethertype(d, u16, r, PKT_P_ETHERNET);
+		return;
+	}
 	case 0x8903: /* Cisco FabricPath: FTag/TTL, then the classical frame */
 		if (!rd_skip(r, 2))
 			DEC_TRUNC(d, PKT_P_ETHERNET);
@@ -507,7 +519,13 @@ void dec_linktype(struct dec *d, uint32_t lt, struct rd *r)
 			DEC_TRUNC(d, PKT_P_LINKTYPE);
 		dec_ether(d, r);
 		return;
-	case LINKTYPE_RAW: case 12: case 14: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
+	case LINKTYPE_RAW: case 12: case 14:
+		dec_ip(d, r);
+		return;
+	case LINKTYPE_IPV4:
+	case LINKTYPE_IPV6:
+		if (rd_peek(r, 0, &u8) && (u8 >> 4) != (lt == LINKTYPE_IPV4 ? 4 : 6))
+			DEC_FAIL(d, PKT_UNDEC_MALFORMED, PKT_P_LINKTYPE, lt);
 		dec_ip(d, r);
 		return;
 	case LINKTYPE_SLIP: /* 16-byte header: direction, link header */

@@ -28,6 +28,7 @@ struct pkt_tunnel *dec_tunnel_push(struct dec *d, enum pkt_proto kind)
 	t->ipver = p->ipver;
 	if (p->ipver) {
 		t->ip_proto = p->proto;
+		t->ip_index = (uint8_t)(p->nip - 1);
 		memcpy(t->src, p->src, 16);
 		memcpy(t->dst, p->dst, 16);
 		if (p->proto == 17 && p->has_l4) {
