@@ -248,9 +248,12 @@ static void field(const struct pkt *p, const char *f, struct vals *v, bool all)
 			add(v, "%u", p->icmp_code);
 		else if (!strcmp(n, "checksum"))
 			add(v, "0x%04x", p->l4_csum);
-		else if (!strcmp(n, "ident") || !strcmp(n, "echo.identifier")) {
+		else if (!strcmp(n, "ident")) {
 			if (p->icmp_fields & ICMPF_ECHO)
 				add(v, "%u", p->icmp_id);
+		} else if (!strcmp(n, "echo.identifier")) {
+			if (p->icmp_fields & ICMPF_ECHO)
+				add(v, "0x%04x", p->icmp_id);
 		} else if (!strcmp(n, "seq") || !strcmp(n, "echo.sequence_number")) {
 			if (p->icmp_fields & ICMPF_ECHO)
 				add(v, "%u", p->icmp_seq);
