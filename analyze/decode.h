@@ -161,8 +161,9 @@ struct pkt_tunnel {
 struct pkt {
 	uint32_t dec_flags;     /* DEC_* */
 	enum pkt_dir dir;       /* from a link header's direction (cooked, PPP, HDLC, pflog...) */
-	int vlan;               /* outermost VLAN id (802.1Q, or 802.1ad S-tag), -1 if none */
-	int vlan_inner;         /* second tag of the same frame (QinQ C-tag), -1 if none */
+	int vlan;               /* first VLAN id met (802.1Q, or 802.1ad S-tag), -1 if none */
+	int vlan_inner;         /* the second (QinQ C-tag), -1 if none */
+	uint16_t vlan_tpid, vlan_inner_tpid; /* their tag types: 0x8100, 0x88a8, 0x9100... */
 
 	/* Why decoding stopped short: the reason, the header kind it stopped
 	 * in and the number it did not know or could not read there (linktype,

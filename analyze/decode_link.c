@@ -70,10 +70,13 @@ void dec_ethertype(struct dec *d, uint16_t et, struct rd *r, enum pkt_proto at)
 	case 0x9100: case 0x9200: case 0x9300: /* pre-standard QinQ */
 		if (!rd_be16(r, &tci) || !rd_be16(r, &u16))
 			DEC_TRUNC(d, PKT_P_ETHERNET);
-		if (p->vlan < 0)
+		if (p->vlan < 0) {
 			p->vlan = tci & 0x0fff;
-		else if (p->vlan_inner < 0)
+			p->vlan_tpid = et;
+		} else if (p->vlan_inner < 0) {
 			p->vlan_inner = tci & 0x0fff;
+			p->vlan_inner_tpid = et;
+		}
 		dec_ethertype(d, u16, r, PKT_P_ETHERNET);
 		return;
 	case 0x8926: /* VN-tag: 4 bytes of tag */
@@ -141,9 +144,18 @@ void dec_ethertype(struct dec *d, uint16_t et, struct rd *r, enum pkt_proto at)
 	case 0x880b: /* PPP (in GRE) */
 		dec_ppp(d, r);
 		return;
-	case 0x88e5: /* MACsec */
-		dec_fail(d, PKT_UNDEC_ENCRYPTED, at, et);
+	case 0x88e5: { /* MACsec SecTAG: TCI/AN, SL, PN, SCI when SC is set */
+		uint8_t tcian;
+
+		if (!rd_u8(r, &tcian) || !rd_skip(r, 5) || ((tcian & 0x20) && !rd_skip(r, 8)))
+			DEC_TRUNC(d, PKT_P_ETHERNET);
+		if (tcian & 0x0c) /* E or C: encrypted or modified */
+			DEC_FAIL(d, PKT_UNDEC_ENCRYPTED, at, et);
+		if (!rd_be16(r, &u16)) /* integrity only: the frame's type follows */
+			DEC_TRUNC(d, PKT_P_ETHERNET);
+		dec_ethertype(d, u16, r, PKT_P_ETHERNET);
 		return;
+	}
 	default:
 		dec_fail(d, PKT_UNDEC_NOT_IP, at, et);
 		return;

@@ -119,7 +119,9 @@ void dec_ppi(struct dec *d, struct rd *r)
 	dec_linktype(d, dlt, r);
 }
 
-/* AVS capture header: version cookie, header length (big-endian). */
+/* AVS capture header: version, header length (big-endian). The version is
+ * 0x8021100x from the drivers that write it, but is not checked (as tcpdump
+ * and Wireshark do not): the length is what matters. */
 void dec_avs(struct dec *d, struct rd *r)
 {
 	struct rd h = *r;
@@ -127,8 +129,8 @@ void dec_avs(struct dec *d, struct rd *r)
 
 	if (!rd_be32(&h, &ver) || !rd_be32(&h, &len))
 		DEC_TRUNC(d, PKT_P_RADIO);
-	if ((ver & 0xfffffff0u) != 0x80211000u || len < 8)
-		DEC_FAIL(d, PKT_UNDEC_MALFORMED, PKT_P_RADIO, ver);
+	if (len < 8)
+		DEC_FAIL(d, PKT_UNDEC_MALFORMED, PKT_P_RADIO, len);
 	if (!rd_skip(r, len))
 		DEC_TRUNC(d, PKT_P_RADIO);
 	dec_ieee80211(d, r, false);

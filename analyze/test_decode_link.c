@@ -28,6 +28,8 @@ static void test_ethernet_tags(void)
 	check_lt(LINKTYPE_ETHERNET, &t, 4, &p, "qinq");
 	ASSERT_EQ(p.vlan, 100, "S-tag");
 	ASSERT_EQ(p.vlan_inner, 200, "C-tag");
+	ASSERT_EQ(p.vlan_tpid, 0x88a8, "S-tag type");
+	ASSERT_EQ(p.vlan_inner_tpid, 0x8100, "C-tag type");
 	ASSERT_EQ(p.ntunnels, 0, "tags are not tunnels");
 
 	/* old QinQ type 0x9100 */

@@ -265,7 +265,7 @@ static void field(const struct pkt *p, const char *f, struct vals *v, bool all)
 				add_addr(v, 4, p->icmp_addr);
 		} else if (!strcmp(n, "nd.ns.target_address") || !strcmp(n, "nd.na.target_address")) {
 			if ((p->icmp_fields & ICMPF_TARGET) &&
-			    p->icmp_type == (n[3] == 's' ? 135 : 136))
+			    p->icmp_type == (n[4] == 's' ? 135 : 136))
 				add_addr(v, 6, p->icmp_addr);
 		} else {
 			add(v, "?");
@@ -273,7 +273,9 @@ static void field(const struct pkt *p, const char *f, struct vals *v, bool all)
 	} else if (!strcmp(f, "vxlan.vni")) {
 		tunnel_ids(p, PKT_P_VXLAN, PKT_P_VXLAN_GPE, v, false);
 	} else if (!strcmp(f, "geneve.vni")) {
-		tunnel_ids(p, PKT_P_GENEVE, -1, v, true);
+		for (int i = 0; i < p->ntunnels; i++)
+			if (p->tunnels[i].kind == PKT_P_GENEVE)
+				add(v, "0x%06x", p->tunnels[i].id);
 	} else if (!strcmp(f, "gre.key")) {
 		tunnel_ids(p, PKT_P_GRE, -1, v, true);
 	} else if (!strcmp(f, "gtp.teid")) {
@@ -292,10 +294,13 @@ static void field(const struct pkt *p, const char *f, struct vals *v, bool all)
 			if (t->count > 1)
 				add(v, "%u", t->id);
 		}
-	} else if (!strcmp(f, "vlan.id")) {
-		if (p->vlan >= 0)
+	} else if (!strcmp(f, "vlan.id") || !strcmp(f, "ieee8021ad.id")) {
+		/* Wireshark: 802.1ad tags are ieee8021ad, the others vlan */
+		bool ad = f[0] == 'i';
+
+		if (p->vlan >= 0 && (p->vlan_tpid == 0x88a8) == ad)
 			add(v, "%d", p->vlan);
-		if (p->vlan_inner >= 0)
+		if (p->vlan_inner >= 0 && (p->vlan_inner_tpid == 0x88a8) == ad)
 			add(v, "%d", p->vlan_inner);
 	} else {
 		add(v, "?");
