@@ -174,7 +174,7 @@ static void dec_erspan(struct dec *d, struct rd *r, struct pkt_tunnel *t, bool v
 /* GRE: flags and version, protocol, optional checksum, key, sequence. */
 void dec_gre(struct dec *d, struct rd *r)
 {
-	uint16_t flags, proto, u16;
+	uint16_t flags, proto, u16, call;
 	uint32_t key = 0, seq = 0;
 	struct pkt_tunnel *t;
 	enum pkt_proto kind = PKT_P_GRE;
@@ -185,14 +185,14 @@ void dec_gre(struct dec *d, struct rd *r)
 	if ((flags & 7) == 1) { /* enhanced GRE (PPTP): payload length, call id */
 		if ((flags & 0xef7f) != 0x2001 || proto != 0x880b)
 			DEC_FAIL(d, PKT_UNDEC_UNSUPPORTED, PKT_P_PPTP, flags);
-		if (!rd_be16(r, &u16) || !rd_be16(r, &proto /* call id */))
+		if (!rd_be16(r, &u16) || !rd_be16(r, &call))
 			DEC_TRUNC(d, PKT_P_PPTP);
 		if (((flags & 0x1000) && !rd_be32(r, &seq)) || ((flags & 0x0080) && !rd_skip(r, 4)))
 			DEC_TRUNC(d, PKT_P_PPTP);
 		t = dec_tunnel_push(d, PKT_P_PPTP);
 		if (!t)
 			return;
-		t->id = proto;
+		t->id = call;
 		t->flags |= PKT_TUN_ID;
 		if (flags & 0x1000) {
 			t->id2 = seq;
