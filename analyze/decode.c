@@ -160,7 +160,7 @@ int decode_packet(uint32_t lt, const uint8_t *data, size_t caplen, struct pkt *p
 
 	if (!p || (!data && caplen))
 		return -EINVAL;
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, offsetof(struct pkt, tunnels)); /* tunnels[] is set as layers are found */
 	p->vlan = -1;
 	p->vlan_inner = -1;
 	p->mss = -1;

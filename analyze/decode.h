@@ -173,13 +173,12 @@ struct pkt {
 	uint8_t undecoded_at;   /* enum pkt_proto */
 	uint32_t undecoded_type;
 
-	int ntunnels;           /* layers in tunnels[] */
+	int ntunnels;           /* layers in tunnels[] (at the end of the struct) */
 	int nip;                /* IP headers decoded, the tunnels' outer ones
 				   included (the innermost is number nip - 1) */
-	struct pkt_tunnel tunnels[PKT_MAX_TUNNELS]; /* outermost first */
 
-	/* ---- the innermost IP packet (all below is cleared when a tunnel's
-	 * inner IP header begins) ---- */
+	/* ---- the innermost IP packet (all from here to tunnels[] is cleared
+	 * when a tunnel's inner IP header begins) ---- */
 	uint8_t ipver;          /* 0 (not IP), 4 or 6 */
 	uint8_t src[16], dst[16]; /* network order; IPv4 in the first 4 bytes */
 	uint8_t proto;          /* transport protocol (after extension headers) */
@@ -240,6 +239,11 @@ struct pkt {
 	bool q_has_ports, q_has_seq;
 	uint16_t q_sport, q_dport;
 	uint32_t q_seq;
+
+	/* ---- the encapsulations passed, outermost first: only the first
+	 * ntunnels are set (the rest is not cleared, to keep the per-packet
+	 * reset small) ---- */
+	struct pkt_tunnel tunnels[PKT_MAX_TUNNELS];
 };
 
 /* Decodes one packet captured with linktype (a LINKTYPE_ value as pcap and

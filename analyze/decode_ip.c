@@ -14,7 +14,7 @@
 /* Clears the innermost-packet fields before a tunnel's inner IP header. */
 static void ip_reset(struct pkt *p)
 {
-	memset(&p->ipver, 0, sizeof(*p) - offsetof(struct pkt, ipver));
+	memset(&p->ipver, 0, offsetof(struct pkt, tunnels) - offsetof(struct pkt, ipver));
 	p->mss = -1;
 	p->wscale = -1;
 }
