@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 1
+#define AN_SCHEMA_VERSION 2
 
 extern const char an_schema_sql[];
 

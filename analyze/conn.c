@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "community_id.h"
 #include "decode.h"
 #include "flow.h"
 
@@ -44,6 +45,7 @@ static struct {
 	int64_t next_conn_id;
 	sqlite3_stmt *upd_pkt, *ins_conn, *ins_rtx;
 	uint64_t nflows;
+	uint16_t cid_seed;        /* Community ID seed of this database */
 } S;
 
 static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
@@ -290,7 +292,7 @@ static int step(sqlite3_stmt *st, struct an_err *e)
 static int flow_finish(struct flow *f, struct an_err *e)
 {
 	sqlite3_stmt *st = S.ins_conn;
-	char a0[48], a1[48];
+	char a0[48], a1[48], cid[COMMUNITY_ID_SIZE];
 	int err, i = 1;
 
 	f->history[f->hlen] = 0;
@@ -320,9 +322,12 @@ static int flow_finish(struct flow *f, struct an_err *e)
 	}
 	sqlite3_bind_int64(st, i++, (int64_t)(f->ep[0].retrans + f->ep[1].retrans));
 	sqlite3_bind_int64(st, i++, f->file_id);
+	community_id(cid, S.cid_seed, f->ipver, f->ep[0].addr, f->ep[1].addr, 6, true,
+		     f->ep[0].port, f->ep[1].port);
+	sqlite3_bind_text(st, i++, cid, -1, SQLITE_STATIC);
 	err = step(st, e);
 	if (!err)
-		err = hs_write(f, f->conn_id, e);
+		err = hs_write(f, f->conn_id, cid, e);
 	return err;
 }
 
@@ -557,6 +562,7 @@ int conn_begin(sqlite3 *db, struct an_err *e)
 	memset(&S, 0, sizeof(S));
 	S.db = db;
 	S.next_conn_id = 1;
+	S.cid_seed = community_id_seed(db);
 	err = db_prepare(db, &S.upd_pkt,
 		"UPDATE packets SET conn_id = ?2, from_orig = ?3, seq_rel = ?4, ack_rel = ?5,"
 		" anomalies = ?6, ord = ?7 WHERE id = ?1", e);
@@ -565,9 +571,10 @@ int conn_begin(sqlite3 *db, struct an_err *e)
 			"INSERT INTO connections(conn_id, proto, orig_h, orig_p, resp_h, resp_p,"
 			" role_inferred, start_ns, end_ns, duration_ns, orig_pkts, orig_bytes,"
 			" orig_ip_bytes, resp_pkts, resp_bytes, resp_ip_bytes, conn_state, history,"
-			" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id)"
+			" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id,"
+			" community_id)"
 			" VALUES (?1, 'tcp', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)", e);
+			" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)", e);
 	if (!err)
 		err = db_prepare(db, &S.ins_rtx,
 			"INSERT INTO retransmissions(packet_id, conn_id, ts_ns, src, sport, dst, dport,"

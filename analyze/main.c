@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "community_id.h"
 #include "version.h"
 
 #define MAX_ACTIONS 32
@@ -64,6 +65,8 @@ static void usage(FILE *o)
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"
 "                           not loaded twice); without it a temporary database is used\n"
 "      --schema             print the database schema (see docs/schema.md)\n"
+"      --community-id-seed N  seed (0-65535, default 0) of the Community ID of every\n"
+"                           connection and handshake; kept in the database\n"
 "Reports (any number, printed in the order given; default --summary):\n"
 "      --handshakes         every TCP connection attempt: times, outcome, RTTs, options\n"
 "      --connections        Zeek-like connection log (conn_state, history)\n"
@@ -243,7 +246,7 @@ static void progress_clear(void)
 enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
-	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL,
+	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_CID_SEED,
 };
 
 static const struct option long_opts[] = {
@@ -265,6 +268,7 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -288,6 +292,8 @@ int main(int argc, char **argv)
 	int nacts = 0, c, status = 0, err;
 	const char *db_path = NULL;
 	bool schema = false, format_set = false, stdin_used = false, loaded_new = false;
+	bool seed_set = false, seed_changed = false;
+	uint16_t seed = 0;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
 	char host_buf[48];
@@ -389,6 +395,16 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_CID_SEED:
+			errno = 0;
+			v = strtol(optarg, &endp, 10);
+			if (errno || *endp || !*optarg || v < 0 || v > 65535) {
+				pr_warn("--community-id-seed wants a number 0-65535, not '%s'", optarg);
+				return 2;
+			}
+			seed_set = true;
+			seed = (uint16_t)v;
+			break;
 		case 'q': quiet = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
@@ -509,7 +525,15 @@ int main(int argc, char **argv)
 	}
 	if (verbose)
 		pr_warn("loaded in %.2f s", mono_now() - t_start);
-	if (loaded_new || analyze_needed(db)) {
+	if (seed_set) {
+		err = community_id_set_seed(db, seed, &seed_changed, &e);
+		if (err) {
+			pr_warn("cannot record the Community ID seed: %s", e.msg);
+			status = 1;
+			goto cleanup;
+		}
+	}
+	if (loaded_new || seed_changed || analyze_needed(db)) {
 		double t0 = mono_now();
 
 		if (!quiet && isatty(STDERR_FILENO)) {
