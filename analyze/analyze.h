@@ -79,6 +79,7 @@ struct out_opts {
 	enum out_format format;
 	bool human;             /* table: human times and durations */
 	const char *title;      /* table: a heading, or NULL */
+	const char *csv_null;   /* csv: the text of NULL (e.g. "\\N"); NULL: an empty field */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */

@@ -83,6 +83,9 @@ static void usage(FILE *o)
 "                           json or jsonl; table shows a summary of each report's\n"
 "                           columns for reading (UTC times, durations like 1.52ms),\n"
 "                           csv/json/jsonl carry every column, in ns (docs/schema.md)\n"
+"      --csv-null TEXT      csv: write NULL as TEXT, e.g. '\\N' for ClickHouse or\n"
+"                           PostgreSQL (default: an empty field, which cannot be told\n"
+"                           from an empty string)\n"
 "Filters (every report):\n"
 "      --pid PID  --comm NAME  --host ADDR  --port PORT\n"
 "      --since T  --until T   T: ns since the epoch, seconds.fraction, or\n"
@@ -247,6 +250,7 @@ enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_CID_SEED,
+	OPT_CSV_NULL,
 };
 
 static const struct option long_opts[] = {
@@ -269,6 +273,7 @@ static const struct option long_opts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
+	{ "csv-null", required_argument, NULL, OPT_CSV_NULL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -395,6 +400,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_CSV_NULL: oo.csv_null = optarg; break;
 		case OPT_CID_SEED:
 			errno = 0;
 			v = strtol(optarg, &endp, 10);

@@ -204,11 +204,17 @@ static void json_value(FILE *o, sqlite3_stmt *st, int i)
 	}
 }
 
-static void csv_field(FILE *o, const char *s)
+/* An RFC 4180 field; NULL (s == NULL) is `null` unquoted (nothing when
+ * null is NULL), and a value that reads like it is quoted, so that the
+ * two stay apart (ClickHouse and PostgreSQL read an unquoted \N as NULL). */
+static void csv_field(FILE *o, const char *s, const char *null)
 {
-	if (!s)
+	if (!s) {
+		if (null)
+			fputs(null, o);
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	}
+	if (!strpbrk(s, ",\"\r\n") && !(null && *null && !strcmp(s, null)) && !(!*s && null)) {
 		fputs(s, o);
 		return;
 	}
@@ -392,7 +398,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				putchar(',');
-			csv_field(stdout, sqlite3_column_name(st, i));
+			csv_field(stdout, sqlite3_column_name(st, i), oo->csv_null);
 		}
 		putchar('\n');
 	}
@@ -408,7 +414,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 
 				if (i)
 					putchar(',');
-				csv_field(stdout, s);
+				csv_field(stdout, s, oo->csv_null);
 				free(s);
 			}
 			putchar('\n');
