@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #define AN_SCHEMA_VERSION 2
@@ -87,6 +88,39 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *o, struct an_err *e);
 /* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
  * 1.52ms, 3.75s). */
 void fmt_duration(int64_t ns, char *out, size_t len);
+/* JSON as json/jsonl print it (export.c writes the same): a string, with
+ * bytes that are not UTF-8 as U+FFFD; a column's value by its type. */
+void json_str(FILE *o, const char *s);
+void json_value(FILE *o, sqlite3_stmt *st, int i);
+
+/* ---- join.c ---- */
+/* The vantage point of each file (index: file_id): 0 for files that name
+ * no host, one number per host name otherwise. *map is malloc'd. */
+int join_vantages(sqlite3 *db, int **map, size_t *n, struct an_err *e);
+/* Files loaded with --host-name: recorded on that host. */
+int join_name_files(sqlite3 *db, int64_t file_id, const char *host, struct an_err *e);
+/* Rebuilds joined, joined_members and clock_offsets from the analysed
+ * handshakes (nothing when one vantage point recorded everything). */
+int join_run(sqlite3 *db, struct an_err *e);
+
+/* ---- export.c ---- */
+/* The tables a fleet loads into ClickHouse: one JSONEachRow file per table
+ * (DIR/NAME.jsonl) with the key columns host, capture and day first, and
+ * the DDL of their ClickHouse tables, derived from an_schema_sql. */
+struct export_opts {
+	const char *dir;
+	const char *host;       /* every row's host (--host-name), else each file's */
+	bool packets;           /* the packets table too */
+};
+struct export_result {
+	const char *table[8];   /* ClickHouse table names written, NULL-ended */
+	uint64_t rows[8];
+};
+int export_clickhouse(sqlite3 *db, const struct export_opts *o, struct export_result *res,
+		      struct an_err *e);
+/* Writes the DDL: database netrec, per table a ReplacingMergeTree NAME_local
+ * and a Distributed NAME over `cluster`, sharded by cityHash64(host). */
+int export_clickhouse_schema(FILE *out, const char *cluster, struct an_err *e);
 
 /* ---- report.c ---- */
 enum report {
@@ -96,6 +130,7 @@ enum report {
 	REP_RETRANS,
 	REP_ICMP,
 	REP_PROCESSES,
+	REP_JOINED,
 	REP_SUMMARY,
 	REP__COUNT,
 };

@@ -8,6 +8,11 @@
  * from_orig, seq_rel, ack_rel and anomalies, and the connections and
  * retransmissions rows. Zeek's state and history are in zeek.c, the
  * handshake in handshake.c. It does not read packet payloads.
+ *
+ * Flows are followed per vantage point (join.c): when a client's and a
+ * server's recordings are loaded together, each host's view of a
+ * connection is a connection of its own, and join.c pairs them after the
+ * pass.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -46,7 +51,14 @@ static struct {
 	sqlite3_stmt *upd_pkt, *ins_conn, *ins_rtx;
 	uint64_t nflows;
 	uint16_t cid_seed;        /* Community ID seed of this database */
+	int *vantage;             /* by file_id (join.c) */
+	size_t nvantage;
 } S;
+
+static int vantage_of(int64_t file_id)
+{
+	return file_id >= 0 && (uint64_t)file_id < S.nvantage ? S.vantage[file_id] : 0;
+}
 
 static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
 {
@@ -59,12 +71,14 @@ static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
 	return h;
 }
 
-static uint32_t tuple_hash(int ipver, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+static uint32_t tuple_hash(int vantage, int ipver, const uint8_t *a, uint16_t pa,
+			   const uint8_t *b, uint16_t pb)
 {
 	int alen = ipver == 6 ? 16 : 4;
 
 	/* symmetric: both directions land in the same bucket */
-	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen)) & ((1u << HASH_BITS) - 1);
+	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen) + (uint32_t)vantage * 0x9e3779b1u) &
+	       ((1u << HASH_BITS) - 1);
 }
 
 static bool ep_eq(const struct endpoint *e, const uint8_t *a, uint16_t port, int alen)
@@ -74,11 +88,11 @@ static bool ep_eq(const struct endpoint *e, const uint8_t *a, uint16_t port, int
 
 struct flow *flow_lookup(const struct arow *r, int *from)
 {
-	int alen = r->ipver == 6 ? 16 : 4;
-	uint32_t h = tuple_hash(r->ipver, r->src, r->sport, r->dst, r->dport);
+	int alen = r->ipver == 6 ? 16 : 4, v = vantage_of(r->file_id);
+	uint32_t h = tuple_hash(v, r->ipver, r->src, r->sport, r->dst, r->dport);
 
 	for (struct flow *f = S.buckets[h]; f; f = f->next) {
-		if (f->ipver != r->ipver)
+		if (f->ipver != r->ipver || f->vantage != v)
 			continue;
 		if (ep_eq(&f->ep[0], r->src, r->sport, alen) && ep_eq(&f->ep[1], r->dst, r->dport, alen)) {
 			*from = 0;
@@ -139,6 +153,7 @@ static struct flow *flow_new(const struct arow *r, int *from)
 
 	if (!f)
 		return NULL;
+	f->vantage = vantage_of(r->file_id);
 	f->ipver = r->ipver;
 	if (pure_syn) {
 		f->origin = ORIGIN_SYN;
@@ -164,7 +179,7 @@ static struct flow *flow_new(const struct arow *r, int *from)
 	if (f->flipped)
 		f->history[f->hlen++] = '^';
 
-	uint32_t h = tuple_hash(r->ipver, r->src, r->sport, r->dst, r->dport);
+	uint32_t h = tuple_hash(f->vantage, r->ipver, r->src, r->sport, r->dst, r->dport);
 
 	f->next = S.buckets[h];
 	S.buckets[h] = f;
@@ -175,7 +190,8 @@ static struct flow *flow_new(const struct arow *r, int *from)
 
 static void flow_unhash(struct flow *f)
 {
-	uint32_t h = tuple_hash(f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr, f->ep[1].port);
+	uint32_t h = tuple_hash(f->vantage, f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr,
+				f->ep[1].port);
 
 	for (struct flow **pp = &S.buckets[h]; *pp; pp = &(*pp)->next) {
 		if (*pp == f) {
@@ -520,6 +536,7 @@ int64_t conn_quoted(const struct arow *r)
 	int d;
 
 	memset(&q, 0, sizeof(q));
+	q.file_id = r->file_id;   /* the error's vantage point */
 	q.ipver = r->q_ipver;
 	memcpy(q.src, r->q_src, 16);
 	memcpy(q.dst, r->q_dst, 16);
@@ -563,6 +580,9 @@ int conn_begin(sqlite3 *db, struct an_err *e)
 	S.db = db;
 	S.next_conn_id = 1;
 	S.cid_seed = community_id_seed(db);
+	err = join_vantages(db, &S.vantage, &S.nvantage, e);
+	if (err)
+		return err;
 	err = db_prepare(db, &S.upd_pkt,
 		"UPDATE packets SET conn_id = ?2, from_orig = ?3, seq_rel = ?4, ack_rel = ?5,"
 		" anomalies = ?6, ord = ?7 WHERE id = ?1", e);
@@ -595,4 +615,7 @@ void conn_end(void)
 	sqlite3_finalize(S.ins_conn);
 	sqlite3_finalize(S.ins_rtx);
 	S.upd_pkt = S.ins_conn = S.ins_rtx = NULL;
+	free(S.vantage);
+	S.vantage = NULL;
+	S.nvantage = 0;
 }

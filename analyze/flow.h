@@ -116,6 +116,7 @@ struct endpoint {
 struct flow {
 	struct flow *next;       /* hash chain */
 	struct flow *lru_prev, *lru_next;
+	int vantage;             /* who recorded it (join.c): each host's flows apart */
 	int ipver;
 	struct endpoint ep[2];
 	int64_t conn_id;

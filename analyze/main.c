@@ -65,6 +65,9 @@ static void usage(FILE *o)
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"
 "                           not loaded twice); without it a temporary database is used\n"
 "      --schema             print the database schema (see docs/schema.md)\n"
+"      --host-name NAME     the host the files given were recorded on, when they name\n"
+"                           none or another (netrec records it); with --export, the\n"
+"                           host of every row\n"
 "      --community-id-seed N  seed (0-65535, default 0) of the Community ID of every\n"
 "                           connection and handshake; kept in the database\n"
 "Reports (any number, printed in the order given; default --summary):\n"
@@ -74,10 +77,20 @@ static void usage(FILE *o)
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
+"      --joined             connections recorded at both ends (several hosts' files):\n"
+"                           each once, both processes, one-way delays, clock offset\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
 "                           the per-file figures, as file.ID.COLUMN rows in csv/json)\n"
 "      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
+"Fleet (docs/fleet.md):\n"
+"      --export clickhouse DIR  write the captures, connections, handshakes, events and\n"
+"                           processes tables to DIR/TABLE.jsonl for clickhouse-client\n"
+"                           (INSERT INTO netrec.TABLE FORMAT JSONEachRow), each row\n"
+"                           keyed by host and capture (the file's content hash)\n"
+"      --export-packets     the packets table too\n"
+"      --clickhouse-schema[=CLUSTER]  print the ClickHouse tables for those files\n"
+"                           (distributed over CLUSTER, default 'netrec')\n"
 "Output:\n"
 "      --format FMT         table (default on a terminal), csv (default otherwise),\n"
 "                           json or jsonl; table shows a summary of each report's\n"
@@ -104,6 +117,7 @@ static void usage(FILE *o)
 "  netanalyze --db t.db --handshakes --format jsonl --port 443\n"
 "  netanalyze --db t.db --sql \"SELECT outcome, count(*) FROM handshakes GROUP BY 1\"\n"
 "  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
+"  netanalyze --db host.db trace.pcapng --export clickhouse out/\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -250,7 +264,7 @@ enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_CID_SEED,
-	OPT_CSV_NULL,
+	OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS, OPT_CH_SCHEMA,
 };
 
 static const struct option long_opts[] = {
@@ -262,6 +276,7 @@ static const struct option long_opts[] = {
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
+	{ "joined", no_argument, NULL, OPT_JOINED },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "sql-file", required_argument, NULL, OPT_SQL_FILE },
@@ -274,6 +289,10 @@ static const struct option long_opts[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
 	{ "csv-null", required_argument, NULL, OPT_CSV_NULL },
+	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "export-packets", no_argument, NULL, OPT_EXPORT_PACKETS },
+	{ "clickhouse-schema", optional_argument, NULL, OPT_CH_SCHEMA },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -298,6 +317,8 @@ int main(int argc, char **argv)
 	const char *db_path = NULL;
 	bool schema = false, format_set = false, stdin_used = false, loaded_new = false;
 	bool seed_set = false, seed_changed = false;
+	struct export_opts xo = { 0 };
+	const char *ch_cluster = NULL;
 	uint16_t seed = 0;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
@@ -324,6 +345,7 @@ int main(int argc, char **argv)
 		case OPT_ICMP: rep = REP_ICMP; break;
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
 		case OPT_SUMMARY: rep = REP_SUMMARY; break;
+		case OPT_JOINED: rep = REP_JOINED; break;
 		case OPT_SQL:
 		case OPT_SQL_FILE:
 			if (nacts == MAX_ACTIONS) {
@@ -401,6 +423,27 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_CSV_NULL: oo.csv_null = optarg; break;
+		case OPT_HOST_NAME:
+			if (!*optarg) {
+				pr_warn("--host-name wants a name");
+				return 2;
+			}
+			xo.host = optarg;
+			break;
+		case OPT_EXPORT:
+			/* --export FORMAT DIR: the directory is the next word */
+			if (strcmp(optarg, "clickhouse")) {
+				pr_warn("--export knows one format, clickhouse, not '%s'", optarg);
+				return 2;
+			}
+			if (optind >= argc || argv[optind][0] == '-' || !argv[optind][0]) {
+				pr_warn("--export clickhouse wants a directory (--export clickhouse DIR)");
+				return 2;
+			}
+			xo.dir = argv[optind++];
+			break;
+		case OPT_EXPORT_PACKETS: xo.packets = true; break;
+		case OPT_CH_SCHEMA: ch_cluster = optarg ? optarg : "netrec"; break;
 		case OPT_CID_SEED:
 			errno = 0;
 			v = strtol(optarg, &endp, 10);
@@ -434,9 +477,22 @@ int main(int argc, char **argv)
 		oo.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_CSV;
 	oo.human = oo.format == OUT_TABLE;
 
+	if (xo.packets && !xo.dir) {
+		pr_warn("--export-packets goes with --export clickhouse DIR");
+		return 2;
+	}
 	if (schema) {
 		fputs(an_schema_sql, stdout);
-		if (optind == argc && nacts == 0)
+		if (optind == argc && nacts == 0 && !ch_cluster && !xo.dir)
+			return 0;
+	}
+	if (ch_cluster) {
+		err = export_clickhouse_schema(stdout, ch_cluster, &e);
+		if (err) {
+			pr_warn("%s", e.msg);
+			return err == -EINVAL ? 2 : 1;
+		}
+		if (optind == argc && nacts == 0 && !xo.dir)
 			return 0;
 	}
 	if (optind == argc && !db_path) {
@@ -447,7 +503,7 @@ int main(int argc, char **argv)
 	/* SQL on standard input when nothing else was asked for */
 	char *stdin_sql = NULL;
 
-	if (nacts == 0 && !stdin_used && !isatty(STDIN_FILENO)) {
+	if (nacts == 0 && !stdin_used && !xo.dir && !isatty(STDIN_FILENO)) {
 		stdin_sql = read_all(stdin);
 		if (stdin_sql && strspn(stdin_sql, " \t\r\n") == strlen(stdin_sql)) {
 			free(stdin_sql);
@@ -456,7 +512,7 @@ int main(int argc, char **argv)
 		if (stdin_sql)
 			acts[nacts++] = (struct action){ ACT_SQL, 0, stdin_sql };
 	}
-	if (nacts == 0)
+	if (nacts == 0 && !xo.dir)
 		acts[nacts++] = (struct action){ ACT_REPORT, REP_SUMMARY, NULL };
 
 	if (db_path && optind == argc && access(db_path, F_OK)) {
@@ -518,6 +574,13 @@ int main(int argc, char **argv)
 			continue;
 		}
 		loaded_new = true;
+		if (xo.host) {
+			err = join_name_files(db, res.file_id, xo.host, &e);
+			if (err) {
+				pr_warn("%s: cannot record host %s: %s", argv[i], xo.host, e.msg);
+				status = 1;
+			}
+		}
 		if (res.damaged) {
 			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
 				"%llu journal records before it", argv[i],
@@ -565,6 +628,22 @@ int main(int argc, char **argv)
 		pr_warn("%s", e.msg);
 		status = 1;
 		goto cleanup;
+	}
+	if (xo.dir) {
+		struct export_result xr;
+
+		err = export_clickhouse(db, &xo, &xr, &e);
+		if (err) {
+			pr_warn("export to %s failed: %s", xo.dir, e.msg);
+			status = 1;
+			goto cleanup;
+		}
+		if (!quiet) {
+			fprintf(stderr, "netanalyze: exported to %s:", xo.dir);
+			for (int i = 0; xr.table[i]; i++)
+				fprintf(stderr, " %s %llu", xr.table[i], (unsigned long long)xr.rows[i]);
+			fputc('\n', stderr);
+		}
 	}
 	for (int i = 0; i < nacts; i++) {
 		char *text = NULL;

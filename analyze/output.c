@@ -141,7 +141,7 @@ static int utf8_len(const unsigned char *p)
 
 /* A JSON string; bytes that are not UTF-8 (names from captures are
  * arbitrary bytes) become U+FFFD so that the output always parses. */
-static void json_str(FILE *o, const char *s)
+void json_str(FILE *o, const char *s)
 {
 	fputc('"', o);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -172,7 +172,7 @@ static void json_str(FILE *o, const char *s)
 	fputc('"', o);
 }
 
-static void json_value(FILE *o, sqlite3_stmt *st, int i)
+void json_value(FILE *o, sqlite3_stmt *st, int i)
 {
 	char buf[256];
 
