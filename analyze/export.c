@@ -342,6 +342,33 @@ static void put_int(FILE *o, int64_t v)
 	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), o);
 }
 
+/* mkdir -p: the directory and any parent missing (mode 0700: the rows
+ * name processes and command lines). */
+static int make_dirs(const char *dir, struct an_err *e)
+{
+	char p[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p)) {
+		an_err_set(e, "bad directory name '%s'", dir);
+		return -EINVAL;
+	}
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		char c = p[i];
+
+		p[i] = 0;
+		if (mkdir(p, 0700) && errno != EEXIST) {
+			an_err_set(e, "cannot create %s: %s", p, strerror(errno));
+			return -errno;
+		}
+		p[i] = c;
+	}
+	return 0;
+}
+
 static FILE *open_out(const char *dir, const char *name, char *path, size_t len,
 		      struct an_err *e)
 {
@@ -478,11 +505,9 @@ int export_clickhouse(sqlite3 *db, const struct export_opts *o, struct export_re
 		err = files_load(db, o->host, &fs, e);
 	if (err)
 		goto cleanup;
-	if (mkdir(o->dir, 0700) && errno != EEXIST) {
-		an_err_set(e, "cannot create %s: %s", o->dir, strerror(errno));
-		err = -errno;
+	err = make_dirs(o->dir, e);
+	if (err)
 		goto cleanup;
-	}
 	for (size_t t = 0; t < sizeof(ch_tables) / sizeof(ch_tables[0]); t++) {
 		const struct ch_table *tb = &ch_tables[t];
 
