@@ -40,24 +40,15 @@ PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 id clickhouse >/dev/null 2>&1 || skip "no clickhouse user (the clickhouse-server package makes it)"
 
+. "$FLEET_SRC/ch.sh"
 CH_DIR=""
-CH_PIDS=()
 NSC=""
 REC_PIDS=()
 e2e_init
 
 fleet_cleanup() {
-	local rc=$? p i
-	for p in "${CH_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${CH_PIDS[@]}"; do
-		for i in $(seq 300); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
+	local rc=$? p
+	ch_stop
 	if [ -n "$NSC" ]; then
 		for p in $(ip netns pids "$NSC" 2>/dev/null); do
 			kill -KILL "$p" 2>/dev/null
@@ -167,84 +158,12 @@ say "recorded in $(( $(date +%s) - T_START )) s"
 phase() { say "-- $1 at $(( $(date +%s) - T_START )) s"; }
 
 # ---- two ClickHouse servers ---------------------------------------------------
-port_free() { [ -z "$(ss -Htan "sport = :$1" 2>/dev/null)" ]; }
-CH_PORTS=()
-for try in $(seq 40); do
-	base=$(( 20000 + (RANDOM % 2000) * 10 ))
-	CH_PORTS=()
-	for k in 0 1 2 3 4 5; do
-		port_free $((base + k)) && CH_PORTS+=($((base + k)))
-	done
-	[ ${#CH_PORTS[@]} = 6 ] && break
-done
-[ ${#CH_PORTS[@]} = 6 ] || die "no 6 free loopback ports for ClickHouse"
-PORT_A=${CH_PORTS[0]}
-PORT_B=${CH_PORTS[3]}
+ch_ports || die "no free ports"
 CH_DIR=$(mktemp -d /tmp/netrec-fleet-ch.XXXXXX) || die "mktemp"
 chmod 755 "$CH_DIR"
-
-# ch_server NAME TCP HTTP INTERSERVER: a private server; the cluster 'netrec'
-# has both as shards. poll_interval 1: stops in a second, not ten.
-ch_server() {
-	local d=$CH_DIR/$1
-	mkdir -p "$d/data" "$d/tmp" "$d/log" "$d/user_files" "$d/format_schemas"
-	cat >"$d/config.xml" <<-XML
-	<?xml version="1.0"?>
-	<yandex>
-	  <logger><level>warning</level><log>$d/log/server.log</log>
-	    <errorlog>$d/log/error.log</errorlog><size>10M</size><count>1</count></logger>
-	  <listen_host>127.0.0.1</listen_host>
-	  <tcp_port>$2</tcp_port>
-	  <http_port>$3</http_port>
-	  <interserver_http_port>$4</interserver_http_port>
-	  <interserver_http_host>127.0.0.1</interserver_http_host>
-	  <path>$d/data/</path>
-	  <tmp_path>$d/tmp/</tmp_path>
-	  <user_files_path>$d/user_files/</user_files_path>
-	  <format_schema_path>$d/format_schemas/</format_schema_path>
-	  <mark_cache_size>268435456</mark_cache_size>
-	  <uncompressed_cache_size>268435456</uncompressed_cache_size>
-	  <max_concurrent_queries>20</max_concurrent_queries>
-	  <default_profile>default</default_profile>
-	  <default_database>default</default_database>
-	  <timezone>UTC</timezone>
-	  <mlock_executable>false</mlock_executable>
-	  <users_config>$d/users.xml</users_config>
-	  <remote_servers>
-	    <netrec>
-	      <shard><replica><host>127.0.0.1</host><port>$PORT_A</port></replica></shard>
-	      <shard><replica><host>127.0.0.1</host><port>$PORT_B</port></replica></shard>
-	    </netrec>
-	  </remote_servers>
-	</yandex>
-	XML
-	cat >"$d/users.xml" <<-XML
-	<?xml version="1.0"?>
-	<yandex>
-	  <profiles><default><max_memory_usage>2000000000</max_memory_usage>
-	    <poll_interval>1</poll_interval></default></profiles>
-	  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-	    <profile>default</profile><quota>default</quota></default></users>
-	  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
-	    <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>
-	  </interval></default></quotas>
-	</yandex>
-	XML
-	chown -R clickhouse:clickhouse "$d"
-	runuser -u clickhouse -- clickhouse-server --config-file="$d/config.xml" \
-		--pid-file="$d/pid" --daemon || die "clickhouse-server $1 did not start"
-	wait_file "$d/pid" 20 || die "clickhouse-server $1 wrote no pid file"
-	CH_PIDS+=("$(cat "$d/pid")")
-	local i
-	for i in $(seq 150); do
-		command clickhouse-client --port "$2" --query "SELECT 1" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	die "clickhouse-server $1 does not answer on port $2: $(tail -3 "$d/log/error.log" 2>/dev/null)"
-}
 phase "starting ClickHouse"
-ch_server a "${CH_PORTS[0]}" "${CH_PORTS[1]}" "${CH_PORTS[2]}"
-ch_server b "${CH_PORTS[3]}" "${CH_PORTS[4]}" "${CH_PORTS[5]}"
+ch_server "$CH_DIR" a "${CH_PORTS[0]}" "${CH_PORTS[1]}" "${CH_PORTS[2]}" || die "server a"
+ch_server "$CH_DIR" b "${CH_PORTS[3]}" "${CH_PORTS[4]}" "${CH_PORTS[5]}" || die "server b"
 say "clickhouse-server $(command clickhouse-client --version | awk '{print $NF}'): pids ${CH_PIDS[*]}, ports $PORT_A and $PORT_B"
 
 # ---- docs/fleet.md, as written --------------------------------------------------
