@@ -50,6 +50,7 @@ chc() { command clickhouse-client --port "$PORT_A" "$@"; }
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ch_t=()
+lo_t=()
 sq_t=()
 for r in $(seq "$runs"); do
 	for p in $PORT_A $PORT_B; do
@@ -63,20 +64,32 @@ for r in $(seq "$runs"); do
 	b=$(date +%s.%N)
 	got=$(chc --query "SELECT count() FROM netrec.handshakes")
 	[ "$got" = "$rows" ] || { echo "bench_fleet: ClickHouse holds $got rows, not $rows"; exit 1; }
+	[ "$r" = 1 ] && echo "rows per shard: $(for p in $PORT_A $PORT_B; do
+		command clickhouse-client --port "$p" --query "SELECT count() FROM netrec.handshakes_local"
+	done | paste -sd/)"
 	ch_t+=("$(echo "$b - $a" | bc -l)")
+	# the same rows straight into one server's local table: the cost of
+	# the distribution, by difference
+	command clickhouse-client --port "$PORT_B" --query "DROP TABLE netrec.handshakes_local"
+	"$netanalyze" --clickhouse-schema | command clickhouse-client --port "$PORT_B" --multiquery
+	a=$(date +%s.%N)
+	command clickhouse-client --port "$PORT_B" --max_insert_block_size=100000 \
+		--query "INSERT INTO netrec.handshakes_local FORMAT JSONEachRow" <"$work/handshakes.jsonl"
+	b=$(date +%s.%N)
+	lo_t+=("$(echo "$b - $a" | bc -l)")
 	rm -f "$work/load.db"
 	read -r n s < <("$build/tests/bench/jsonl_sqlite" "$work/load.db" handshakes "$work/handshakes.jsonl")
 	[ "$n" = "$rows" ] || { echo "bench_fleet: SQLite loaded $n rows, not $rows"; exit 1; }
 	sq_t+=("$s")
-	printf 'run %d: ClickHouse %.2f s, SQLite %.2f s\n' "$r" "${ch_t[-1]}" "$s"
+	printf 'run %d: ClickHouse %.2f s (one server, local table %.2f s), SQLite %.2f s\n' "$r" \
+		"${ch_t[-1]}" "${lo_t[-1]}" "$s"
 done
 ct=$(printf '%s\n' "${ch_t[@]}" | median)
 st=$(printf '%s\n' "${sq_t[@]}" | median)
-per_shard=$(for p in $PORT_A $PORT_B; do
-	command clickhouse-client --port "$p" --query "SELECT count() FROM netrec.handshakes_local"
-done | paste -sd/)
+lt=$(printf '%s\n' "${lo_t[@]}" | median)
 printf '%-44s %10s %14s\n' load "median s" "rows/s"
 printf '%-44s %10.2f %14.0f\n' "ClickHouse, 2 shards (Distributed, sync)" "$ct" "$(echo "$rows / $ct" | bc -l)"
+printf '%-44s %10.2f %14.0f\n' "ClickHouse, 1 server (its local table)" "$lt" "$(echo "$rows / $lt" | bc -l)"
 printf '%-44s %10.2f %14.0f\n' "SQLite (one transaction, prepared INSERT)" "$st" "$(echo "$rows / $st" | bc -l)"
-printf 'ratio ClickHouse/SQLite rows/s: %.2f; rows per shard %s; %d runs, shared machine\n' \
-	"$(echo "$st / $ct" | bc -l)" "$per_shard" "$runs"
+printf 'ratio ClickHouse (2 shards) / SQLite rows/s: %.2f; %d runs on a shared machine (load %s)\n' \
+	"$(echo "$st / $ct" | bc -l)" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)"

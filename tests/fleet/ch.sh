@@ -108,7 +108,7 @@ ch_stop() {
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -KILL "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null || true
 	done
 	CH_PIDS=()
 }
