@@ -341,8 +341,12 @@ netanalyze --db "$WORK/both.db" --sql "SELECT host_a, host_b, offset_ns, error_n
 	FROM clock_offsets" --format csv | sed 's/^/  clock_offsets: /'
 
 phase "loading again"
-# loading the same captures twice leaves one copy
-run_doc load
+# loading the same capture twice leaves one copy: web-1's export again
+for t in $TABLES; do
+	clickhouse-client --insert_distributed_sync=1 \
+		--query "INSERT INTO netrec.$t FORMAT JSONEachRow" <"$WORK/incoming/web-1/$t.jsonl" ||
+		fail "loading web-1's $t again"
+done
 counts() {
 	local final=$1 t q=""
 	for t in $TABLES; do
@@ -351,13 +355,15 @@ counts() {
 	clickhouse-client --query "$q" >"$WORK/counts.tsv"
 	$PY "$FLEET_SRC/fleet_check.py" counts "$WORK" "$WORK/counts.tsv" web-1 db-1 web-2
 }
-out=$(counts FINAL) && ok "loaded twice, with FINAL: one copy" || fail "loaded twice, with FINAL: $out"
+out=$(counts FINAL) && ok "web-1 loaded twice, with FINAL: one copy" ||
+	fail "web-1 loaded twice, with FINAL: $out"
 for port in $PORT_A $PORT_B; do
 	q=""
 	for t in $TABLES; do q="${q}OPTIMIZE TABLE netrec.${t}_local FINAL;"; done
 	CH_PORT=$port clickhouse-client --multiquery --query "$q" || fail "OPTIMIZE on :$port"
 done
-out=$(counts "") && ok "loaded twice, after OPTIMIZE: one copy" || fail "loaded twice, after OPTIMIZE: $out"
+out=$(counts "") && ok "web-1 loaded twice, after OPTIMIZE: one copy" ||
+	fail "web-1 loaded twice, after OPTIMIZE: $out"
 
 # CSV with --csv-null '\N' keeps NULLs in ClickHouse; without it they are lost
 clickhouse-client --query "CREATE TABLE default.csv_hs (hs_id Int64, client_pid Nullable(Int64),
@@ -372,15 +378,24 @@ got=$(clickhouse-client --query "SELECT countIf(isNull(client_pid)), countIf(isN
 [ "$got" = "$want" ] && [ "$want" != "0,0,0" ] && ok "--csv-null '\\N': NULLs per column $got, as in SQLite" ||
 	fail "--csv-null '\\N': ClickHouse has NULLs $got, SQLite $want"
 
-# retention: dropping the days up to tomorrow empties every table, on both servers
-for port in $PORT_A $PORT_B; do
-	KEEP_DAYS=-2 CH_PORT=$port run_doc retention
-done
-left=$(clickhouse-client --query "SELECT sum(n) FROM (SELECT count() AS n FROM netrec.captures
-	UNION ALL SELECT count() FROM netrec.connections UNION ALL SELECT count() FROM netrec.handshakes
-	UNION ALL SELECT count() FROM netrec.events UNION ALL SELECT count() FROM netrec.processes)")
-[ "$left" = 0 ] && ok "retention: partitions dropped, no rows left" ||
-	fail "retention: $left rows left after dropping every partition"
+# retention, on one server: dropping the days up to tomorrow empties its
+# shard, and only its shard
+left() {
+	CH_PORT=$1 clickhouse-client --query "SELECT sum(n) FROM (
+		SELECT count() AS n FROM netrec.captures_local
+		UNION ALL SELECT count() FROM netrec.connections_local
+		UNION ALL SELECT count() FROM netrec.handshakes_local
+		UNION ALL SELECT count() FROM netrec.events_local
+		UNION ALL SELECT count() FROM netrec.processes_local)"
+}
+before_a=$(left "$PORT_A")
+before_b=$(left "$PORT_B")
+KEEP_DAYS=-2 CH_PORT=$PORT_A run_doc retention
+la=$(left "$PORT_A")
+lb=$(left "$PORT_B")
+[ "$before_a" -gt 0 ] && [ "$la" = 0 ] && [ "$lb" = "$before_b" ] && [ "$lb" -gt 0 ] &&
+	ok "retention on :$PORT_A: its $before_a rows dropped, :$PORT_B keeps its $lb" ||
+	fail "retention on :$PORT_A: $la of $before_a rows left there, :$PORT_B has $lb (had $before_b)"
 
 say "fleet suite took $(( $(date +%s) - T_START )) s"
 [ "$E2E_FAILED" = 0 ] || exit 1
