@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 1
+#define AN_SCHEMA_VERSION 2
 /* How long a connection waits for another process's lock (ms). A loader
  * keeps a --db database in WAL mode while it loads, so queries do not wait
  * for it; this bounds the waits that remain (a loader switching journal
@@ -123,6 +123,7 @@ struct out_opts {
 	enum out_format format;
 	bool human;             /* table: human times and durations */
 	const char *title;      /* table: a heading, or NULL */
+	const char *csv_null;   /* csv: the text of NULL (e.g. "\\N"); NULL: an empty field */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
@@ -135,6 +136,39 @@ char *output_escape(const char *s);
 /* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
  * 1.52ms, 3.75s). */
 void fmt_duration(int64_t ns, char *out, size_t len);
+/* JSON as json/jsonl print it (export.c writes the same): a string, with
+ * bytes that are not UTF-8 as U+FFFD; a column's value by its type. */
+void json_str(FILE *o, const char *s);
+void json_value(FILE *o, sqlite3_stmt *st, int i);
+
+/* ---- join.c ---- */
+/* The vantage point of each file (index: file_id): 0 for files that name
+ * no host, one number per host name otherwise. *map is malloc'd. */
+int join_vantages(sqlite3 *db, int **map, size_t *n, struct an_err *e);
+/* Files loaded with --host-name: recorded on that host. */
+int join_name_files(sqlite3 *db, int64_t file_id, const char *host, struct an_err *e);
+/* Rebuilds joined, joined_members and clock_offsets from the analysed
+ * handshakes (nothing when one vantage point recorded everything). */
+int join_run(sqlite3 *db, struct an_err *e);
+
+/* ---- export.c ---- */
+/* The tables a fleet loads into ClickHouse: one JSONEachRow file per table
+ * (DIR/NAME.jsonl) with the key columns host, capture and day first, and
+ * the DDL of their ClickHouse tables, derived from an_schema_sql. */
+struct export_opts {
+	const char *dir;
+	const char *host;       /* every row's host (--host-name), else each file's */
+	bool packets;           /* the packets table too */
+};
+struct export_result {
+	const char *table[8];   /* ClickHouse table names written, NULL-ended */
+	uint64_t rows[8];
+};
+int export_clickhouse(sqlite3 *db, const struct export_opts *o, struct export_result *res,
+		      struct an_err *e);
+/* Writes the DDL: database netrec, per table a ReplacingMergeTree NAME_local
+ * and a Distributed NAME over `cluster`, sharded by cityHash64(host). */
+int export_clickhouse_schema(FILE *out, const char *cluster, struct an_err *e);
 
 /* ---- report.c ---- */
 enum report {
@@ -144,6 +178,7 @@ enum report {
 	REP_RETRANS,
 	REP_ICMP,
 	REP_PROCESSES,
+	REP_JOINED,
 	REP_SUMMARY,
 	REP__COUNT,
 };

@@ -8,6 +8,11 @@
  * from_orig, seq_rel, ack_rel and anomalies, and the connections and
  * retransmissions rows. Zeek's state and history are in zeek.c, the
  * handshake in handshake.c. It does not read packet payloads.
+ *
+ * Flows are followed per vantage point (join.c): when a client's and a
+ * server's recordings are loaded together, each host's view of a
+ * connection is a connection of its own, and join.c pairs them after the
+ * pass.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "community_id.h"
 #include "decode.h"
 #include "flow.h"
 
@@ -44,7 +50,15 @@ static struct {
 	int64_t next_conn_id;
 	sqlite3_stmt *upd_pkt, *ins_conn, *ins_rtx;
 	uint64_t nflows;
+	uint16_t cid_seed;        /* Community ID seed of this database */
+	int *vantage;             /* by file_id (join.c) */
+	size_t nvantage;
 } S;
+
+static int vantage_of(int64_t file_id)
+{
+	return file_id >= 0 && (uint64_t)file_id < S.nvantage ? S.vantage[file_id] : 0;
+}
 
 static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
 {
@@ -57,12 +71,14 @@ static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
 	return h;
 }
 
-static uint32_t tuple_hash(int ipver, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+static uint32_t tuple_hash(int vantage, int ipver, const uint8_t *a, uint16_t pa,
+			   const uint8_t *b, uint16_t pb)
 {
 	int alen = ipver == 6 ? 16 : 4;
 
 	/* symmetric: both directions land in the same bucket */
-	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen)) & ((1u << HASH_BITS) - 1);
+	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen) + (uint32_t)vantage * 0x9e3779b1u) &
+	       ((1u << HASH_BITS) - 1);
 }
 
 static bool ep_eq(const struct endpoint *e, const uint8_t *a, uint16_t port, int alen)
@@ -72,11 +88,11 @@ static bool ep_eq(const struct endpoint *e, const uint8_t *a, uint16_t port, int
 
 struct flow *flow_lookup(const struct arow *r, int *from)
 {
-	int alen = r->ipver == 6 ? 16 : 4;
-	uint32_t h = tuple_hash(r->ipver, r->src, r->sport, r->dst, r->dport);
+	int alen = r->ipver == 6 ? 16 : 4, v = vantage_of(r->file_id);
+	uint32_t h = tuple_hash(v, r->ipver, r->src, r->sport, r->dst, r->dport);
 
 	for (struct flow *f = S.buckets[h]; f; f = f->next) {
-		if (f->ipver != r->ipver)
+		if (f->ipver != r->ipver || f->vantage != v)
 			continue;
 		if (ep_eq(&f->ep[0], r->src, r->sport, alen) && ep_eq(&f->ep[1], r->dst, r->dport, alen)) {
 			*from = 0;
@@ -137,6 +153,7 @@ static struct flow *flow_new(const struct arow *r, int *from)
 
 	if (!f)
 		return NULL;
+	f->vantage = vantage_of(r->file_id);
 	f->ipver = r->ipver;
 	if (pure_syn) {
 		f->origin = ORIGIN_SYN;
@@ -162,7 +179,7 @@ static struct flow *flow_new(const struct arow *r, int *from)
 	if (f->flipped)
 		f->history[f->hlen++] = '^';
 
-	uint32_t h = tuple_hash(r->ipver, r->src, r->sport, r->dst, r->dport);
+	uint32_t h = tuple_hash(f->vantage, r->ipver, r->src, r->sport, r->dst, r->dport);
 
 	f->next = S.buckets[h];
 	S.buckets[h] = f;
@@ -173,7 +190,8 @@ static struct flow *flow_new(const struct arow *r, int *from)
 
 static void flow_unhash(struct flow *f)
 {
-	uint32_t h = tuple_hash(f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr, f->ep[1].port);
+	uint32_t h = tuple_hash(f->vantage, f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr,
+				f->ep[1].port);
 
 	for (struct flow **pp = &S.buckets[h]; *pp; pp = &(*pp)->next) {
 		if (*pp == f) {
@@ -290,7 +308,7 @@ static int step(sqlite3_stmt *st, struct an_err *e)
 static int flow_finish(struct flow *f, struct an_err *e)
 {
 	sqlite3_stmt *st = S.ins_conn;
-	char a0[48], a1[48];
+	char a0[48], a1[48], cid[COMMUNITY_ID_SIZE];
 	int err, i = 1;
 
 	f->history[f->hlen] = 0;
@@ -320,9 +338,12 @@ static int flow_finish(struct flow *f, struct an_err *e)
 	}
 	sqlite3_bind_int64(st, i++, (int64_t)(f->ep[0].retrans + f->ep[1].retrans));
 	sqlite3_bind_int64(st, i++, f->file_id);
+	community_id(cid, S.cid_seed, f->ipver, f->ep[0].addr, f->ep[1].addr, 6, true,
+		     f->ep[0].port, f->ep[1].port);
+	sqlite3_bind_text(st, i++, cid, -1, SQLITE_STATIC);
 	err = step(st, e);
 	if (!err)
-		err = hs_write(f, f->conn_id, e);
+		err = hs_write(f, f->conn_id, cid, e);
 	return err;
 }
 
@@ -515,6 +536,7 @@ int64_t conn_quoted(const struct arow *r)
 	int d;
 
 	memset(&q, 0, sizeof(q));
+	q.file_id = r->file_id;   /* the error's vantage point */
 	q.ipver = r->q_ipver;
 	memcpy(q.src, r->q_src, 16);
 	memcpy(q.dst, r->q_dst, 16);
@@ -557,6 +579,10 @@ int conn_begin(sqlite3 *db, struct an_err *e)
 	memset(&S, 0, sizeof(S));
 	S.db = db;
 	S.next_conn_id = 1;
+	S.cid_seed = community_id_seed(db);
+	err = join_vantages(db, &S.vantage, &S.nvantage, e);
+	if (err)
+		return err;
 	err = db_prepare(db, &S.upd_pkt,
 		"UPDATE packets SET conn_id = ?2, from_orig = ?3, seq_rel = ?4, ack_rel = ?5,"
 		" anomalies = ?6, ord = ?7 WHERE id = ?1", e);
@@ -565,9 +591,10 @@ int conn_begin(sqlite3 *db, struct an_err *e)
 			"INSERT INTO connections(conn_id, proto, orig_h, orig_p, resp_h, resp_p,"
 			" role_inferred, start_ns, end_ns, duration_ns, orig_pkts, orig_bytes,"
 			" orig_ip_bytes, resp_pkts, resp_bytes, resp_ip_bytes, conn_state, history,"
-			" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id)"
+			" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id,"
+			" community_id)"
 			" VALUES (?1, 'tcp', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)", e);
+			" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)", e);
 	if (!err)
 		err = db_prepare(db, &S.ins_rtx,
 			"INSERT INTO retransmissions(packet_id, conn_id, ts_ns, src, sport, dst, dport,"
@@ -588,4 +615,7 @@ void conn_end(void)
 	sqlite3_finalize(S.ins_conn);
 	sqlite3_finalize(S.ins_rtx);
 	S.upd_pkt = S.ins_conn = S.ins_rtx = NULL;
+	free(S.vantage);
+	S.vantage = NULL;
+	S.nvantage = 0;
 }

@@ -116,6 +116,7 @@ struct endpoint {
 struct flow {
 	struct flow *next;       /* hash chain */
 	struct flow *lru_prev, *lru_next;
+	int vantage;             /* who recorded it (join.c): each host's flows apart */
 	int ipver;
 	struct endpoint ep[2];
 	int64_t conn_id;
@@ -168,7 +169,8 @@ const char *zeek_conn_state(const struct flow *f);
 /* handshake.c */
 void hs_packet(struct flow *f, int d, const struct arow *r, bool copy);
 int hs_prepare(sqlite3 *db, struct an_err *e);
-int hs_write(struct flow *f, int64_t hs_id, struct an_err *e);
+/* community_id: the connection's (conn.c computes it once for both rows) */
+int hs_write(struct flow *f, int64_t hs_id, const char *community_id, struct an_err *e);
 void hs_finish(void);
 const char *outcome_name(enum outcome o);
 

@@ -115,10 +115,10 @@ int hs_prepare(sqlite3 *db, struct an_err *e)
 		" client_mss, server_mss, client_wscale, server_wscale, client_sack_perm,"
 		" server_sack_perm, client_ts, server_ts, mss, wscale_client, wscale_server,"
 		" sack_perm, timestamps, client_isn, server_isn, client_pid, client_comm,"
-		" server_pid, server_comm, icmp_type, icmp_code, icmp_from, file_id)"
+		" server_pid, server_comm, icmp_type, icmp_code, icmp_from, file_id, community_id)"
 		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
 		"?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,"
-		"?41,?42,?43)", e);
+		"?41,?42,?43,?44)", e);
 }
 
 void hs_finish(void)
@@ -135,7 +135,7 @@ static void bind_opt(sqlite3_stmt *st, int i, bool have, int64_t v)
 		sqlite3_bind_null(st, i);
 }
 
-int hs_write(struct flow *f, int64_t hs_id, struct an_err *e)
+int hs_write(struct flow *f, int64_t hs_id, const char *community_id, struct an_err *e)
 {
 	sqlite3_stmt *st = ins_hs;
 	const struct endpoint *c = &f->ep[0], *s = &f->ep[1];
@@ -202,6 +202,7 @@ int hs_write(struct flow *f, int64_t hs_id, struct an_err *e)
 		sqlite3_bind_text(st, 42, f->icmp_from, -1, SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(st, 43, f->file_id);
+	sqlite3_bind_text(st, 44, community_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

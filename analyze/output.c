@@ -214,7 +214,7 @@ static int utf8_len(const unsigned char *p)
 
 /* A JSON string; bytes that are not UTF-8 (names from captures are
  * arbitrary bytes) become U+FFFD so that the output always parses. */
-static void json_str(FILE *o, const char *s)
+void json_str(FILE *o, const char *s)
 {
 	fputc('"', o);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -248,7 +248,7 @@ static void json_str(FILE *o, const char *s)
 	fputc('"', o);
 }
 
-static void json_value(FILE *o, sqlite3_stmt *st, int i)
+void json_value(FILE *o, sqlite3_stmt *st, int i)
 {
 	char buf[256];
 
@@ -291,11 +291,17 @@ static bool csv_needs_quotes(const char *s)
 	return false;
 }
 
-static void csv_field(FILE *o, const char *s)
+/* An RFC 4180 field; NULL (s == NULL) is `null` unquoted (nothing when
+ * null is NULL), and a value that reads like it is quoted, so that the
+ * two stay apart (ClickHouse and PostgreSQL read an unquoted \N as NULL). */
+static void csv_field(FILE *o, const char *s, const char *null)
 {
-	if (!s)
+	if (!s) {
+		if (null)
+			fputs(null, o);
 		return;
-	if (!csv_needs_quotes(s)) {
+	}
+	if (!csv_needs_quotes(s) && !(null && *null && !strcmp(s, null)) && !(!*s && null)) {
 		fputs(s, o);
 		return;
 	}
@@ -491,7 +497,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				putchar(',');
-			csv_field(stdout, sqlite3_column_name(st, i));
+			csv_field(stdout, sqlite3_column_name(st, i), oo->csv_null);
 		}
 		putchar('\n');
 	}
@@ -507,7 +513,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 
 				if (i)
 					putchar(',');
-				csv_field(stdout, s);
+				csv_field(stdout, s, oo->csv_null);
 				free(s);
 			}
 			putchar('\n');

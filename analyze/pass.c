@@ -182,6 +182,8 @@ int analyze_run(sqlite3 *db, struct an_err *e)
 	if (!err)
 		err = db_exec(db, post_sql, e);
 	if (!err)
+		err = join_run(db, e);
+	if (!err)
 		err = db_exec(db, ANALYZED_MARK
 			      "CREATE INDEX IF NOT EXISTS packets_ord ON packets(ord);"
 			      "CREATE INDEX IF NOT EXISTS packets_conn ON packets(conn_id);"
