@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -33,6 +34,7 @@ _Static_assert(sizeof(struct nr_tuple) == NR_TUPLE_SIZE, "nr_tuple size");
 _Static_assert(sizeof(struct nr_echo_key) == NR_ECHO_KEY_SIZE, "nr_echo_key size");
 _Static_assert(sizeof(struct nr_win_key) == NR_WIN_KEY_SIZE, "nr_win_key size");
 _Static_assert(sizeof(struct nr_cpu_state) == NR_CPU_STATE_SIZE, "nr_cpu_state size");
+_Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte strides");
 
 #ifndef BPF_TCX_INGRESS
 #define NR_TCX_INGRESS 46
@@ -62,6 +64,8 @@ struct nr_bpf {
 	struct tc_att tc[MAX_TC];
 	int ntc;
 	int ncpus;
+	const uint8_t *slots;        /* cpu_slots, mapped read-only */
+	size_t slots_len;
 };
 
 /* Tracepoint programs: program, tracepoint, what is lost without it. */
@@ -127,7 +131,7 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	b->skel->rodata->snap_l3 = cfg->snap_l3;
 	b->skel->rodata->target_netns = cfg->netns;
 	b->skel->rodata->event_mask = cfg->event_mask;
-	bpf_map__set_max_entries(b->skel->maps.scratch, b->ncpus);
+	bpf_map__set_max_entries(b->skel->maps.cpu_slots, b->ncpus);
 	for (size_t i = 0; i < N_TP; i++) {
 		bool want = tracing && (tp_progs[i].owner || cfg->events);
 
@@ -142,6 +146,17 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	bpf_program__set_autoload(b->skel->progs.sock_create, tracing);
 	bpf_program__set_autoload(b->skel->progs.scan_tcp, tracing);
 	err = netrec_bpf__load(b->skel);
+	if (err)
+		goto cleanup;
+	/* the counters at the head of every CPU's slot, read without copying
+	 * the slots' scratch space */
+	b->slots_len = sizeof(struct nr_cpu_slot) * (size_t)b->ncpus;
+	b->slots = mmap(NULL, b->slots_len, PROT_READ, MAP_SHARED,
+			bpf_map__fd(b->skel->maps.cpu_slots), 0);
+	if (b->slots == MAP_FAILED) {
+		b->slots = NULL;
+		err = -errno;
+	}
 cleanup:
 	btf__free(vmlinux);
 	return err;
@@ -409,19 +424,17 @@ struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void
 
 uint64_t nr_bpf_ring_drops(struct nr_bpf *b)
 {
-	struct nr_cpu_state *v;
-	uint64_t sum = 0;
-	uint32_t k = 0;
+	uint64_t sum;
 
-	if (!b || !b->skel)
+	if (!b || !b->skel || !b->slots)
 		return 0;
-	v = calloc(b->ncpus, sizeof(*v));
-	if (!v)
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.cpu_state), &k, v) == 0)
-		for (int i = 0; i < b->ncpus; i++)
-			sum += v[i].ring_drops;
-	free(v);
+	sum = __atomic_load_n(&b->skel->bss->lost_no_slot, __ATOMIC_RELAXED);
+	for (int i = 0; i < b->ncpus; i++) {
+		const struct nr_cpu_state *st = (const void *)(b->slots +
+							       (size_t)i * sizeof(struct nr_cpu_slot));
+
+		sum += __atomic_load_n(&st->ring_drops, __ATOMIC_RELAXED);
+	}
 	return sum;
 }
 
@@ -448,6 +461,8 @@ void nr_bpf_close(struct nr_bpf *b)
 	while (b->ntc)
 		nr_bpf_tc_detach(b, b->tc[b->ntc - 1].ifindex);
 	bpf_link__destroy(b->cg_link);
+	if (b->slots)
+		munmap((void *)b->slots, b->slots_len);
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
 	netrec_bpf__destroy(b->skel);

@@ -15,6 +15,7 @@
 
 #include "version.h"
 #include "netrec.h"
+#include "profile.h"
 #include "cli.h"
 #include "log.h"
 
@@ -86,26 +87,16 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return !errno && end != s && !*end && s[0] != '-';
 }
 
+/* --events: names of docs/format.md §5.2 (format/profile.h), and the
+ * groups "reset", "window" and "all". */
 static uint32_t parse_events(const char *list)
 {
 	static const struct {
 		const char *name;
 		uint32_t mask;
-	} names[] = {
-		{ "state", 1U << NR_EV_T_STATE },
-		{ "retransmit", 1U << NR_EV_T_RETRANSMIT },
-		{ "retransmit_synack", 1U << NR_EV_T_RETRANSMIT_SYNACK },
-		{ "reset_sent", 1U << NR_EV_T_RESET_SENT },
-		{ "reset_recv", 1U << NR_EV_T_RESET_RECV },
+	} groups[] = {
 		{ "reset", 1U << NR_EV_T_RESET_SENT | 1U << NR_EV_T_RESET_RECV },
-		{ "sk_error", 1U << NR_EV_T_SK_ERROR },
-		{ "zero_window_adv", 1U << NR_EV_T_ZERO_WIN_ADV },
-		{ "window_open_adv", 1U << NR_EV_T_WIN_OPEN_ADV },
-		{ "zero_window_recv", 1U << NR_EV_T_ZERO_WIN_RECV },
-		{ "window_open_recv", 1U << NR_EV_T_WIN_OPEN_RECV },
-		{ "window", 1U << NR_EV_T_ZERO_WIN_ADV | 1U << NR_EV_T_WIN_OPEN_ADV |
-			    1U << NR_EV_T_ZERO_WIN_RECV | 1U << NR_EV_T_WIN_OPEN_RECV },
-		{ "destroy", 1U << NR_EV_T_DESTROY },
+		{ "window", NR_EV_WINDOW_MASK },
 		{ "all", 0xffffffffU },
 	};
 	char *copy = strdup(list), *save, *tok;
@@ -114,14 +105,20 @@ static uint32_t parse_events(const char *list)
 	if (!copy)
 		exit(1);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		/* the kernel's event types are numbered as the profile's */
+		unsigned ev = nr_event_from_name(tok, strlen(tok));
 		size_t i;
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strcmp(tok, names[i].name) == 0)
+		if (ev) {
+			mask |= 1U << ev;
+			continue;
+		}
+		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+			if (strcmp(tok, groups[i].name) == 0)
 				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		if (i == sizeof(groups) / sizeof(groups[0]))
 			usage_error("unknown event '%s' in --events", tok);
-		mask |= names[i].mask;
+		mask |= groups[i].mask;
 	}
 	free(copy);
 	return mask;

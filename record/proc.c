@@ -20,6 +20,7 @@
 #define PROC_BUCKETS 4096
 
 static struct proc_info *buckets[PROC_BUCKETS];
+static uint64_t serials;
 static char cg2_root[PATH_MAX];
 static bool cg2_looked;
 
@@ -208,6 +209,7 @@ struct proc_info *proc_get(uint32_t pid, const char *comm, uint32_t uid, uint32_
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->serial = ++serials;
 	p->pid = pid;
 	p->uid = uid;
 	p->gid = gid;

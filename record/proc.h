@@ -20,6 +20,7 @@ struct proc_info {
 	int64_t first_seen_real_ns;
 	bool from_proc;      /* read from /proc (else only what BPF told) */
 	uint32_t written_gen;/* output file generation its record is in */
+	uint64_t serial;     /* unique to this entry (for caches keyed by it) */
 	struct proc_info *next;
 };
 

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Putting records into the ring buffer: the CPU's slot (sequence number,
+ * drop counters, packet scratch space), when to wake the reader, and the
+ * start of an event record. Every record that cannot be delivered is
+ * counted here, on its CPU and on its interface; its sequence number is
+ * used all the same, so that a reader sees the gap (docs/format.md §8).
+ */
+#ifndef NETREC_BPF_RECORD_BPF_H
+#define NETREC_BPF_RECORD_BPF_H
+
+#include "common.bpf.h"
+
+static __always_inline struct nr_cpu_slot *cpu_slot(void)
+{
+	__u32 k = bpf_get_smp_processor_id();
+	struct nr_cpu_slot *s = bpf_map_lookup_elem(&cpu_slots, &k);
+
+	if (!s)
+		__sync_fetch_and_add(&lost_no_slot, 1);
+	return s;
+}
+
+static __always_inline __u64 next_seq(struct nr_cpu_slot *s)
+{
+	return __sync_fetch_and_add(&s->st.seq, 1) + 1;
+}
+
+/* A record for ifindex (0: an event) could not be delivered. */
+static __always_inline void count_drop(struct nr_cpu_slot *s, __u32 ifindex)
+{
+	__u64 one = 1, *c;
+
+	__sync_fetch_and_add(&s->st.ring_drops, 1);
+	c = bpf_map_lookup_elem(&if_drops, &ifindex);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else
+		bpf_map_update_elem(&if_drops, &ifindex, &one, BPF_NOEXIST);
+}
+
+/* Wake the reader only when the buffer fills up or a record names another
+ * process than the last one that woke it (so that user space reads /proc
+ * while a short-lived process still exists): it polls on a timer anyway,
+ * and a wakeup per record costs more than the record. */
+static __always_inline __u64 wake_flags(struct nr_cpu_slot *s, __u32 pid)
+{
+	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	if (pid && s->st.last_pid != pid) {
+		s->st.last_pid = pid;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* An event record with its kind, type, CPU, sequence and time filled in
+ * and everything else zero; NULL when the user did not ask for the event,
+ * or when the ring is full (counted). */
+static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, __u32 type)
+{
+	struct nr_cpu_slot *s;
+	struct nr_event *e;
+	__u64 seq;
+
+	if (!(event_mask & (1U << type)))
+		return 0;
+	s = cpu_slot();
+	if (!s)
+		return 0;
+	seq = next_seq(s);
+	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (!e) {
+		count_drop(s, 0);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = NR_REC_EVENT;
+	e->type = type;
+	e->cpu = bpf_get_smp_processor_id();
+	e->seq = seq;
+	e->ktime_ns = bpf_ktime_get_ns();
+	*sp = s;
+	return e;
+}
+
+static __always_inline void event_submit(struct nr_cpu_slot *s, struct nr_event *e)
+{
+	bpf_ringbuf_submit(e, wake_flags(s, e->owner.pid));
+}
+
+#endif
