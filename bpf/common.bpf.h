@@ -47,7 +47,8 @@
 const volatile __u32 snap_l3 = NR_MAX_COPY;   /* bytes kept from the network header on */
 const volatile __u32 target_netns = 0;        /* netns inode; 0: any */
 const volatile __u32 event_mask = 0xffffffff; /* 1 << enum nr_ev_type */
-const volatile __u64 wake_bytes = 4 << 20;    /* wake the reader past this much data */
+const volatile __u64 wake_bytes = 4 << 20;    /* wake the reader past this much
+						 queued data (a quarter of -B) */
 
 /* Records lost because a CPU had no slot (cannot happen with the map sized
  * to the possible CPUs; counted all the same). */
@@ -72,12 +73,17 @@ struct {
 	__type(value, struct nr_cpu_slot);
 } cpu_slots SEC(".maps");
 
+/* The drop-counter slot (1 .. NR_IF_SLOTS - 1) of each interface netrec
+ * attached to, set by user space before it attaches; read only when a
+ * record is lost. The counters are in the CPUs' slots, which user space
+ * reads through a mapping: no system call, so that they are read after -Z
+ * drops the privileges bpf(2) needs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);   /* ifindex; 0 for events */
-	__type(value, __u64); /* records for it that could not be delivered */
-} if_drops SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NR_IF_SLOTS);
+	__type(key, __u32);   /* ifindex */
+	__type(value, __u32); /* slot */
+} if_slots SEC(".maps");
 
 /* Owner of every inet socket, cloned into accepted children. */
 struct {
@@ -110,6 +116,14 @@ struct {
 	__type(key, struct nr_win_key);
 	__type(value, __u32);
 } zwin SEC(".maps");
+
+/* What user space was last told about each pid (struct nr_proc). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct nr_proc_seen);
+} procs SEC(".maps");
 
 /* Owners of sockets open before start-up, by socket inode (filled by user
  * space from /proc, consumed by the iter/tcp scan). */

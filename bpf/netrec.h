@@ -34,6 +34,7 @@
 enum nr_rec_kind {
 	NR_REC_PKT = 1,
 	NR_REC_EVENT = 2,
+	NR_REC_PROC = 3,
 };
 
 /* How the kernel side found an owner (nr_owner.src). */
@@ -75,15 +76,21 @@ struct nr_owner {
 	__u32 gid;
 	__u64 cgroup_id;
 	__u64 cookie;            /* socket cookie, 0 if not known */
-	__u64 start_ns;          /* the process's start (boot-time ns), 0 if unknown */
+	__u64 start_ns;          /* the process's start (boot-time ns, as
+				    /proc/PID/stat's starttime counts), 0 if
+				    unknown: with pid, it names one process */
 	char comm[NR_COMM_LEN];
-	__u32 exec_id;           /* the process's exec count (changes on execve) */
+	__u32 exec_id;           /* the process's exec count (changes on execve;
+				    low 32 bits) */
 	__u8 src;                /* enum nr_src */
 	__u8 flags;              /* enum nr_owner_flags */
 	__u8 zwin;               /* enum nr_zwin */
 	__u8 pad;
 };
 #define NR_OWNER_SIZE 64
+/* nr_owner.exec_id of an owner whose image is not known (the start-up
+ * scan's, from /proc). */
+#define NR_EXEC_UNKNOWN 0xffffffffU
 
 /* Packet direction. */
 enum nr_dir {
@@ -184,17 +191,42 @@ struct nr_event {
 };
 #define NR_EVENT_SIZE 144
 
+/* A process that took ownership of a socket and that user space has not
+ * been told of yet (a new pid, or the same pid after fork/exec): sent with
+ * a wake-up, so that user space reads /proc while the process exists. Not
+ * a record of the file: it takes no sequence number. */
+struct nr_proc {
+	__u8 kind;               /* NR_REC_PROC */
+	__u8 pad[3];
+	__u32 cpu;
+	__u64 ktime_ns;
+	struct nr_owner owner;
+};
+#define NR_PROC_SIZE 80
+
+/* What the kernel side last told user space about a pid (map procs). */
+struct nr_proc_seen {
+	__u64 start_ns;
+	__u32 exec_id;
+	__u32 pad;
+};
+#define NR_PROC_SEEN_SIZE 16
+
 /* Per-CPU counters, at the start of the CPU's slot (struct nr_cpu_slot):
  * the sequence shared by every record the CPU produces, and the records
  * it could not deliver. */
+#define NR_IF_SLOTS 256         /* interfaces with drop counters of their own */
+
 struct nr_cpu_state {
 	__u64 seq;
 	__u64 ring_drops;        /* records lost: ring full, or packet bytes
 				    not readable */
-	__u32 last_pid;          /* owner of the last record that woke the reader */
-	__u32 pad;
+	__u64 proc_drops;        /* process notices the ring could not take */
+	__u64 if_drops[NR_IF_SLOTS]; /* ring_drops by interface slot (map
+				    if_slots; slot 0: events and interfaces
+				    without a slot) */
 };
-#define NR_CPU_STATE_SIZE 24
+#define NR_CPU_STATE_SIZE (24 + 8 * NR_IF_SLOTS)
 
 /* One element of the cpu_slots array map per CPU: its counters and the
  * scratch space a packet record is built in. User space maps the array

@@ -21,8 +21,14 @@
 
 /* ---- process context ---- */
 
+/* Only ever called in the owner's process context. The process is named
+ * by pid and its start time (a later process that gets the same pid has
+ * another), its image by the exec count, both read from the thread-group
+ * leader (execve from another thread makes that thread the leader and
+ * gives it the leader's start time). */
 static __always_inline void owner_from_current(struct nr_owner *o)
 {
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u64 ug = bpf_get_current_uid_gid();
 
@@ -32,8 +38,10 @@ static __always_inline void owner_from_current(struct nr_owner *o)
 	o->gid = ug >> 32;
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	/* only ever called in the owner's process context */
+	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	o->exec_id = (__u32)BPF_CORE_READ(t, group_leader, self_exec_id);
 	o->flags |= NR_OWN_VALID | NR_OWN_CLAIMED;
+	announce(o);
 }
 
 static __always_inline __u32 sk_netns(const struct sock *sk)

@@ -68,12 +68,18 @@ struct ip6_chain {
 	__u8 pad;
 };
 
-/* A subprogram (not inlined): the packet path and the ICMPv6 quote path
- * both walk chains, and the verifier checks the loop once. */
-static __noinline int ip6_walk(struct __sk_buff *skb, struct ip6_chain *c)
+/* A global function (not inlined, not static): the verifier checks it once
+ * per program, on its own, instead of once per call and path; the packet
+ * path and the ICMPv6 quote path both call it. */
+__noinline int ip6_walk(struct __sk_buff *skb, struct ip6_chain *c)
 {
-	__u32 off = c->off;
-	__u8 nh = c->nh, e[8];
+	__u32 off;
+	__u8 nh, e[8];
+
+	if (!skb || !c)
+		return 0;
+	off = c->off;
+	nh = c->nh;
 
 	for (int i = 0; i < NR_IP6_MAX_EXT; i++) {
 		switch (nh) {

@@ -29,29 +29,50 @@ static __always_inline __u64 next_seq(struct nr_cpu_slot *s)
 /* A record for ifindex (0: an event) could not be delivered. */
 static __always_inline void count_drop(struct nr_cpu_slot *s, __u32 ifindex)
 {
-	__u64 one = 1, *c;
+	__u32 *slot = ifindex ? bpf_map_lookup_elem(&if_slots, &ifindex) : 0;
+	__u32 i = slot ? *slot & (NR_IF_SLOTS - 1) : 0;
 
 	__sync_fetch_and_add(&s->st.ring_drops, 1);
-	c = bpf_map_lookup_elem(&if_drops, &ifindex);
-	if (c)
-		__sync_fetch_and_add(c, 1);
-	else
-		bpf_map_update_elem(&if_drops, &ifindex, &one, BPF_NOEXIST);
+	__sync_fetch_and_add(&s->st.if_drops[i], 1);
 }
 
-/* Wake the reader only when the buffer fills up or a record names another
- * process than the last one that woke it (so that user space reads /proc
- * while a short-lived process still exists): it polls on a timer anyway,
- * and a wakeup per record costs more than the record. */
-static __always_inline __u64 wake_flags(struct nr_cpu_slot *s, __u32 pid)
+/* The reader is woken only when a quarter of the ring is queued (or for a
+ * new process, announce()); otherwise it reads on its own timer. A wake-up
+ * per record (an interrupt and a scheduler round trip each) costs more
+ * than the record. */
+static __always_inline __u64 wake_flags(void)
 {
-	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	if (pid && s->st.last_pid != pid) {
-		s->st.last_pid = pid;
-		return BPF_RB_FORCE_WAKEUP;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* o names a process (pid, start time, exec count): tell user space, at
+ * once, the first time the kernel side sees it take a socket. */
+static __always_inline void announce(const struct nr_owner *o)
+{
+	struct nr_proc_seen *seen = bpf_map_lookup_elem(&procs, &o->pid), now = {};
+	struct nr_cpu_slot *s;
+	struct nr_proc *r;
+
+	if (seen && seen->start_ns == o->start_ns && seen->exec_id == o->exec_id)
+		return;
+	now.start_ns = o->start_ns;
+	now.exec_id = o->exec_id;
+	bpf_map_update_elem(&procs, &o->pid, &now, BPF_ANY);
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		s = cpu_slot();
+		if (s)
+			__sync_fetch_and_add(&s->st.proc_drops, 1);
+		return;
 	}
-	return BPF_RB_NO_WAKEUP;
+	r->kind = NR_REC_PROC;
+	r->pad[0] = r->pad[1] = r->pad[2] = 0;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ktime_ns = bpf_ktime_get_ns();
+	r->owner = *o;
+	r->owner.zwin = 0;
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 }
 
 /* An event record with its kind, type, CPU, sequence and time filled in
@@ -86,7 +107,7 @@ static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, _
 
 static __always_inline void event_submit(struct nr_cpu_slot *s, struct nr_event *e)
 {
-	bpf_ringbuf_submit(e, wake_flags(s, e->owner.pid));
+	bpf_ringbuf_submit(e, wake_flags());
 }
 
 #endif

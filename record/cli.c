@@ -28,6 +28,8 @@ static const char usage_text[] =
 "  -i IFACE             capture on IFACE only (repeatable; default: every interface,\n"
 "                       including ones that appear while recording)\n"
 "  -s SNAPLEN           keep at most SNAPLEN bytes of each packet (0: whole packet)\n"
+"  -B KIB               kernel buffer of KIB KiB between the capture and netrec\n"
+"                       (default 16384, at least 1024; a power of two is used)\n"
 "  -c COUNT             stop after COUNT packets\n"
 "      --duration SECS  stop after SECS seconds\n"
 "  -C MB                start a new file when the current one exceeds MB million bytes\n"
@@ -50,7 +52,7 @@ static const char usage_text[] =
 "  expression           a pcap-filter(7) expression, as tcpdump takes it\n"
 "Long names of the letters: --output, --write, --interface, --snaplen, --count,\n"
 "--file-size (-C), --rotate-seconds (-G), --file-count (-W), --pid, --user (-Z),\n"
-"--quiet, --verbose.\n"
+"--buffer-size (-B), --quiet, --verbose.\n"
 "\n"
 "On exit, a summary line goes to standard error: packets and events written, the\n"
 "share of packets attributed to a process, packets filtered out, records dropped.\n"
@@ -146,6 +148,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "buffer-size", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -156,7 +159,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->event_mask = 0xffffffffU;
-	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:qvh", longopts, NULL)) != -1) {
+	o->ring_kib = CLI_RING_KIB_DEFAULT;
+	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case 'w':
@@ -226,6 +230,14 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case 'B':
+			if (!parse_u64(optarg, &v) || v < CLI_RING_KIB_MIN || v > (1U << 22))
+				usage_error("invalid buffer size '%s' (KiB, %u to %u)", optarg,
+					    CLI_RING_KIB_MIN, 1U << 22);
+			o->ring_kib = 1;
+			while (o->ring_kib < v)
+				o->ring_kib <<= 1;
 			break;
 		case 'q':
 			log_level = LOG_WARN;

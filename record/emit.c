@@ -67,7 +67,7 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 			track_mark_matched(&r->t);
 	}
 	if (is_process(src)) {
-		pi = proc_get(ow->pid, ow->comm, ow->uid, ow->gid, ow->cgroup_id, ts);
+		pi = proc_of(ow, ts);
 		err = out_process(em->out, pi);
 		if (err)
 			return err;
@@ -87,8 +87,7 @@ static int emit_event(struct emit *em, struct rec *r, int64_t ts)
 	if (!select_owner(&em->sel, &e->owner, r->src) || !select_event(&em->sel, e, &r->t))
 		return 0;
 	if (is_process(r->src)) {
-		pi = proc_get(e->owner.pid, e->owner.comm, e->owner.uid, e->owner.gid,
-			      e->owner.cgroup_id, ts);
+		pi = proc_of(&e->owner, ts);
 		err = out_process(em->out, pi);
 		if (err)
 			return err;

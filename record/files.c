@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Output files: tcpdump's names (strftime with -G, a counter with -C, a
- * ring of -W), creation that never follows a symbolic link and never
- * leaves a file readable by others (0600), the rotation policy, and
+ * ring of -W), creation that never follows a symbolic link, never leaves a
+ * file readable by others (0600) and never takes a file another netrec is
+ * writing (each file is locked while written), the rotation policy, and
  * cutting a file back to its last whole block when the disk is full. It
  * knows nothing of what goes into a file (record/output.c).
  */
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,23 +72,41 @@ static void make_name(const struct files *f, char *buf, size_t len, uint32_t ind
 		buf[len - 1] = '\0';
 }
 
+/* Opens path for writing, 0600, never through a symbolic link, locked
+ * (flock) for as long as netrec writes it: a file another netrec is
+ * writing is left alone (-EBUSY); any other existing regular file is
+ * emptied, as tcpdump -w does. */
 static int create_file(const char *path)
 {
 	struct stat st;
-	int fd;
+	int fd, err;
 
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode))
 			return -ELOOP;
 		if (!S_ISREG(st.st_mode))
 			return -EEXIST;
-		if (unlink(path))
-			return -errno;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err = -EEXIST;
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto fail;
+	}
+	if (ftruncate(fd, 0) || fchmod(fd, 0600) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		err = -errno;
+		goto fail;
+	}
 	return fd;
+fail:
+	close(fd);
+	return err;
 }
 
 int files_create(struct files *f)
@@ -104,6 +124,9 @@ int files_create(struct files *f)
 		if (fd == -ELOOP)
 			pr_warn("cannot create %s: it is a symbolic link; netrec never writes "
 				"through one", f->path);
+		else if (fd == -EBUSY)
+			pr_warn("cannot write %s: another netrec is recording into it (the file "
+				"is locked); choose another name", f->path);
 		else
 			pr_warn("cannot create %s: %s", f->path, strerror(-fd));
 		return fd;

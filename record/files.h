@@ -26,8 +26,9 @@ struct files {
 
 void files_init(struct files *f, const char *pattern, uint64_t rotate_bytes,
 		uint32_t rotate_secs, uint32_t max_files);
-/* Creates the next file (0600, never through a symlink; an existing
- * regular file is replaced, as tcpdump -w does) and returns its descriptor
+/* Creates the next file (0600, never through a symlink, locked while
+ * written; an existing regular file is emptied, as tcpdump -w does, unless
+ * another netrec is writing it: -EBUSY) and returns its descriptor
  * (standard output for "-"), or -errno after saying why on stderr. */
 int files_create(struct files *f);
 /* Whether the current file is complete: 1 by size (bytes: what it holds

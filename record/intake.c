@@ -77,7 +77,7 @@ static bool pkt_valid(const struct nr_pkt *p, size_t size)
 	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
 }
 
-static void learn_packet(struct intake *in, struct rec *r)
+static void learn_packet(struct rec *r)
 {
 	const struct nr_pkt *p = (const void *)r->data;
 	const uint8_t *data = r->data + sizeof(*p), *tcp = NULL;
@@ -88,7 +88,6 @@ static void learn_packet(struct intake *in, struct rec *r)
 		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
 	if (p->pflags & NR_PF_FRAGMENT)
 		frag_learn(p, data, &p->owner, r->src);
-	(void)in;
 }
 
 int intake_record(void *ctx, void *data, size_t size)
@@ -101,6 +100,16 @@ int intake_record(void *ctx, void *data, size_t size)
 	if (size >= sizeof(struct nr_pkt) && d[0] == NR_REC_PKT) {
 		if (!pkt_valid(data, size))
 			goto lost;
+	} else if (size == sizeof(struct nr_proc) && d[0] == NR_REC_PROC) {
+		/* a process took a socket: read /proc now, while it exists;
+		 * nothing is written for this notice itself */
+		const struct nr_proc *pr = data;
+
+		ow = &pr->owner;
+		if (ow->flags & NR_OWN_VALID)
+			proc_of(ow, (int64_t)pr->ktime_ns + in->mono_to_real_ns);
+		in->procs++;
+		return 0;
 	} else if (size != sizeof(struct nr_event) || d[0] != NR_REC_EVENT) {
 		goto lost;   /* a size or kind this netrec does not know */
 	}
@@ -118,7 +127,7 @@ int intake_record(void *ctx, void *data, size_t size)
 		r->seq = p->seq;
 		ow = &p->owner;
 		r->src = intake_owner_src(ow);
-		learn_packet(in, r);
+		learn_packet(r);
 	} else {
 		const struct nr_event *e = (const void *)r->data;
 
@@ -133,8 +142,7 @@ int intake_record(void *ctx, void *data, size_t size)
 	}
 	/* read /proc now, while the process most likely still exists */
 	if (r->src != NR_OWNER_UNKNOWN && r->src != NR_OWNER_KERNEL)
-		proc_get(ow->pid, ow->comm, ow->uid, ow->gid, ow->cgroup_id,
-			 (int64_t)r->ktime_ns + in->mono_to_real_ns);
+		proc_of(ow, (int64_t)r->ktime_ns + in->mono_to_real_ns);
 	if (reorder_push(&in->ro, r)) {
 		pool_put(&in->pool, r);
 		goto lost;

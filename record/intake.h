@@ -15,6 +15,7 @@ struct intake {
 	struct reorder ro;
 	int64_t mono_to_real_ns;     /* the clock offset (docs/format.md §6) */
 	uint64_t lost;               /* records lost here (malformed, no memory) */
+	uint64_t procs;              /* process notices read */
 };
 
 void intake_init(struct intake *in, int64_t mono_to_real_ns);

@@ -59,14 +59,16 @@ static void put_text(struct jb *b, const char *name, size_t nlen, const char *v,
 	*(b)->p++ = '\n'; \
 } while (0)
 
-/* "a.b.c.d:p > e.f.g.h:q", IPv6 addresses in brackets */
-static char *ends(char *p, const struct nr_event *e)
+/* "a.b.c.d:p > e.f.g.h:q", IPv6 addresses in brackets; the addresses as
+ * text already (sa, da) */
+static char *ends(char *p, const struct nr_event *e, const char *sa, size_t sal,
+		  const char *da, size_t dal)
 {
 	bool v6 = e->family == 10;
 
 	if (v6)
 		*p++ = '[';
-	p = text_addr(p, e->family, e->saddr);
+	p = text_mem(p, sa, sal);
 	if (v6)
 		*p++ = ']';
 	*p++ = ':';
@@ -74,7 +76,7 @@ static char *ends(char *p, const struct nr_event *e)
 	p = text_lit(p, " > ");
 	if (v6)
 		*p++ = '[';
-	p = text_addr(p, e->family, e->daddr);
+	p = text_mem(p, da, dal);
 	if (v6)
 		*p++ = ']';
 	*p++ = ':';
@@ -106,7 +108,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	case NR_EV_T_STATE: {
 		const char *o = nr_tcp_state_name(e->oldstate), *n = nr_tcp_state_name(e->newstate);
 
-		m = ends(m, e);
+		m = ends(m, e, sa, sal, da, dal);
 		*m++ = ' ';
 		m = text_mem(m, o, strlen(o));
 		m = text_lit(m, " -> ");
@@ -120,7 +122,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		*m++ = ' ';
 		m = en ? text_mem(m, en, strlen(en)) : text_lit(m, "?");
 		*m++ = ' ';
-		m = ends(m, e);
+		m = ends(m, e, sa, sal, da, dal);
 		prio = NR_PRIORITY_WARNING;
 		break;
 	}
@@ -131,7 +133,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	default:
 		m = text_mem(m, txt, strlen(txt));
 		*m++ = ' ';
-		m = ends(m, e);
+		m = ends(m, e, sa, sal, da, dal);
 		if (e->type == NR_EV_T_WIN_OPEN_ADV || e->type == NR_EV_T_WIN_OPEN_RECV) {
 			*m++ = ' ';
 			m = text_u64(m, window);

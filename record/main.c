@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -36,10 +35,17 @@
 #include "intake.h"
 #include "log.h"
 #include "output.h"
+#include "privs.h"
 #include "proc.h"
 
 /* How long a record is held for ordering and late attribution. */
 #define HOLD_NS (150 * 1000000ULL)
+/* How often the ring is read when the kernel side does not wake us (it
+ * does past a quarter of the ring, and for a new process): the hold plus
+ * this is the live latency of -o -. */
+#define TICK_MS 25
+/* Processes described at once (the least recently named go first). */
+#define PROC_TABLE_MAX 16384
 
 struct ctx {
 	struct opts *o;
@@ -144,18 +150,6 @@ static void release(struct ctx *c, uint64_t before)
 		stop = 1;
 }
 
-/* user: -Z, looked up (and known to exist) at start-up, as uid and gid */
-static int drop_privileges(const char *user, uid_t uid, gid_t gid)
-{
-	if (initgroups(user, gid) || setgid(gid) || setuid(uid)) {
-		int err = -errno;
-
-		pr_warn("cannot drop privileges to %s: %s", user, strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
@@ -187,11 +181,17 @@ int main(int argc, char **argv)
 	struct stat st;
 
 	cli_parse(argc, argv, &o);
+	/* a stop asked for during start-up ends the recording as soon as it
+	 * has begun, with a complete file */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	log_setup_libbpf();
 	intake_init(&c.in, 0);
 	c.em.sel.o = &o;
 	c.em.count = o.count;
-	proc_table_init();
+	proc_table_init(PROC_TABLE_MAX);
 
 	for (int i = 0; i < o.nifaces; i++)
 		if (!if_nametoindex(o.ifaces[i])) {
@@ -213,6 +213,15 @@ int main(int argc, char **argv)
 		ret = 2;
 		goto cleanup;
 	}
+	if (pw && (o.rotate_bytes || o.rotate_secs) &&
+	    !privs_can_create(o.user, pw->pw_uid, pw->pw_gid, o.out)) {
+		pr_warn("-Z %s with -C/-G: %s may not create files in the directory of %s, "
+			"and every file after the first is created after the switch to %s; "
+			"give %s write access to it, or record there without -Z", o.user,
+			o.user, o.out, o.user, o.user);
+		ret = 2;
+		goto cleanup;
+	}
 	if (cli_check_caps())
 		goto cleanup;
 	if (stat("/proc/self/ns/net", &st) == 0)
@@ -227,6 +236,7 @@ int main(int argc, char **argv)
 	bcfg.snap_l3 = o.snaplen ? o.snaplen : NR_MAX_COPY;
 	bcfg.events = !o.no_events;
 	bcfg.event_mask = o.no_events ? 0 : o.event_mask;
+	bcfg.ring_bytes = o.ring_kib * 1024;
 	err = nr_bpf_open(&c.bpf, &bcfg);
 	if (err)
 		goto cleanup;
@@ -275,13 +285,9 @@ int main(int argc, char **argv)
 			unlink(o.out);
 		goto cleanup;
 	}
-	if (pw && drop_privileges(o.user, ocfg.uid, ocfg.gid))
+	if (pw && privs_drop(o.user, ocfg.uid, ocfg.gid))
 		goto cleanup;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	pr_info("recording to %s%s (Ctrl-C to stop)", o.out,
 		nr_bpf_have_owners(c.bpf) ? "" : " without process attribution");
 
@@ -293,7 +299,7 @@ int main(int argc, char **argv)
 		};
 		int64_t now;
 
-		if (poll(pfd, nlfd >= 0 ? 2 : 1, 50) < 0 && errno != EINTR) {
+		if (poll(pfd, nlfd >= 0 ? 2 : 1, TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}

@@ -76,9 +76,10 @@ static int check(struct out *o, int err)
 		o->err = err;
 		if (o->files.to_stdout && err == -EPIPE)
 			pr_info("standard output was closed: recording stopped");
-		else if (err == -ENOSPC && !o->files.zst &&
-			 files_cut(&o->files, o->fd, o->good_bytes) == 0) {
-			/* the counts describe the file: what was cut is not written */
+		else if (err == -ENOSPC && files_cut(&o->files, o->fd, o->good_bytes) == 0) {
+			/* the counts describe the file: what was cut is not written
+			 * (compressed, the file ends with the frame the last flush
+			 * ended, which holds every block counted) */
 			o->file = o->file_flushed;
 			o->total = o->total_flushed;
 			pr_warn("%s: no space left on the device: recording stopped; the file "

@@ -23,7 +23,7 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 		return true;
 	if (src == NR_OWNER_KERNEL || src == NR_OWNER_UNKNOWN)
 		return false;
-	pi = proc_get(ow->pid, ow->comm, ow->uid, ow->gid, ow->cgroup_id, 0);
+	pi = proc_of(ow, 0);
 	ok = !o->npids && !o->ncomms;
 	for (int i = 0; !ok && i < o->npids; i++)
 		ok = ow->pid == o->pids[i] ||
@@ -35,7 +35,7 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 			uint32_t p = pi->ppid;
 
 			for (int d = 0; !ok && p > 1 && d < 64; d++) {
-				struct proc_info *pp = proc_get(p, NULL, 0, 0, 0, 0);
+				struct proc_info *pp = proc_by_pid(p);
 
 				if (!pp || !pp->from_proc)
 					break;

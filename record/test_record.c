@@ -6,7 +6,7 @@
  * record pool's reuse and alignment, the EPB built in place against the
  * same block built through pcapng_write_epb() and an option list, and the
  * journal event entry against the fields of docs/format.md §5.1 formatted
- * here with snprintf.
+ * here with snprintf, and the process table's keys and bound.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "intake.h"
 #include "journal.h"
 #include "pool.h"
+#include "proc.h"
 #include "text.h"
 
 TEST_MAIN_STATE;
@@ -480,6 +481,65 @@ static void test_owner_src(void)
 		ASSERT_EQ(intake_parse_why((uint8_t)p), p, "parse result -> reason (§4.2)");
 }
 
+/* The process table: keyed by pid, start time and exec count; bounded.
+ * The pids are above any pid_max (2^22), so /proc never answers for them. */
+static void test_proc_table(void)
+{
+	struct nr_owner o = { .uid = 1, .gid = 2, .comm = "first", .flags = NR_OWN_VALID };
+	struct proc_info *a, *b, *c, *d, *keep;
+	const uint32_t base = (1U << 22) + 1000;
+
+	proc_table_init(300);
+	o.pid = base;
+	o.start_ns = proc_ticks_ns(5000);
+	o.exec_id = 7;
+	a = proc_of(&o, 1);
+	ASSERT_OK_PTR(a, "entry");
+	ASSERT_STREQ(a->comm, "first", "described by the owner when /proc cannot");
+	ASSERT_EQ(a->from_proc, false, "not from /proc");
+	ASSERT_TRUE(proc_of(&o, 2) == a, "the same process: the same entry");
+	o.start_ns = proc_ticks_ns(5000) + 1;   /* the same tick */
+	ASSERT_TRUE(proc_of(&o, 2) == a, "start times compared in /proc's ticks");
+	/* the same pid, started later: another process */
+	o.start_ns = proc_ticks_ns(6000);
+	memcpy(o.comm, "second", 7);
+	b = proc_of(&o, 3);
+	ASSERT_TRUE(b && b != a, "a reused pid gets an entry of its own");
+	ASSERT_STREQ(b->comm, "second", "named after the new process");
+	/* the same process after execve */
+	o.exec_id = 8;
+	memcpy(o.comm, "third", 6);
+	c = proc_of(&o, 4);
+	ASSERT_TRUE(c && c != b, "execve: a new entry");
+	ASSERT_STREQ(c->comm, "third", "named after the new image");
+	o.exec_id = 7;
+	ASSERT_TRUE(proc_of(&o, 5) == b, "the image before execve is still known");
+	/* an owner that does not say which process: the newest entry */
+	o.start_ns = 0;
+	ASSERT_TRUE(proc_of(&o, 6) == c, "no start time: the newest");
+	ASSERT_TRUE(proc_by_pid(base) == c, "by pid: the newest");
+	ASSERT_EQ(a->serial != b->serial && b->serial != c->serial, 1, "serials differ");
+	/* the bound, least recently used first */
+	keep = a;
+	for (uint32_t i = 1; i <= 10000; i++) {
+		o.pid = base + i;
+		o.start_ns = proc_ticks_ns(i);
+		o.exec_id = 1;
+		d = proc_of(&o, 7);
+		ASSERT_OK_PTR(d, "entry");
+		if (i % 100 == 0) {
+			o.pid = base;
+			o.start_ns = proc_ticks_ns(5000);
+			o.exec_id = 7;
+			ASSERT_TRUE(proc_of(&o, 8) == keep, "a process named often stays");
+		}
+	}
+	ASSERT_TRUE(proc_table_count() <= 300, "at most the table's size");
+	ASSERT_TRUE(proc_table_evicted() >= 10000 + 3 - 300, "the rest went");
+	proc_table_free();
+	ASSERT_EQ(proc_table_count(), 0, "freed");
+}
+
 int main(void)
 {
 	RUN_TEST(test_text);
@@ -487,5 +547,6 @@ int main(void)
 	RUN_TEST(test_epb);
 	RUN_TEST(test_journal);
 	RUN_TEST(test_owner_src);
+	RUN_TEST(test_proc_table);
 	return test_exit();
 }
