@@ -77,7 +77,7 @@ static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 		return TC_ACT_UNSPEC;
 	}
 	h->cap_len = cap;
-	if (bpf_ringbuf_output(&rb, h, sizeof(*h) + cap, wake_flags()))
+	if (bpf_ringbuf_output(&rb, h, sizeof(*h) + cap, wake_flags(s)))
 		count_drop(s, skb->ifindex);
 	return TC_ACT_UNSPEC;
 }

@@ -222,11 +222,13 @@ struct nr_cpu_state {
 	__u64 ring_drops;        /* records lost: ring full, or packet bytes
 				    not readable */
 	__u64 proc_drops;        /* process notices the ring could not take */
+	__u64 woke_at;           /* consumer position + 1 at this CPU's last
+				    wake-up of the reader */
 	__u64 if_drops[NR_IF_SLOTS]; /* ring_drops by interface slot (map
 				    if_slots; slot 0: events and interfaces
 				    without a slot) */
 };
-#define NR_CPU_STATE_SIZE (24 + 8 * NR_IF_SLOTS)
+#define NR_CPU_STATE_SIZE (32 + 8 * NR_IF_SLOTS)
 
 /* One element of the cpu_slots array map per CPU: its counters and the
  * scratch space a packet record is built in. User space maps the array

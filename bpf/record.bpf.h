@@ -39,11 +39,20 @@ static __always_inline void count_drop(struct nr_cpu_slot *s, __u32 ifindex)
 /* The reader is woken only when a quarter of the ring is queued (or for a
  * new process, announce()); otherwise it reads on its own timer. A wake-up
  * per record (an interrupt and a scheduler round trip each) costs more
- * than the record. */
-static __always_inline __u64 wake_flags(void)
+ * than the record: past the mark, each CPU wakes it once until it has read
+ * something, not once per record (a reader that fell behind would be
+ * buried in interrupts). */
+static __always_inline __u64 wake_flags(struct nr_cpu_slot *s)
 {
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 cons;
+
+	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) <= wake_bytes)
+		return BPF_RB_NO_WAKEUP;
+	cons = bpf_ringbuf_query(&rb, BPF_RB_CONS_POS) + 1;
+	if (s->st.woke_at == cons)
+		return BPF_RB_NO_WAKEUP;
+	s->st.woke_at = cons;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /* o names a process (pid, start time, exec count): tell user space, at
@@ -107,7 +116,7 @@ static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, _
 
 static __always_inline void event_submit(struct nr_cpu_slot *s, struct nr_event *e)
 {
-	bpf_ringbuf_submit(e, wake_flags());
+	bpf_ringbuf_submit(e, wake_flags(s));
 }
 
 #endif

@@ -11,6 +11,7 @@
  *
  * It does not decide what is written (record/emit.c does).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -90,10 +91,26 @@ static void learn_packet(struct rec *r)
 		frag_learn(p, data, &p->owner, r->src);
 }
 
+void intake_round(struct intake *in)
+{
+	in->budget = INTAKE_ROUND;
+}
+
+static int record(struct intake *in, const uint8_t *d, size_t size);
+
 int intake_record(void *ctx, void *data, size_t size)
 {
 	struct intake *in = ctx;
-	const uint8_t *d = data;
+
+	record(in, data, size);
+	if (in->budget && --in->budget == 0)
+		return -EAGAIN;
+	return 0;
+}
+
+static int record(struct intake *in, const uint8_t *d, size_t size)
+{
+	const void *data = d;
 	const struct nr_owner *ow;
 	struct rec *r;
 

@@ -16,12 +16,21 @@ struct intake {
 	int64_t mono_to_real_ns;     /* the clock offset (docs/format.md §6) */
 	uint64_t lost;               /* records lost here (malformed, no memory) */
 	uint64_t procs;              /* process notices read */
+	uint32_t budget;             /* records left in this round (intake_round) */
 };
+
+/* Records read from the ring in one round: the reader stops there, writes
+ * what the window releases, and reads on, so that a ring that never runs
+ * dry does not keep it from writing. */
+#define INTAKE_ROUND 4096
 
 void intake_init(struct intake *in, int64_t mono_to_real_ns);
 void intake_free(struct intake *in);
-/* ring_buffer_sample_fn: ctx is the struct intake. */
+/* ring_buffer_sample_fn: ctx is the struct intake. Returns -EAGAIN (the
+ * record is taken all the same) when the round's budget is spent. */
 int intake_record(void *ctx, void *data, size_t size);
+/* Starts a round of at most INTAKE_ROUND records. */
+void intake_round(struct intake *in);
 /* The next record to write (older than before, ktime ns; UINT64_MAX: any),
  * or NULL; give it back with intake_done() once written. */
 struct rec *intake_next(struct intake *in, uint64_t before);

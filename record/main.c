@@ -177,6 +177,7 @@ int main(int argc, char **argv)
 	struct passwd *pw = NULL;
 	int64_t start_mono, end_real;
 	int nlfd = -1, err, found = 0, ret = 1;
+	bool more = false;
 	char *cmdline = NULL;
 	struct stat st;
 
@@ -299,11 +300,13 @@ int main(int argc, char **argv)
 		};
 		int64_t now;
 
-		if (poll(pfd, nlfd >= 0 ? 2 : 1, TICK_MS) < 0 && errno != EINTR) {
+		/* a round that ended on its budget left records in the ring */
+		if (poll(pfd, nlfd >= 0 ? 2 : 1, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
-		ring_buffer__consume(rb);
+		intake_round(&c.in);
+		more = ring_buffer__consume(rb) == -EAGAIN;
 		if (nlfd >= 0 && (pfd[1].revents & POLLIN) && iface_watch_drain(nlfd))
 			attach_ifaces(&c, false);
 		now = clock_now_ns(CLOCK_MONOTONIC);
@@ -316,6 +319,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	/* stop capturing, then write what is queued */
+	c.in.budget = 0;
 	ring_buffer__consume(rb);
 	release(&c, UINT64_MAX);
 	end_real = clock_now_ns(CLOCK_REALTIME);
@@ -342,6 +346,7 @@ cleanup:
 	nr_bpf_close(c.bpf);
 	if (nlfd >= 0)
 		close(nlfd);
+	pr_debug("record pool: %" PRIu64 " slots made, %" PRIu64 " held at exit; process notices: %" PRIu64, c.in.pool.slots, c.in.pool.in_use, c.in.procs);
 	intake_free(&c.in);
 	proc_table_free();
 	free(cmdline);
