@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #define AN_SCHEMA_VERSION 1
@@ -112,5 +113,11 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
 /* Runs every statement of sql (results printed). */
 int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e);
+
+/* ---- html.c ---- */
+/* The self-contained HTML report (timeline, RTT histograms, and with
+ * has_conn the time-sequence graph of conn_id), written to o. */
+int html_report(sqlite3 *db, FILE *o, const struct filters *f, bool has_conn,
+		int64_t conn_id, struct an_err *e);
 
 #endif
