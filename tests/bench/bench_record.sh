@@ -153,7 +153,7 @@ done
 # Per round: the extra machine CPU of a capture per connection (over the
 # same round's run without capture), then per packet it recorded.
 awk -v hz="$hz" '
-	{ k = $1; r = $2; conns[k, r] = $3; secs[k, r] = $4; pk[k, r] = $5; busy[k, r] = $10 }
+	{ k = $1; r = $2; conns[k, r] = $3; secs[k, r] = $4; pk[k, r] = $5; busy[k, r] = $9 }
 	END {
 		for (key in conns) {
 			split(key, kr, SUBSEP); k = kr[1]; r = kr[2]
@@ -173,20 +173,24 @@ while read -r k r n s pk d a kn b c; do
 done <"$work/churn.tsv"
 
 echo "== churn, medians of $ROUNDS rounds"
-printf '%-8s %8s %9s %7s %14s %14s %12s\n' capture conn/s packets drops attributed% extra_s/Mpkt vs_tcpdump
+printf '%-8s %8s %9s %7s %12s %13s %13s  %s\n' capture conn/s packets drops attributed% proc_s/Mpkt extra_s/Mpkt vs_tcpdump
 tcr=$(awk '$1 == "tcpdump" { print $3 / $4 }' "$work/churn.tsv" | median)
 tce=$(awk '$1 == "tcpdump" { print $4 }' "$work/extra.tsv" | median)
+tcp=$(awk '$1 == "tcpdump" && $5 > 0 { print 1e6 * $10 / $5 }' "$work/churn.tsv" | median)
 for k in $kinds; do
 	rate=$(awk -v k="$k" '$1 == k { print $3 / $4 }' "$work/churn.tsv" | median)
 	pk=$(awk -v k="$k" '$1 == k { print $5 }' "$work/churn.tsv" | median)
 	dr=$(awk -v k="$k" '$1 == k { print $6 }' "$work/churn.tsv" | median)
 	at=$(awk -v k="$k" '$1 == k && $7 != "-" && $5 > 0 { print 100 * ($7 + $8) / $5 }' "$work/churn.tsv" | median)
 	ex=$(awk -v k="$k" '$1 == k { print $4 }' "$work/extra.tsv" | median)
+	pc=$(awk -v k="$k" '$1 == k && $5 > 0 { print 1e6 * $10 / $5 }' "$work/churn.tsv" | median)
 	vs=-
-	[ "$k" = netrec ] || [ "$k" = base ] && vs=$(printf 'conn/s %.2fx, CPU %.2fx' "$(echo "$rate / $tcr" | bc -l)" "$(echo "$ex / $tce" | bc -l)")
-	printf '%-8s %8.0f %9s %7s %14s %14s %s\n' "$k" "$rate" "$pk" "$dr" "$at" "$ex" "$vs"
+	[ "$k" = netrec ] || [ "$k" = base ] && vs=$(printf 'conn/s %.2fx, own CPU %.2fx, machine CPU %.2fx' \
+		"$(echo "$rate / $tcr" | bc -l)" "$(echo "$pc / $tcp" | bc -l)" "$(echo "$ex / $tce" | bc -l)")
+	printf '%-8s %8.0f %9s %7s %12s %13s %13s  %s\n' "$k" "$rate" "$pk" "$dr" "$at" "$pc" "$ex" "$vs"
 done
-echo "   (attributed%: packets with a process or kernel owner; netrec only)"
+echo "   (attributed%: packets with a process or kernel owner; netrec only. proc_s/Mpkt: the capture"
+echo "   process's own CPU; extra_s/Mpkt: the whole machine's, which other load on it makes noisy)"
 
 echo "== bulk: iperf3 ${BULK_SECONDS}s over the veth, Gbit/s, medians of $ROUNDS rounds"
 for k in $kinds; do
@@ -198,11 +202,11 @@ done
 if [ -n "${BENCH_PERF_DIR:-}" ] && [ -s "$BENCH_PERF_DIR/perf.data" ]; then
 	echo "== perf record -a -g, 10 s of netrec's first churn round: by command"
 	perf report -i "$BENCH_PERF_DIR/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null |
-		grep '%' | head -8
+		grep '%' | head -8 || true
 	echo "== top symbols, whole machine"
 	perf report -i "$BENCH_PERF_DIR/perf.data" --no-children --sort comm,sym --stdio -g none 2>/dev/null |
-		grep '%' | head -25
+		grep '%' | head -25 || true
 	echo "== top symbols of netrec (user space and its own kernel time)"
 	perf report -i "$BENCH_PERF_DIR/perf.data" --no-children --comms netrec --sort dso,sym --stdio -g none 2>/dev/null |
-		grep '%' | head -20
+		grep '%' | head -20 || true
 fi
