@@ -98,6 +98,12 @@ struct sk_buff {
 	struct net_device *dev;
 };
 
+struct task_struct {
+	struct task_struct *group_leader;
+	u64 start_boottime;
+	u64 self_exec_id;
+};
+
 struct seq_file;
 
 struct bpf_iter_meta {

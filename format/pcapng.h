@@ -280,6 +280,53 @@ int pcapng_write_jeb(struct pcapng_writer *w, const void *entry, size_t len);
 int pcapng_write_block(struct pcapng_writer *w, uint32_t type, const void *body,
 		       size_t len);
 
+/* ---- blocks built in place, in the writer's own buffer ----
+ *
+ * For writers that produce many small blocks (a recorder): the writer
+ * reserves a whole block in its output buffer and the caller fills in the
+ * packet bytes (or journal entry) and the options there, with no staging
+ * copy. Nothing is written until the commit; a block begun and not
+ * committed is dropped by the next begin. Options are laid out by the
+ * caller with pcapng_opt_put() in host order; a swapping writer swaps
+ * them at commit as it swaps an option list. Nothing else may be written
+ * between a begin and its commit. */
+struct pcapng_epb_place {
+	uint8_t *data;         /* caplen bytes of packet go here */
+	uint8_t *opts;         /* opts_len bytes of options go here */
+};
+/* opts_len: the options' encoded size (a multiple of 4, without the
+ * end-of-options marker, which the writer adds when opts_len > 0). */
+int pcapng_epb_begin(struct pcapng_writer *w, uint32_t if_id, uint64_t ts,
+		     uint32_t caplen, uint32_t origlen, size_t opts_len,
+		     struct pcapng_epb_place *pl);
+/* A journal export entry of at most max_len bytes written at *entry, then
+ * committed with its actual length. */
+int pcapng_jeb_begin(struct pcapng_writer *w, size_t max_len, uint8_t **entry);
+int pcapng_jeb_commit(struct pcapng_writer *w, size_t len);
+/* Commits the block begun by pcapng_epb_begin(). */
+int pcapng_epb_commit(struct pcapng_writer *w);
+
+/* The encoded size of an option with a value of vlen bytes, and the
+ * encoding of one at p (code, length, value, zero padding; host order);
+ * returns the byte after it. */
+static inline size_t pcapng_opt_size(size_t vlen)
+{
+	return 4 + (vlen + 3) / 4 * 4;
+}
+
+static inline uint8_t *pcapng_opt_put(uint8_t *p, uint16_t code, const void *val,
+				      size_t vlen)
+{
+	uint16_t len = (uint16_t)vlen;
+	size_t pad = (4 - (vlen & 3)) & 3;
+
+	__builtin_memcpy(p, &code, 2);
+	__builtin_memcpy(p + 2, &len, 2);
+	__builtin_memcpy(p + 4, val, vlen);
+	__builtin_memset(p + 4 + vlen, 0, pad);
+	return p + 4 + vlen + pad;
+}
+
 /* ---- classic pcap writer (tests, and peers that want pcap) ---- */
 struct pcap_writer;
 /* nsec: nanosecond magic (0xa1b23c4d) instead of microsecond. */

@@ -66,12 +66,16 @@ void nr_annot_encode(const struct nr_pkt_annot *a, uint8_t out[NR_PKT_ANNOT_SIZE
 	le32(out + 48, a->netns);
 	le32(out + 52, a->ifindex);
 	le64(out + 56, a->ktime_ns);
+	out[64] = a->parse;
+	out[65] = a->l4_proto;
+	out[66] = out[67] = 0;
+	le32(out + 68, a->frag_id);
 }
 
 int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a)
 {
-	if (!val || len < NR_PKT_ANNOT_SIZE || val[0] != NR_ANNOT_TYPE_PACKET ||
-	    val[1] < NR_ANNOT_VERSION)
+	if (!val || len < NR_PKT_ANNOT_V1_SIZE || val[0] != NR_ANNOT_TYPE_PACKET ||
+	    val[1] < 1 || (val[1] >= 2 && len < NR_PKT_ANNOT_SIZE))
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->type = val[0];
@@ -89,6 +93,11 @@ int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a)
 	a->netns = rd32(val + 48);
 	a->ifindex = rd32(val + 52);
 	a->ktime_ns = rd64(val + 56);
+	if (a->version >= 2) {
+		a->parse = val[64];
+		a->l4_proto = val[65];
+		a->frag_id = rd32(val + 68);
+	}
 	return 0;
 }
 
@@ -159,13 +168,15 @@ void nr_stats_encode(const struct nr_cb_stats *s, uint8_t out[NR_CB_STATS_SIZE])
 	le64(out + 56, s->packets_filtered);
 	le64(out + 64, (uint64_t)s->start_ns);
 	le64(out + 72, (uint64_t)s->end_ns);
+	le64(out + 80, s->packets_unparsed);
 }
 
 int nr_stats_decode(const uint8_t *data, size_t len, struct nr_cb_stats *s)
 {
-	if (!data || len < NR_CB_STATS_SIZE || rd32(data) != NR_CB_STATS ||
-	    rd32(data + 4) < 1)
+	if (!data || len < NR_CB_STATS_V1_SIZE || rd32(data) != NR_CB_STATS ||
+	    rd32(data + 4) < 1 || (rd32(data + 4) >= 2 && len < NR_CB_STATS_SIZE))
 		return -EINVAL;
+	memset(s, 0, sizeof(*s));
 	s->type = rd32(data);
 	s->version = rd32(data + 4);
 	s->packets_written = rd64(data + 8);
@@ -177,6 +188,8 @@ int nr_stats_decode(const uint8_t *data, size_t len, struct nr_cb_stats *s)
 	s->packets_filtered = rd64(data + 56);
 	s->start_ns = (int64_t)rd64(data + 64);
 	s->end_ns = (int64_t)rd64(data + 72);
+	if (s->version >= 2)
+		s->packets_unparsed = rd64(data + 80);
 	return 0;
 }
 
@@ -360,7 +373,70 @@ const char *nr_owner_src_name(unsigned src)
 		[NR_OWNER_ICMP_ECHO] = "icmp_echo",
 		[NR_OWNER_ICMP_QUOTE] = "icmp_quote",
 		[NR_OWNER_LATE] = "late",
+		[NR_OWNER_FRAGMENT] = "fragment",
 	};
 
 	return src < NR_OWNER_MAX ? names[src] : "invalid";
+}
+
+const char *nr_parse_why_name(unsigned why)
+{
+	static const char *const names[NR_PARSE_WHY_MAX] = {
+		[NR_PARSE_WHY_NONE] = "parsed",
+		[NR_PARSE_WHY_TRUNCATED] = "truncated header",
+		[NR_PARSE_WHY_BAD_HEADER] = "bad IP header",
+		[NR_PARSE_WHY_EXT_CHAIN] = "too many IPv6 extension headers",
+		[NR_PARSE_WHY_FRAG_UPPER] = "fragment of unknown protocol",
+	};
+
+	return why < NR_PARSE_WHY_MAX ? names[why] : "invalid";
+}
+
+static const struct {
+	const char *name;
+	const char *text;
+} events[NR_EVENT_MAX] = {
+	[NR_EVENT_STATE] = { NR_EV_STATE, "" },
+	[NR_EVENT_RETRANSMIT] = { NR_EV_RETRANSMIT, "retransmit" },
+	[NR_EVENT_RETRANSMIT_SYNACK] = { NR_EV_RETRANSMIT_SYNACK, "retransmit SYN-ACK" },
+	[NR_EVENT_RESET_SENT] = { NR_EV_RESET_SENT, "reset sent" },
+	[NR_EVENT_RESET_RECV] = { NR_EV_RESET_RECV, "reset received" },
+	[NR_EVENT_SK_ERROR] = { NR_EV_SK_ERROR, "error" },
+	[NR_EVENT_ZERO_WIN_ADV] = { NR_EV_ZERO_WIN_ADV, "zero window advertised" },
+	[NR_EVENT_WIN_OPEN_ADV] = { NR_EV_WIN_OPEN_ADV, "window opened (advertised)" },
+	[NR_EVENT_ZERO_WIN_RECV] = { NR_EV_ZERO_WIN_RECV, "zero window received" },
+	[NR_EVENT_WIN_OPEN_RECV] = { NR_EV_WIN_OPEN_RECV, "window opened (received)" },
+	[NR_EVENT_DESTROY] = { NR_EV_DESTROY, "socket destroyed" },
+};
+
+const char *nr_event_name(unsigned ev)
+{
+	return ev < NR_EVENT_MAX ? events[ev].name : NULL;
+}
+
+enum nr_tcp_event nr_event_from_name(const char *name, size_t len)
+{
+	for (unsigned ev = 1; ev < NR_EVENT_MAX; ev++)
+		if (strlen(events[ev].name) == len && memcmp(events[ev].name, name, len) == 0)
+			return (enum nr_tcp_event)ev;
+	return 0;
+}
+
+const char *nr_event_text(unsigned ev)
+{
+	return ev < NR_EVENT_MAX && events[ev].text ? events[ev].text : "";
+}
+
+const char *nr_tcp_state_name(unsigned state)
+{
+	static const char *const names[] = {
+		[1] = "ESTABLISHED", [2] = "SYN_SENT", [3] = "SYN_RECV", [4] = "FIN_WAIT1",
+		[5] = "FIN_WAIT2", [6] = "TIME_WAIT", [7] = "CLOSE", [8] = "CLOSE_WAIT",
+		[9] = "LAST_ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW_SYN_RECV",
+		[13] = "BOUND_INACTIVE",
+	};
+
+	if (state < sizeof(names) / sizeof(names[0]) && names[state])
+		return names[state];
+	return "UNKNOWN";
 }

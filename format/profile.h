@@ -41,16 +41,36 @@ enum nr_owner_src {
 	NR_OWNER_ICMP_QUOTE = 7,/* ICMP error: socket of the quoted packet */
 	NR_OWNER_LATE = 8,      /* owner learned after capture, within the
 				   writer's hold window */
+	NR_OWNER_FRAGMENT = 9,  /* a later IP fragment: the owner of its
+				   datagram's first fragment, linked by the
+				   fragment identification */
 	NR_OWNER_MAX
 };
 
+/* Why the kernel's parser stopped early (annotation field parse, §4.2);
+ * such a packet is recorded whole, without an owner. */
+enum nr_parse_why {
+	NR_PARSE_WHY_NONE = 0,       /* parsed */
+	NR_PARSE_WHY_TRUNCATED = 1,  /* the packet ends inside a header */
+	NR_PARSE_WHY_BAD_HEADER = 2, /* IP version or header length invalid */
+	NR_PARSE_WHY_EXT_CHAIN = 3,  /* more IPv6 extension headers than followed */
+	NR_PARSE_WHY_FRAG_UPPER = 4, /* later IPv6 fragment starting with an
+					extension header: protocol unknown */
+	NR_PARSE_WHY_MAX
+};
+/* The number of IPv6 extension headers the parser follows (§4.2). */
+#define NR_PARSE_MAX_EXT 10
+
 #define NR_ANNOT_TYPE_PACKET 1
-#define NR_ANNOT_VERSION 1
+#define NR_ANNOT_VERSION 2
 
 /* flags */
-#define NR_ANNOT_F_OWNER   0x01 /* pid/tid/uid/gid/cgroup are valid */
-#define NR_ANNOT_F_COOKIE  0x02 /* cookie is valid */
-#define NR_ANNOT_F_EGRESS  0x04 /* seen leaving (tc egress); else ingress */
+#define NR_ANNOT_F_OWNER    0x01 /* pid/tid/uid/gid/cgroup are valid */
+#define NR_ANNOT_F_COOKIE   0x02 /* cookie is valid */
+#define NR_ANNOT_F_EGRESS   0x04 /* seen leaving (tc egress); else ingress */
+#define NR_ANNOT_F_FRAGMENT 0x08 /* an IP fragment (frag_id valid) */
+#define NR_ANNOT_F_LATER    0x10 /* not the first fragment: no transport header */
+#define NR_ANNOT_F_UNPARSED 0x20 /* not fully parsed: parse says why */
 
 struct nr_pkt_annot {
 	uint8_t  type;       /* NR_ANNOT_TYPE_PACKET */
@@ -68,8 +88,14 @@ struct nr_pkt_annot {
 	uint32_t netns;      /* network namespace inode */
 	uint32_t ifindex;
 	uint64_t ktime_ns;   /* CLOCK_MONOTONIC capture time */
+	/* version 2 */
+	uint8_t  parse;      /* enum nr_parse_why */
+	uint8_t  l4_proto;   /* IP protocol of the datagram (fragments too) */
+	uint8_t  pad[2];
+	uint32_t frag_id;    /* fragment identification (IPv4: 16 bits) */
 };
-#define NR_PKT_ANNOT_SIZE 64
+#define NR_PKT_ANNOT_SIZE 72
+#define NR_PKT_ANNOT_V1_SIZE 64
 _Static_assert(sizeof(struct nr_pkt_annot) == NR_PKT_ANNOT_SIZE,
 	       "nr_pkt_annot layout is part of the file format");
 
@@ -99,8 +125,11 @@ struct nr_cb_stats {
 	uint64_t packets_filtered;  /* seen but excluded by -p/--comm/filter */
 	int64_t  start_ns;          /* wall clock, recording start */
 	int64_t  end_ns;            /* wall clock, recording end */
+	/* version 2 */
+	uint64_t packets_unparsed;  /* packets written not fully parsed */
 };
-#define NR_CB_STATS_SIZE 80
+#define NR_CB_STATS_SIZE 88
+#define NR_CB_STATS_V1_SIZE 80
 _Static_assert(sizeof(struct nr_cb_stats) == NR_CB_STATS_SIZE, "file format");
 
 /* ---- §5: journal export fields (JEB); names are the file format ---- */
@@ -127,6 +156,44 @@ _Static_assert(sizeof(struct nr_cb_stats) == NR_CB_STATS_SIZE, "file format");
 #define NR_J_CONTAINER   "NETREC_CONTAINER_ID"
 #define NR_J_NETNS       "NETREC_NETNS"
 #define NR_J_IFINDEX     "NETREC_IFINDEX"
+
+/* Journal fields systemd defines, as the profile uses them (§5). */
+#define NR_J_REALTIME    "__REALTIME_TIMESTAMP" /* microseconds */
+#define NR_J_MONOTONIC   "__MONOTONIC_TIMESTAMP"
+#define NR_J_MESSAGE     "MESSAGE"
+#define NR_J_PRIORITY    "PRIORITY"
+#define NR_J_IDENTIFIER  "SYSLOG_IDENTIFIER"
+#define NR_J_PID         "_PID"
+#define NR_J_UID         "_UID"
+#define NR_J_GID         "_GID"
+#define NR_J_COMM        "_COMM"
+#define NR_J_EXE         "_EXE"
+#define NR_J_HOSTNAME    "_HOSTNAME"
+#define NR_J_CMDLINE     "_CMDLINE"
+#define NR_J_CGROUP      "_SYSTEMD_CGROUP"
+
+/* Values of NR_J_RECORD and NR_J_IDENTIFIER. */
+#define NR_RECORD_TCP_EVENT "tcp_event"
+#define NR_RECORD_PROCESS   "process"
+#define NR_IDENTIFIER       "netrec"
+#define NR_PRIORITY_INFO    6
+#define NR_PRIORITY_WARNING 4
+
+/* Kernel TCP events (§5.2), numbered for the name tables below. */
+enum nr_tcp_event {
+	NR_EVENT_STATE = 1,
+	NR_EVENT_RETRANSMIT,
+	NR_EVENT_RETRANSMIT_SYNACK,
+	NR_EVENT_RESET_SENT,
+	NR_EVENT_RESET_RECV,
+	NR_EVENT_SK_ERROR,
+	NR_EVENT_ZERO_WIN_ADV,
+	NR_EVENT_WIN_OPEN_ADV,
+	NR_EVENT_ZERO_WIN_RECV,
+	NR_EVENT_WIN_OPEN_RECV,
+	NR_EVENT_DESTROY,
+	NR_EVENT_MAX
+};
 
 /* Event names (NETREC_EVENT values). */
 #define NR_EV_STATE            "state"
@@ -182,5 +249,17 @@ int nr_jeb_addf(struct nr_jeb_buf *b, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 const char *nr_owner_src_name(unsigned src); /* "socket", "kernel", ... */
+/* "truncated", "bad header", ... (§4.2); "invalid" out of range. */
+const char *nr_parse_why_name(unsigned why);
+/* NETREC_EVENT value of an event, NULL if none; the event from its name
+ * (len bytes), 0 if none. */
+const char *nr_event_name(unsigned ev);
+enum nr_tcp_event nr_event_from_name(const char *name, size_t len);
+/* The words MESSAGE uses for an event ("retransmit", "reset sent", ...;
+ * "" for state changes, whose message names the states). */
+const char *nr_event_text(unsigned ev);
+/* Linux TCP state names without "TCP_" ("ESTABLISHED", ...; NETREC_OLDSTATE
+ * and NETREC_NEWSTATE values), "UNKNOWN" for any other number. */
+const char *nr_tcp_state_name(unsigned state);
 
 #endif

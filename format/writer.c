@@ -177,6 +177,10 @@ struct pcapng_writer {
 	bool have_shb;
 	uint32_t nifaces;     /* IDBs in the current section */
 	uint32_t snaplen0;    /* snaplen of interface 0 (SPBs belong to it) */
+	/* a block begun in place and not committed yet */
+	uint32_t place_type;  /* 0: none */
+	size_t place_total;
+	size_t place_opts_off, place_opts_len;
 };
 
 int pcapng_writer_open(struct pcapng_writer **out, int fd,
@@ -250,6 +254,7 @@ static int write_blk(struct pcapng_writer *w, const struct blk *b)
 	uint8_t *p;
 	int err;
 
+	w->place_type = 0;     /* a block begun in place and not committed is dropped */
 	if (w->out.err)
 		return w->out.err;
 	if (b->opts) {
@@ -488,6 +493,107 @@ int pcapng_write_jeb(struct pcapng_writer *w, const void *entry, size_t len)
 	if (!w->have_shb || !len || !entry)
 		return -EINVAL;
 	return write_blk(w, &b);
+}
+
+/* ======================================================================
+ * Blocks built in place
+ * ====================================================================== */
+
+int pcapng_epb_begin(struct pcapng_writer *w, uint32_t if_id, uint64_t ts,
+		     uint32_t caplen, uint32_t origlen, size_t opts_len,
+		     struct pcapng_epb_place *pl)
+{
+	size_t olen = opts_len ? opts_len + 4 : 0, total, off;
+	uint8_t *p;
+	int err;
+
+	w->place_type = 0;
+	if (!w->have_shb || if_id >= w->nifaces || caplen > origlen || opts_len % 4 ||
+	    opts_len > 0xFFFFFFF)
+		return -EINVAL;
+	if (w->out.err)
+		return w->out.err;
+	total = 12 + 20 + PAD4((size_t)caplen) + olen;
+	if (total > CAPFILE_DEFAULT_MAX_BLOCK)
+		return -EMSGSIZE;
+	p = output_reserve(&w->out, total, &err);
+	if (!p)
+		return err;
+	put32(p, PCAPNG_BT_EPB, w->swap);
+	put32(p + 4, (uint32_t)total, w->swap);
+	put32(p + 8, if_id, w->swap);
+	put32(p + 12, (uint32_t)(ts >> 32), w->swap);
+	put32(p + 16, (uint32_t)ts, w->swap);
+	put32(p + 20, caplen, w->swap);
+	put32(p + 24, origlen, w->swap);
+	off = 28;
+	pl->data = p + off;
+	memset(p + off + caplen, 0, PAD4((size_t)caplen) - caplen);
+	off += PAD4((size_t)caplen);
+	pl->opts = p + off;
+	w->place_opts_off = off;
+	w->place_opts_len = opts_len;
+	if (olen) {
+		off += opts_len;
+		memset(p + off, 0, 4); /* opt_endofopt */
+		off += 4;
+	}
+	put32(p + off, (uint32_t)total, w->swap);
+	w->place_type = PCAPNG_BT_EPB;
+	w->place_total = total;
+	return 0;
+}
+
+int pcapng_epb_commit(struct pcapng_writer *w)
+{
+	uint8_t *p = w->out.buf + w->out.len;
+	int err;
+
+	if (w->place_type != PCAPNG_BT_EPB)
+		return -EINVAL;
+	w->place_type = 0;
+	if (w->swap && w->place_opts_len) {
+		err = swap_opts(p + w->place_opts_off, w->place_opts_len, PCAPNG_BT_EPB);
+		if (err)
+			return err; /* nothing committed */
+	}
+	output_commit(&w->out, w->place_total);
+	return output_block_done(&w->out);
+}
+
+int pcapng_jeb_begin(struct pcapng_writer *w, size_t max_len, uint8_t **entry)
+{
+	uint8_t *p;
+	int err;
+
+	w->place_type = 0;
+	if (!w->have_shb || !max_len || max_len > CAPFILE_DEFAULT_MAX_BLOCK - 12)
+		return -EINVAL;
+	if (w->out.err)
+		return w->out.err;
+	w->place_total = 12 + PAD4(max_len);
+	p = output_reserve(&w->out, w->place_total, &err);
+	if (!p)
+		return err;
+	put32(p, PCAPNG_BT_JEB, w->swap);
+	*entry = p + 8;
+	w->place_type = PCAPNG_BT_JEB;
+	return 0;
+}
+
+int pcapng_jeb_commit(struct pcapng_writer *w, size_t len)
+{
+	uint8_t *p = w->out.buf + w->out.len;
+	size_t total = 12 + PAD4(len);
+
+	if (w->place_type != PCAPNG_BT_JEB || !len || total > w->place_total)
+		return -EINVAL;
+	w->place_type = 0;
+	memset(p + 8 + len, 0, PAD4(len) - len);
+	put32(p + 4, (uint32_t)total, w->swap);
+	put32(p + total - 4, (uint32_t)total, w->swap);
+	output_commit(&w->out, total);
+	return output_block_done(&w->out);
 }
 
 int pcapng_write_block(struct pcapng_writer *w, uint32_t type, const void *body,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -33,6 +34,9 @@ _Static_assert(sizeof(struct nr_tuple) == NR_TUPLE_SIZE, "nr_tuple size");
 _Static_assert(sizeof(struct nr_echo_key) == NR_ECHO_KEY_SIZE, "nr_echo_key size");
 _Static_assert(sizeof(struct nr_win_key) == NR_WIN_KEY_SIZE, "nr_win_key size");
 _Static_assert(sizeof(struct nr_cpu_state) == NR_CPU_STATE_SIZE, "nr_cpu_state size");
+_Static_assert(sizeof(struct nr_proc) == NR_PROC_SIZE, "nr_proc size");
+_Static_assert(sizeof(struct nr_proc_seen) == NR_PROC_SEEN_SIZE, "nr_proc_seen size");
+_Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte strides");
 
 #ifndef BPF_TCX_INGRESS
 #define NR_TCX_INGRESS 46
@@ -62,6 +66,10 @@ struct nr_bpf {
 	struct tc_att tc[MAX_TC];
 	int ntc;
 	int ncpus;
+	const uint8_t *slots;        /* cpu_slots, mapped read-only */
+	size_t slots_len;
+	int if_slot[NR_IF_SLOTS];    /* ifindex of each drop-counter slot (0: free) */
+	int nif_slots;               /* slots given out, from 1 */
 };
 
 /* Tracepoint programs: program, tracepoint, what is lost without it. */
@@ -69,6 +77,7 @@ struct tp_prog {
 	struct bpf_program *(*prog)(struct netrec_bpf *s);
 	const char *tp;
 	bool owner;                  /* needed for attribution */
+	uint32_t events;             /* 1 << enum nr_ev_type of what it reports */
 };
 
 #define P(name) static struct bpf_program *p_##name(struct netrec_bpf *s) { return s->progs.name; }
@@ -84,15 +93,15 @@ P(send_reset)
 #undef P
 
 static const struct tp_prog tp_progs[] = {
-	{ p_sock_send, "sock_send_length", true },
-	{ p_sock_recv, "sock_recv_length", true },
-	{ p_set_state, "inet_sock_set_state", true },
-	{ p_retransmit, "tcp_retransmit_skb", false },
-	{ p_receive_reset, "tcp_receive_reset", false },
-	{ p_error_report, "inet_sk_error_report", false },
-	{ p_destroy_sock, "tcp_destroy_sock", false },
-	{ p_retransmit_synack, "tcp_retransmit_synack", false },
-	{ p_send_reset, "tcp_send_reset", false },
+	{ p_sock_send, "sock_send_length", true, 0 },
+	{ p_sock_recv, "sock_recv_length", true, 0 },
+	{ p_set_state, "inet_sock_set_state", true, 1U << NR_EV_T_STATE },
+	{ p_retransmit, "tcp_retransmit_skb", false, 1U << NR_EV_T_RETRANSMIT },
+	{ p_receive_reset, "tcp_receive_reset", false, 1U << NR_EV_T_RESET_RECV },
+	{ p_error_report, "inet_sk_error_report", false, 1U << NR_EV_T_SK_ERROR },
+	{ p_destroy_sock, "tcp_destroy_sock", false, 1U << NR_EV_T_DESTROY },
+	{ p_retransmit_synack, "tcp_retransmit_synack", false, 1U << NR_EV_T_RETRANSMIT_SYNACK },
+	{ p_send_reset, "tcp_send_reset", false, 1U << NR_EV_T_RESET_SENT },
 };
 #define N_TP (sizeof(tp_progs) / sizeof(tp_progs[0]))
 
@@ -127,9 +136,13 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	b->skel->rodata->snap_l3 = cfg->snap_l3;
 	b->skel->rodata->target_netns = cfg->netns;
 	b->skel->rodata->event_mask = cfg->event_mask;
-	bpf_map__set_max_entries(b->skel->maps.scratch, b->ncpus);
+	b->skel->rodata->wake_bytes = cfg->ring_bytes / 4;
+	bpf_map__set_max_entries(b->skel->maps.rb, cfg->ring_bytes);
+	bpf_map__set_max_entries(b->skel->maps.cpu_slots, b->ncpus);
 	for (size_t i = 0; i < N_TP; i++) {
-		bool want = tracing && (tp_progs[i].owner || cfg->events);
+		/* an event tracepoint is loaded only for events asked for */
+		bool want = tracing && (tp_progs[i].owner ||
+					(cfg->events && (cfg->event_mask & tp_progs[i].events)));
 
 		if (want && !tp_exists(vmlinux, tp_progs[i].tp)) {
 			pr_warn("tracepoint %s is not available: %s", tp_progs[i].tp,
@@ -142,6 +155,17 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	bpf_program__set_autoload(b->skel->progs.sock_create, tracing);
 	bpf_program__set_autoload(b->skel->progs.scan_tcp, tracing);
 	err = netrec_bpf__load(b->skel);
+	if (err)
+		goto cleanup;
+	/* the counters at the head of every CPU's slot, read without copying
+	 * the slots' scratch space */
+	b->slots_len = sizeof(struct nr_cpu_slot) * (size_t)b->ncpus;
+	b->slots = mmap(NULL, b->slots_len, PROT_READ, MAP_SHARED,
+			bpf_map__fd(b->skel->maps.cpu_slots), 0);
+	if (b->slots == MAP_FAILED) {
+		b->slots = NULL;
+		err = -errno;
+	}
 cleanup:
 	btf__free(vmlinux);
 	return err;
@@ -256,11 +280,13 @@ static int scan_one(uint32_t pid, uint32_t tid, uint64_t inode, void *vctx)
 {
 	struct scan_ctx *sc = vctx;
 	struct nr_owner o = { 0 };
-	struct proc_info *pi = proc_get(pid, NULL, 0, 0, 0, 0);
+	struct proc_info *pi = proc_by_pid(pid);
 
 	if (!pi || !pi->from_proc)
 		return 0;
 	o.pid = pid;
+	o.start_ns = proc_ticks_ns(pi->start_ticks);
+	o.exec_id = NR_EXEC_UNKNOWN;
 	o.tid = tid;
 	o.uid = pi->uid;
 	o.gid = pi->gid;
@@ -352,6 +378,24 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 	return 0;
 }
 
+/* The interface's own drop counters (map if_slots), given before its
+ * programs are attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. */
+static void give_slot(struct nr_bpf *b, int ifindex)
+{
+	uint32_t key = (uint32_t)ifindex, slot;
+
+	for (int i = 1; i <= b->nif_slots; i++)
+		if (b->if_slot[i] == ifindex)
+			return;
+	if (b->nif_slots >= NR_IF_SLOTS - 1)
+		return;
+	slot = (uint32_t)b->nif_slots + 1;
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.if_slots), &key, &slot, BPF_ANY))
+		return;
+	b->if_slot[slot] = ifindex;
+	b->nif_slots = (int)slot;
+}
+
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
 {
 	struct tc_att *t;
@@ -359,6 +403,7 @@ int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress
 
 	if (tc_find(b, ifindex))
 		return 0;
+	give_slot(b, ifindex);
 	if (b->ntc >= MAX_TC)
 		return -ENOSPC;
 	t = &b->tc[b->ntc];
@@ -407,37 +452,37 @@ struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void
 	return ring_buffer__new(bpf_map__fd(b->skel->maps.rb), fn, ctx, NULL);
 }
 
+static const struct nr_cpu_state *cpu_state(const struct nr_bpf *b, int cpu)
+{
+	return (const void *)(b->slots + (size_t)cpu * sizeof(struct nr_cpu_slot));
+}
+
 uint64_t nr_bpf_ring_drops(struct nr_bpf *b)
 {
-	struct nr_cpu_state *v;
-	uint64_t sum = 0;
-	uint32_t k = 0;
+	uint64_t sum;
 
-	if (!b || !b->skel)
+	if (!b || !b->skel || !b->slots)
 		return 0;
-	v = calloc(b->ncpus, sizeof(*v));
-	if (!v)
-		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.cpu_state), &k, v) == 0)
-		for (int i = 0; i < b->ncpus; i++)
-			sum += v[i].ring_drops;
-	free(v);
+	sum = __atomic_load_n(&b->skel->bss->lost_no_slot, __ATOMIC_RELAXED);
+	for (int i = 0; i < b->ncpus; i++)
+		sum += __atomic_load_n(&cpu_state(b, i)->ring_drops, __ATOMIC_RELAXED);
 	return sum;
 }
 
 uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex)
 {
-	uint64_t *v, sum = 0;
+	uint64_t sum = 0;
+	int slot = 0;
 
-	if (!b || !b->skel)
+	if (!b || !b->skel || !b->slots)
 		return 0;
-	v = calloc(b->ncpus, sizeof(*v));
-	if (!v)
+	for (int i = 1; i <= b->nif_slots && !slot; i++)
+		if (b->if_slot[i] == (int)ifindex)
+			slot = i;
+	if (!slot && ifindex)
 		return 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.if_drops), &ifindex, v) == 0)
-		for (int i = 0; i < b->ncpus; i++)
-			sum += v[i];
-	free(v);
+	for (int i = 0; i < b->ncpus; i++)
+		sum += __atomic_load_n(&cpu_state(b, i)->if_drops[slot], __ATOMIC_RELAXED);
 	return sum;
 }
 
@@ -448,6 +493,8 @@ void nr_bpf_close(struct nr_bpf *b)
 	while (b->ntc)
 		nr_bpf_tc_detach(b, b->tc[b->ntc - 1].ifindex);
 	bpf_link__destroy(b->cg_link);
+	if (b->slots)
+		munmap((void *)b->slots, b->slots_len);
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
 	netrec_bpf__destroy(b->skel);

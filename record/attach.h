@@ -13,6 +13,7 @@ struct nr_bpf_cfg {
 	uint32_t snap_l3;     /* packet bytes kept from the network header on */
 	uint32_t netns;       /* inode of the network namespace recorded */
 	uint32_t event_mask;  /* 1 << enum nr_ev_type of the events wanted */
+	uint32_t ring_bytes;  /* ring buffer size: a power of two, >= 1 MiB */
 	bool events;          /* load the event tracepoints at all */
 };
 
@@ -30,7 +31,8 @@ int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress
 void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex);
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx);
 /* Records the kernel could not queue: all, or those of one interface
- * (ifindex 0: events). */
+ * (ifindex 0: events, and interfaces past the first 255). Read from a
+ * mapping, without system calls: they work after -Z. */
 uint64_t nr_bpf_ring_drops(struct nr_bpf *b);
 uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex);
 /* Whether the socket-owner hooks are attached (attribution possible). */

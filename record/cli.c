@@ -15,6 +15,7 @@
 
 #include "version.h"
 #include "netrec.h"
+#include "profile.h"
 #include "cli.h"
 #include "log.h"
 
@@ -27,6 +28,8 @@ static const char usage_text[] =
 "  -i IFACE             capture on IFACE only (repeatable; default: every interface,\n"
 "                       including ones that appear while recording)\n"
 "  -s SNAPLEN           keep at most SNAPLEN bytes of each packet (0: whole packet)\n"
+"  -B KIB               kernel buffer of KIB KiB between the capture and netrec\n"
+"                       (default 16384, at least 1024; a power of two is used)\n"
 "  -c COUNT             stop after COUNT packets\n"
 "      --duration SECS  stop after SECS seconds\n"
 "  -C MB                start a new file when the current one exceeds MB million bytes\n"
@@ -49,7 +52,7 @@ static const char usage_text[] =
 "  expression           a pcap-filter(7) expression, as tcpdump takes it\n"
 "Long names of the letters: --output, --write, --interface, --snaplen, --count,\n"
 "--file-size (-C), --rotate-seconds (-G), --file-count (-W), --pid, --user (-Z),\n"
-"--quiet, --verbose.\n"
+"--buffer-size (-B), --quiet, --verbose.\n"
 "\n"
 "On exit, a summary line goes to standard error: packets and events written, the\n"
 "share of packets attributed to a process, packets filtered out, records dropped.\n"
@@ -86,26 +89,16 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return !errno && end != s && !*end && s[0] != '-';
 }
 
+/* --events: names of docs/format.md §5.2 (format/profile.h), and the
+ * groups "reset", "window" and "all". */
 static uint32_t parse_events(const char *list)
 {
 	static const struct {
 		const char *name;
 		uint32_t mask;
-	} names[] = {
-		{ "state", 1U << NR_EV_T_STATE },
-		{ "retransmit", 1U << NR_EV_T_RETRANSMIT },
-		{ "retransmit_synack", 1U << NR_EV_T_RETRANSMIT_SYNACK },
-		{ "reset_sent", 1U << NR_EV_T_RESET_SENT },
-		{ "reset_recv", 1U << NR_EV_T_RESET_RECV },
+	} groups[] = {
 		{ "reset", 1U << NR_EV_T_RESET_SENT | 1U << NR_EV_T_RESET_RECV },
-		{ "sk_error", 1U << NR_EV_T_SK_ERROR },
-		{ "zero_window_adv", 1U << NR_EV_T_ZERO_WIN_ADV },
-		{ "window_open_adv", 1U << NR_EV_T_WIN_OPEN_ADV },
-		{ "zero_window_recv", 1U << NR_EV_T_ZERO_WIN_RECV },
-		{ "window_open_recv", 1U << NR_EV_T_WIN_OPEN_RECV },
-		{ "window", 1U << NR_EV_T_ZERO_WIN_ADV | 1U << NR_EV_T_WIN_OPEN_ADV |
-			    1U << NR_EV_T_ZERO_WIN_RECV | 1U << NR_EV_T_WIN_OPEN_RECV },
-		{ "destroy", 1U << NR_EV_T_DESTROY },
+		{ "window", NR_EV_WINDOW_MASK },
 		{ "all", 0xffffffffU },
 	};
 	char *copy = strdup(list), *save, *tok;
@@ -114,14 +107,20 @@ static uint32_t parse_events(const char *list)
 	if (!copy)
 		exit(1);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		/* the kernel's event types are numbered as the profile's */
+		unsigned ev = nr_event_from_name(tok, strlen(tok));
 		size_t i;
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strcmp(tok, names[i].name) == 0)
+		if (ev) {
+			mask |= 1U << ev;
+			continue;
+		}
+		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+			if (strcmp(tok, groups[i].name) == 0)
 				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		if (i == sizeof(groups) / sizeof(groups[0]))
 			usage_error("unknown event '%s' in --events", tok);
-		mask |= names[i].mask;
+		mask |= groups[i].mask;
 	}
 	free(copy);
 	return mask;
@@ -149,6 +148,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "buffer-size", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -159,7 +159,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->event_mask = 0xffffffffU;
-	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:qvh", longopts, NULL)) != -1) {
+	o->ring_kib = CLI_RING_KIB_DEFAULT;
+	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case 'w':
@@ -229,6 +230,14 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'Z':
 			o->user = optarg;
+			break;
+		case 'B':
+			if (!parse_u64(optarg, &v) || v < CLI_RING_KIB_MIN || v > (1U << 22))
+				usage_error("invalid buffer size '%s' (KiB, %u to %u)", optarg,
+					    CLI_RING_KIB_MIN, 1U << 22);
+			o->ring_kib = 1;
+			while (o->ring_kib < v)
+				o->ring_kib <<= 1;
 			break;
 		case 'q':
 			log_level = LOG_WARN;

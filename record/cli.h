@@ -28,7 +28,13 @@ struct opts {
 	uint32_t event_mask;
 	bool no_events;
 	const char *user;
+	uint32_t ring_kib;           /* -B */
 };
+
+/* -B: the ring buffer's size, KiB (tcpdump's -B); rounded up to a power of
+ * two. */
+#define CLI_RING_KIB_DEFAULT 16384
+#define CLI_RING_KIB_MIN 1024
 
 /* Parses argv into o; prints help/version and exits 0, or a usage error
  * and exits 2. */

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -30,29 +29,31 @@
 #include "attach.h"
 #include "cli.h"
 #include "clock.h"
+#include "emit.h"
 #include "filter.h"
 #include "iface.h"
+#include "intake.h"
 #include "log.h"
 #include "output.h"
+#include "privs.h"
 #include "proc.h"
-#include "reorder.h"
-#include "track.h"
 
 /* How long a record is held for ordering and late attribution. */
 #define HOLD_NS (150 * 1000000ULL)
+/* How often the ring is read when the kernel side does not wake us (it
+ * does past a quarter of the ring, and for a new process): the hold plus
+ * this is the live latency of -o -. */
+#define TICK_MS 25
+/* Processes described at once (the least recently named go first). */
+#define PROC_TABLE_MAX 16384
 
 struct ctx {
 	struct opts *o;
 	struct nr_bpf *bpf;
 	struct out *out;
-	struct reorder ro;
+	struct intake in;
+	struct emit em;
 	struct nr_clock clock;
-	struct pkt_filter *filter;
-	bool have_filter;
-	uint64_t other_drops;        /* lost in user space, not yet counted */
-	uint64_t dropped_total;
-	bool stop_writing;
-	int err;
 };
 
 static volatile sig_atomic_t stop;
@@ -132,234 +133,21 @@ static int attach_ifaces(struct ctx *c, bool initial)
 	return 0;
 }
 
-/* ---- filtering ---- */
-
-static bool owner_selected(struct ctx *c, const struct nr_owner *ow, uint8_t src)
-{
-	struct opts *o = c->o;
-	struct proc_info *pi;
-	bool ok;
-
-	if (!o->npids && !o->ncomms && !o->cgroup)
-		return true;
-	if (!(ow->flags & NR_OWN_VALID) || src == NR_OWNER_KERNEL || src == NR_OWNER_UNKNOWN)
-		return false;
-	pi = proc_get(ow->pid, ow->comm, ow->uid, ow->gid, ow->cgroup_id, 0);
-	ok = !o->npids && !o->ncomms;
-	for (int i = 0; !ok && i < o->npids; i++)
-		ok = ow->pid == o->pids[i] ||
-		     (o->children && proc_is_descendant(ow->pid, o->pids[i]));
-	for (int i = 0; !ok && i < o->ncomms; i++) {
-		ok = strncmp(ow->comm, o->comms[i], 15) == 0 ||
-		     (pi && strcmp(pi->comm, o->comms[i]) == 0);
-		if (!ok && o->children && pi) {
-			uint32_t p = pi->ppid;
-
-			for (int d = 0; !ok && p > 1 && d < 64; d++) {
-				struct proc_info *pp = proc_get(p, NULL, 0, 0, 0, 0);
-
-				if (!pp || !pp->from_proc)
-					break;
-				ok = strcmp(pp->comm, o->comms[i]) == 0;
-				p = pp->ppid;
-			}
-		}
-	}
-	if (ok && o->cgroup) {
-		size_t n = strlen(o->cgroup);
-
-		ok = pi && pi->cgroup && strncmp(pi->cgroup, o->cgroup, n) == 0 &&
-		     (pi->cgroup[n] == '\0' || pi->cgroup[n] == '/' || o->cgroup[n - 1] == '/');
-	}
-	return ok;
-}
-
-/* An event is kept when a packet of its connection matched the filter, or
- * when a packet with its addresses and ports would match it. */
-static bool event_matches_filter(struct ctx *c, const struct nr_event *e)
-{
-	static uint8_t buf[20 + 60];
-	struct nr_tuple t;
-
-	if (!c->have_filter)
-		return true;
-	track_tuple_of_event(e, &t);
-	if (track_matched(&t))
-		return true;
-	for (int dir = 0; dir < 2; dir++) {
-		uint32_t len = track_synth_packet(e, dir, buf, sizeof(buf));
-
-		if (len && filter_match(c->filter, buf, len, len))
-			return true;
-	}
-	return false;
-}
-
-static void emit(struct ctx *c, struct rec *r)
-{
-	static uint8_t buf[20 + NR_MAX_COPY + 1];
-	uint8_t kind = r->data[0];
-	int err = 0;
-
-	if (c->stop_writing)
-		return;
-	out_maybe_rotate(c->out, to_real(c, r->ktime_ns));
-	if (kind == NR_REC_PKT) {
-		struct nr_pkt p;
-		const uint8_t *data = r->data + sizeof(p);
-		struct proc_info *pi = NULL;
-		struct nr_tuple t;
-		uint8_t src;
-		bool have_t;
-
-		memcpy(&p, r->data, sizeof(p));
-		src = p.owner.src;
-		have_t = track_tuple_of_packet(&p, data, &t) == 0;
-		if (!(p.owner.flags & NR_OWN_VALID) && src != NR_OWNER_KERNEL && have_t &&
-		    track_late_owner(&t, &p.owner) == 0) {
-			src = NR_OWNER_LATE;
-		} else if (src == NR_OWNER_ACCEPT && have_t && (p.owner.flags & NR_OWN_VALID) &&
-			   !(p.owner.flags & NR_OWN_CLAIMED)) {
-			/* still the listener's owner: if another task accepted and
-			 * used the socket within the hold window, it is the owner */
-			struct nr_owner acc;
-
-			if (track_acceptor(&t, &acc) == 0 &&
-			    (acc.pid != p.owner.pid || acc.tid != p.owner.tid)) {
-				p.owner = acc;
-				src = NR_OWNER_LATE;
-			}
-		}
-		out_count_seen(c->out, (int)p.ifindex);
-		if (!owner_selected(c, &p.owner, src)) {
-			out_count_filtered(c->out);
-			return;
-		}
-		if (c->have_filter) {
-			uint32_t origlen, caplen = out_build_sll2(c->out, &p, data, buf, &origlen);
-
-			if (!filter_match(c->filter, buf, caplen, origlen)) {
-				out_count_filtered(c->out);
-				return;
-			}
-			if (have_t)
-				track_mark_matched(&t);
-		}
-		if ((p.owner.flags & NR_OWN_VALID) && src != NR_OWNER_KERNEL) {
-			pi = proc_get(p.owner.pid, p.owner.comm, p.owner.uid, p.owner.gid,
-				      p.owner.cgroup_id, to_real(c, r->ktime_ns));
-			err = out_process(c->out, pi);
-		}
-		if (!err)
-			err = out_packet(c->out, &p, data, src, pi, to_real(c, r->ktime_ns));
-		if (!err && c->o->count && out_totals(c->out)->packets_written >= c->o->count) {
-			c->stop_writing = true;
-			stop = 1;
-		}
-	} else if (kind == NR_REC_EVENT) {
-		struct nr_event e;
-		struct proc_info *pi = NULL;
-		bool process;
-
-		memcpy(&e, r->data, sizeof(e));
-		process = (e.owner.flags & NR_OWN_VALID) && e.owner.src != NR_OWNER_KERNEL;
-		if (!owner_selected(c, &e.owner, e.owner.src) || !event_matches_filter(c, &e))
-			return;
-		if (process) {
-			pi = proc_get(e.owner.pid, e.owner.comm, e.owner.uid, e.owner.gid,
-				      e.owner.cgroup_id, to_real(c, r->ktime_ns));
-			err = out_process(c->out, pi);
-		}
-		if (!err)
-			err = out_event(c->out, &e, pi, to_real(c, r->ktime_ns),
-					track_window_bytes(&e));
-	}
-	if (err && err != -ENODEV) {
-		c->err = err;
-		c->stop_writing = true;
-		stop = 1;
-	}
-}
-
-static int on_record(void *vctx, void *data, size_t size)
-{
-	struct ctx *c = vctx;
-	struct rec *r;
-
-	if (size < sizeof(struct nr_event) && size < sizeof(struct nr_pkt))
-		return 0;
-	r = malloc(sizeof(*r) + size);
-	if (!r) {
-		c->other_drops++;
-		return 0;
-	}
-	memcpy(r->data, data, size);
-	r->size = (uint32_t)size;
-	if (r->data[0] == NR_REC_PKT && size >= sizeof(struct nr_pkt)) {
-		const struct nr_pkt *p = (const void *)r->data;
-
-		r->ktime_ns = p->ktime_ns;
-		r->cpu = p->cpu;
-		r->seq = p->seq;
-		if (p->cap_len > NR_MAX_COPY || sizeof(*p) + p->cap_len > size) {
-			free(r);
-			c->other_drops++;
-			return 0;
-		}
-		track_learn_packet(p, r->data + sizeof(*p));
-	} else if (r->data[0] == NR_REC_EVENT && size >= sizeof(struct nr_event)) {
-		const struct nr_event *e = (const void *)r->data;
-
-		r->ktime_ns = e->ktime_ns;
-		r->cpu = e->cpu;
-		r->seq = e->seq;
-		track_learn_event(e);
-	} else {
-		free(r);
-		return 0;
-	}
-	/* read /proc now, while the process most likely still exists */
-	{
-		const struct nr_owner *ow = r->data[0] == NR_REC_PKT ?
-			&((const struct nr_pkt *)(const void *)r->data)->owner :
-			&((const struct nr_event *)(const void *)r->data)->owner;
-
-		if ((ow->flags & NR_OWN_VALID) && ow->src != NR_OWNER_KERNEL)
-			proc_get(ow->pid, ow->comm, ow->uid, ow->gid, ow->cgroup_id,
-				 to_real(c, r->ktime_ns));
-	}
-	if (reorder_push(&c->ro, r)) {
-		free(r);
-		c->other_drops++;
-	}
-	return 0;
-}
-
+/* Writes what the reorder window releases (ktime older than before). */
 static void release(struct ctx *c, uint64_t before)
 {
 	struct rec *r;
 
-	if (c->other_drops) {
-		out_count_other_drops(c->out, c->other_drops);
-		c->dropped_total += c->other_drops;
-		c->other_drops = 0;
+	if (c->in.lost) {
+		out_count_lost(c->out, c->in.lost);
+		c->in.lost = 0;
 	}
-	while ((r = reorder_pop(&c->ro, before))) {
-		emit(c, r);
-		free(r);
+	while ((r = intake_next(&c->in, before))) {
+		emit_record(&c->em, r);
+		intake_done(&c->in, r);
 	}
-}
-
-/* user: -Z, looked up (and known to exist) at start-up, as uid and gid */
-static int drop_privileges(const char *user, uid_t uid, gid_t gid)
-{
-	if (initgroups(user, gid) || setgid(gid) || setuid(uid)) {
-		int err = -errno;
-
-		pr_warn("cannot drop privileges to %s: %s", user, strerror(-err));
-		return err;
-	}
-	return 0;
+	if (c->em.done)
+		stop = 1;
 }
 
 static char *join_args(int argc, char **argv)
@@ -389,13 +177,22 @@ int main(int argc, char **argv)
 	struct passwd *pw = NULL;
 	int64_t start_mono, end_real;
 	int nlfd = -1, err, found = 0, ret = 1;
+	bool more = false;
 	char *cmdline = NULL;
 	struct stat st;
 
 	cli_parse(argc, argv, &o);
+	/* a stop asked for during start-up ends the recording as soon as it
+	 * has begun, with a complete file */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	log_setup_libbpf();
-	reorder_init(&c.ro);
-	proc_table_init();
+	intake_init(&c.in, 0);
+	c.em.sel.o = &o;
+	c.em.count = o.count;
+	proc_table_init(PROC_TABLE_MAX);
 
 	for (int i = 0; i < o.nifaces; i++)
 		if (!if_nametoindex(o.ifaces[i])) {
@@ -406,15 +203,23 @@ int main(int argc, char **argv)
 	if (o.filter) {
 		char msg[256];
 
-		if (filter_compile(&c.filter, o.filter, msg, sizeof(msg))) {
+		if (filter_compile(&c.em.sel.filter, o.filter, msg, sizeof(msg))) {
 			pr_warn("invalid filter expression '%s': %s", o.filter, msg);
 			ret = 2;
 			goto cleanup;
 		}
-		c.have_filter = true;
 	}
 	if (o.user && !(pw = getpwnam(o.user))) {
 		pr_warn("-Z %s: no such user", o.user);
+		ret = 2;
+		goto cleanup;
+	}
+	if (pw && (o.rotate_bytes || o.rotate_secs) &&
+	    !privs_can_create(o.user, pw->pw_uid, pw->pw_gid, o.out)) {
+		pr_warn("-Z %s with -C/-G: %s may not create files in the directory of %s, "
+			"and every file after the first is created after the switch to %s; "
+			"give %s write access to it, or record there without -Z", o.user,
+			o.user, o.out, o.user, o.user);
 		ret = 2;
 		goto cleanup;
 	}
@@ -427,14 +232,16 @@ int main(int argc, char **argv)
 		pr_warn("cannot read the clocks: %s", strerror(-err));
 		goto cleanup;
 	}
+	c.in.mono_to_real_ns = c.em.mono_to_real_ns = c.clock.mono_to_real_ns;
 
 	bcfg.snap_l3 = o.snaplen ? o.snaplen : NR_MAX_COPY;
 	bcfg.events = !o.no_events;
 	bcfg.event_mask = o.no_events ? 0 : o.event_mask;
+	bcfg.ring_bytes = o.ring_kib * 1024;
 	err = nr_bpf_open(&c.bpf, &bcfg);
 	if (err)
 		goto cleanup;
-	rb = nr_bpf_ring(c.bpf, on_record, &c);
+	rb = nr_bpf_ring(c.bpf, intake_record, &c.in);
 	if (!rb) {
 		pr_warn("cannot open the ring buffer: %s", strerror(errno));
 		goto cleanup;
@@ -470,6 +277,7 @@ int main(int argc, char **argv)
 	err = out_open(&c.out, &ocfg);
 	if (err)
 		goto cleanup;
+	c.em.out = c.out;
 	err = attach_ifaces(&c, true);
 	if (err) {
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);
@@ -478,13 +286,9 @@ int main(int argc, char **argv)
 			unlink(o.out);
 		goto cleanup;
 	}
-	if (pw && drop_privileges(o.user, ocfg.uid, ocfg.gid))
+	if (pw && privs_drop(o.user, ocfg.uid, ocfg.gid))
 		goto cleanup;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	pr_info("recording to %s%s (Ctrl-C to stop)", o.out,
 		nr_bpf_have_owners(c.bpf) ? "" : " without process attribution");
 
@@ -496,11 +300,13 @@ int main(int argc, char **argv)
 		};
 		int64_t now;
 
-		if (poll(pfd, nlfd >= 0 ? 2 : 1, 50) < 0 && errno != EINTR) {
+		/* a round that ended on its budget left records in the ring */
+		if (poll(pfd, nlfd >= 0 ? 2 : 1, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
-		ring_buffer__consume(rb);
+		intake_round(&c.in);
+		more = ring_buffer__consume(rb) == -EAGAIN;
 		if (nlfd >= 0 && (pfd[1].revents & POLLIN) && iface_watch_drain(nlfd))
 			attach_ifaces(&c, false);
 		now = clock_now_ns(CLOCK_MONOTONIC);
@@ -513,25 +319,26 @@ int main(int argc, char **argv)
 			break;
 	}
 	/* stop capturing, then write what is queued */
+	c.in.budget = 0;
 	ring_buffer__consume(rb);
 	release(&c, UINT64_MAX);
 	end_real = clock_now_ns(CLOCK_REALTIME);
 	err = out_close(c.out, end_real, &tot);
 	c.out = NULL;
 	{
-		uint64_t drops = nr_bpf_ring_drops(c.bpf) + c.dropped_total + c.other_drops;
+		uint64_t drops = nr_bpf_ring_drops(c.bpf) + tot.other_drops;
 		double share = tot.packets_written ?
 			100.0 * (double)tot.packets_attributed / (double)tot.packets_written : 0;
 
 		fprintf(stderr, "netrec: %" PRIu64 " packets written, %" PRIu64 " events written, "
 			"%.1f%% of packets attributed to a process (%" PRIu64 " of %" PRIu64
-			"; %" PRIu64 " the kernel's), %" PRIu64 " filtered out, drops: %" PRIu64
-			"\n", tot.packets_written, tot.events_written, share,
-			tot.packets_attributed, tot.packets_written, tot.packets_kernel,
-			tot.packets_filtered, drops);
+			"; %" PRIu64 " the kernel's), %" PRIu64 " not fully parsed, %" PRIu64
+			" filtered out, drops: %" PRIu64 "\n", tot.packets_written,
+			tot.events_written, share, tot.packets_attributed, tot.packets_written,
+			tot.packets_kernel, tot.packets_unparsed, tot.packets_filtered, drops);
 	}
 	/* a reader that goes away (-o - | head) ends the recording normally */
-	ret = (c.err && c.err != -EPIPE) || (err && err != -EPIPE) ? 1 : 0;
+	ret = (c.em.err && c.em.err != -EPIPE) || (err && err != -EPIPE) ? 1 : 0;
 cleanup:
 	if (c.out)
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);
@@ -539,10 +346,11 @@ cleanup:
 	nr_bpf_close(c.bpf);
 	if (nlfd >= 0)
 		close(nlfd);
-	reorder_free(&c.ro);
+	pr_debug("record pool: %" PRIu64 " slots made, %" PRIu64 " held at exit; process notices: %" PRIu64, c.in.pool.slots, c.in.pool.in_use, c.in.procs);
+	intake_free(&c.in);
 	proc_table_free();
 	free(cmdline);
 	free(o.filter);
-	filter_free(c.filter);
+	filter_free(c.em.sel.filter);
 	return ret;
 }

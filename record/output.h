@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* netrec's output: pcapng files in the profile of docs/format.md, rotated
- * as tcpdump rotates (-C, -G, -W), each file complete on its own. */
+ * as tcpdump rotates them (-C, -G, -W), each file complete on its own. */
 #ifndef NETREC_RECORD_OUTPUT_H
 #define NETREC_RECORD_OUTPUT_H
 
@@ -39,36 +39,41 @@ struct out_counts {
 	uint64_t packets_attributed;
 	uint64_t packets_kernel;
 	uint64_t packets_filtered;
+	uint64_t packets_unparsed;
 	uint64_t other_drops;
 };
 
 struct out;
 
 /* Creates the first file (0600, never through a symlink) and writes its
- * header: SHB, clock block. */
+ * header: SHB with the clock. */
 int out_open(struct out **o, const struct out_cfg *cfg);
 /* Registers an interface and writes its IDB (§3). */
 int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd);
 /* ARPHRD type of a registered interface, or -1. */
 int out_iface_arphrd(struct out *o, int ifindex);
-/* A packet went through capture (before filtering): counts isb_ifrecv. */
+/* A packet went through capture (before selection): counts isb_ifrecv. */
 void out_count_seen(struct out *o, int ifindex);
 void out_count_filtered(struct out *o);
-/* Records lost in user space (allocation failures): §7 other_drops. */
-void out_count_other_drops(struct out *o, uint64_t n);
+/* Records lost in user space: §7 other_drops. */
+void out_count_lost(struct out *o, uint64_t n);
 /* Closes the current file and starts the next one if -C/-G say so.
  * Returns 1 when -G -W asks the recording to end, 0, or -errno. */
 int out_maybe_rotate(struct out *o, int64_t now_real_ns);
 /* Process record (§5.3), written once per file before its pid is named. */
 int out_process(struct out *o, struct proc_info *pi);
-/* A packet: the nr_pkt header and its bytes from the link-layer header;
- * owner_src may differ from p->owner.src (late attribution). */
+/* A packet (the nr_pkt header and its bytes from the link-layer header),
+ * owned by ow as src (the file's owner source, §4.1) says. -ENODEV when
+ * its interface has no IDB. */
 int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
-	       uint8_t owner_src, const struct proc_info *pi, int64_t ts_real_ns);
-int out_event(struct out *o, const struct nr_event *e, const struct proc_info *pi,
-	      int64_t ts_real_ns, uint32_t window_bytes);
-/* Builds the packet as written (SLL2 header + network packet) into buf
- * (at least 20 + NR_MAX_COPY bytes); returns caplen, *origlen set. */
+	       const struct nr_owner *ow, uint8_t src, const struct proc_info *pi,
+	       int64_t ts_real_ns);
+/* A TCP event; window: the window in bytes of window events. -ENODEV for
+ * an event the profile has no name for. */
+int out_event(struct out *o, const struct nr_event *e, uint8_t src, const struct proc_info *pi,
+	      int64_t ts_real_ns, uint32_t window);
+/* The packet as out_packet() writes it, into buf (20 + p->cap_len bytes);
+ * returns the captured length, *origlen set. */
 uint32_t out_build_sll2(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 			uint8_t *buf, uint32_t *origlen);
 /* Hands everything buffered to the kernel (docs/format.md §9). */
@@ -77,8 +82,6 @@ int out_flush(struct out *o);
  * whole recording go to *totals (may be NULL). Accepts NULL. */
 int out_close(struct out *o, int64_t end_real_ns, struct out_counts *totals);
 const struct out_counts *out_totals(const struct out *o);
-/* NETREC_EVENT name of an enum nr_ev_type, NULL if none. */
-const char *out_event_name(unsigned type);
 /* The error that stopped the output, 0 if none. */
 int out_error(const struct out *o);
 

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reads /proc for the processes that own recorded sockets and keeps what it
- * learned, so that a process that exits during the recording is still
- * described. It does not follow processes over time: the first look wins.
+ * The process table: what /proc says about every process that owns a
+ * recorded socket, kept so that a process that exits during the recording
+ * is still described. A process is named by its pid and its start time
+ * (which the kernel side reads from the task; /proc/PID/stat's starttime
+ * counts the same clock in ticks), and its image by the exec count: a pid
+ * used again by another process, or a process that calls execve, gets an
+ * entry of its own, read afresh, and /proc is read only while /proc/PID is
+ * still the process named (else the entry keeps what the kernel side
+ * said). The table is bounded: past its size the least recently used entry
+ * goes (it is read again if it is named again).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,15 +25,34 @@
 #include "proc.h"
 
 #define PROC_BUCKETS 4096
+#define PROC_MIN_MAX 256             /* more than any walk touches at once */
 
 static struct proc_info *buckets[PROC_BUCKETS];
+static struct proc_info lru;         /* list head: most recent first */
+static size_t count, max_count;
+static uint64_t serials, evicted;
+static uint64_t tick_ns;             /* ns per /proc clock tick */
 static char cg2_root[PATH_MAX];
 static bool cg2_looked;
 
-int proc_table_init(void)
+int proc_table_init(size_t max)
 {
+	long hz = sysconf(_SC_CLK_TCK);
+
 	memset(buckets, 0, sizeof(buckets));
+	lru.lru_prev = lru.lru_next = &lru;
+	count = evicted = 0;
+	max_count = max < PROC_MIN_MAX ? PROC_MIN_MAX : max;
+	tick_ns = hz > 0 ? 1000000000ULL / (uint64_t)hz : 10000000ULL;
 	return 0;
+}
+
+static void entry_free(struct proc_info *p)
+{
+	free(p->exe);
+	free(p->cmdline);
+	free(p->cgroup);
+	free(p);
 }
 
 void proc_table_free(void)
@@ -36,13 +62,71 @@ void proc_table_free(void)
 
 		for (; p; p = n) {
 			n = p->next;
-			free(p->exe);
-			free(p->cmdline);
-			free(p->cgroup);
-			free(p);
+			entry_free(p);
 		}
 		buckets[i] = NULL;
 	}
+	lru.lru_prev = lru.lru_next = &lru;
+	count = 0;
+}
+
+size_t proc_table_count(void)
+{
+	return count;
+}
+
+uint64_t proc_table_evicted(void)
+{
+	return evicted;
+}
+
+uint64_t proc_start_ticks(uint64_t start_ns)
+{
+	return start_ns / tick_ns;
+}
+
+uint64_t proc_ticks_ns(uint64_t ticks)
+{
+	return ticks * tick_ns;
+}
+
+static void lru_unlink(struct proc_info *p)
+{
+	p->lru_prev->lru_next = p->lru_next;
+	p->lru_next->lru_prev = p->lru_prev;
+}
+
+static void lru_front(struct proc_info *p)
+{
+	p->lru_next = lru.lru_next;
+	p->lru_prev = &lru;
+	lru.lru_next->lru_prev = p;
+	lru.lru_next = p;
+}
+
+static void touch(struct proc_info *p)
+{
+	if (lru.lru_next != p) {
+		lru_unlink(p);
+		lru_front(p);
+	}
+}
+
+static void evict_oldest(void)
+{
+	struct proc_info *p = lru.lru_prev, **pp;
+
+	if (p == &lru)
+		return;
+	for (pp = &buckets[p->pid % PROC_BUCKETS]; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	lru_unlink(p);
+	entry_free(p);
+	count--;
+	evicted++;
 }
 
 static ssize_t read_small(const char *path, char *buf, size_t cap)
@@ -127,11 +211,43 @@ void proc_container_id(const char *cg, char out[65])
 	}
 }
 
+/* /proc/PID/stat's starttime (field 22), or 0. The command name (field 2)
+ * may hold spaces and parentheses: fields are counted after its last ')'. */
+static uint64_t stat_start_ticks(uint32_t pid, uint32_t *ppid)
+{
+	char path[64], buf[1024], *s;
+	unsigned long long v = 0;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0 || !(s = strrchr(buf, ')')))
+		return 0;
+	/* s + 2 is field 3 (state) */
+	s += 2;
+	for (field = 3; field < 22 && *s; field++) {
+		if (field == 4 && ppid)
+			*ppid = (uint32_t)strtoul(s, NULL, 10);
+		s = strchr(s, ' ');
+		if (!s)
+			return 0;
+		s++;
+	}
+	if (sscanf(s, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/* Fills pi from /proc, if /proc/PID is still the process pi names (same
+ * start time, when pi knows it). */
 static void proc_read(struct proc_info *pi)
 {
 	char path[64], buf[8192], *s;
+	uint64_t ticks = stat_start_ticks(pi->pid, NULL);
 	ssize_t n;
 
+	if (!ticks || (pi->start_ticks && ticks != pi->start_ticks))
+		return; /* gone, or the pid is another process's now */
+	pi->start_ticks = ticks;
 	snprintf(path, sizeof(path), "/proc/%u/status", pi->pid);
 	n = read_small(path, buf, sizeof(buf));
 	if (n <= 0)
@@ -189,38 +305,91 @@ static void proc_read(struct proc_info *pi)
 	proc_container_id(pi->cgroup, pi->container);
 }
 
-struct proc_info *proc_get(uint32_t pid, const char *comm, uint32_t uid, uint32_t gid,
-			   uint64_t cgroup_id, int64_t now_real_ns)
+/* A new entry for pid, read from /proc where that is still the process. */
+static struct proc_info *entry_new(uint32_t pid, uint64_t start_ticks, uint32_t exec_id,
+				   const char *comm, uint32_t uid, uint32_t gid,
+				   uint64_t cgroup_id, int64_t now_real_ns)
 {
 	struct proc_info *p;
 	unsigned b = pid % PROC_BUCKETS;
 
-	if (!pid)
-		return NULL;
-	for (p = buckets[b]; p; p = p->next)
-		if (p->pid == pid) {
-			/* first looked up without a time (ancestor walks, the
-			 * start-up scan): it is first seen now */
-			if (!p->first_seen_real_ns)
-				p->first_seen_real_ns = now_real_ns;
-			return p;
-		}
+	if (count >= max_count)
+		evict_oldest();
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->serial = ++serials;
 	p->pid = pid;
+	p->start_ticks = start_ticks;
+	p->exec_id = exec_id;
 	p->uid = uid;
 	p->gid = gid;
 	p->cgroup_id = cgroup_id;
 	p->first_seen_real_ns = now_real_ns;
 	if (comm)
-		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+		snprintf(p->comm, sizeof(p->comm), "%.15s", comm);
 	proc_read(p);
 	if (cgroup_id)
 		p->cgroup_id = cgroup_id; /* the kernel's id is authoritative */
 	p->next = buckets[b];
 	buckets[b] = p;
+	lru_front(p);
+	count++;
 	return p;
+}
+
+struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns)
+{
+	uint64_t ticks = o->start_ns ? proc_start_ticks(o->start_ns) : 0;
+	struct proc_info *p, *same_start = NULL;
+
+	if (!o->pid)
+		return NULL;
+	for (p = buckets[o->pid % PROC_BUCKETS]; p; p = p->next) {
+		if (p->pid != o->pid)
+			continue;
+		if (!ticks)
+			break;  /* the owner does not say which: the newest entry */
+		if (p->start_ticks == ticks && (p->exec_id == o->exec_id ||
+						 p->exec_id == NR_EXEC_UNKNOWN ||
+						 o->exec_id == NR_EXEC_UNKNOWN)) {
+			if (p->exec_id == NR_EXEC_UNKNOWN)
+				p->exec_id = o->exec_id;
+			break;
+		}
+		if (!p->start_ticks && !same_start)
+			same_start = p; /* read before the start was known */
+	}
+	if (!p && same_start && same_start->from_proc &&
+	    stat_start_ticks(o->pid, NULL) == ticks) {
+		p = same_start;
+		p->start_ticks = ticks;
+		p->exec_id = o->exec_id;
+	}
+	if (p) {
+		/* first looked up without a time (ancestor walks, the start-up
+		 * scan): it is first seen now */
+		if (!p->first_seen_real_ns)
+			p->first_seen_real_ns = now_real_ns;
+		touch(p);
+		return p;
+	}
+	return entry_new(o->pid, ticks, o->start_ns ? o->exec_id : NR_EXEC_UNKNOWN, o->comm,
+			 o->uid, o->gid, o->cgroup_id, now_real_ns);
+}
+
+struct proc_info *proc_by_pid(uint32_t pid)
+{
+	struct proc_info *p;
+
+	if (!pid)
+		return NULL;
+	for (p = buckets[pid % PROC_BUCKETS]; p; p = p->next)
+		if (p->pid == pid) {
+			touch(p);
+			return p;
+		}
+	return entry_new(pid, 0, NR_EXEC_UNKNOWN, NULL, 0, 0, 0, 0);
 }
 
 bool proc_is_descendant(uint32_t pid, uint32_t ancestor)
@@ -230,7 +399,7 @@ bool proc_is_descendant(uint32_t pid, uint32_t ancestor)
 
 		if (pid == ancestor)
 			return true;
-		p = proc_get(pid, NULL, 0, 0, 0, 0);
+		p = proc_by_pid(pid);
 		if (!p || !p->from_proc)
 			return false;
 		pid = p->ppid;

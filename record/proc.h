@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The process table: what /proc says about every process that owns a
- * recorded socket (docs/format.md §5.3). */
+ * recorded socket (docs/format.md §5.3), by pid, start time and image. */
 #ifndef NETREC_RECORD_PROC_H
 #define NETREC_RECORD_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "netrec.h"
 
 struct proc_info {
 	uint32_t pid;
 	uint32_t ppid;
 	uint32_t uid, gid;
+	uint64_t start_ticks;  /* start, in /proc clock ticks since boot; 0 unknown */
+	uint32_t exec_id;      /* exec count (NR_EXEC_UNKNOWN: not known) */
 	char comm[16];
 	char *exe;           /* NULL if unknown */
 	char *cmdline;       /* arguments joined by spaces; NULL if unknown */
@@ -20,16 +25,29 @@ struct proc_info {
 	int64_t first_seen_real_ns;
 	bool from_proc;      /* read from /proc (else only what BPF told) */
 	uint32_t written_gen;/* output file generation its record is in */
-	struct proc_info *next;
+	uint64_t serial;     /* unique to this entry (for caches keyed by it) */
+	struct proc_info *next;                /* hash chain */
+	struct proc_info *lru_prev, *lru_next; /* use order */
 };
 
-int proc_table_init(void);
+/* At most max processes are kept (at least 256). */
+int proc_table_init(size_t max);
 void proc_table_free(void);
-/* The process, read from /proc the first time it is asked for; comm, uid,
- * gid and cgroup_id from the kernel are used if /proc has no entry (the
- * process has exited). Never NULL for pid > 0 unless out of memory. */
-struct proc_info *proc_get(uint32_t pid, const char *comm, uint32_t uid, uint32_t gid,
-			   uint64_t cgroup_id, int64_t now_real_ns);
+size_t proc_table_count(void);
+uint64_t proc_table_evicted(void);
+/* The process an owner names (pid, start time, exec count), read from /proc
+ * the first time it is named while /proc/PID is that process; otherwise
+ * described by the owner's comm, uid, gid and cgroup id. An owner with no
+ * start time names the newest entry of its pid. NULL only for pid 0 or
+ * out of memory. */
+struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns);
+/* The process pid is now, as /proc shows it (ancestor walks, the start-up
+ * scan). */
+struct proc_info *proc_by_pid(uint32_t pid);
+/* A start time in boot-time ns as /proc/PID/stat counts it (ticks), and
+ * back (the first ns of that tick). */
+uint64_t proc_start_ticks(uint64_t start_ns);
+uint64_t proc_ticks_ns(uint64_t ticks);
 /* Whether pid is ancestor or pid itself is ancestor (walks the ppid chain). */
 bool proc_is_descendant(uint32_t pid, uint32_t ancestor);
 /* Mount point of the cgroup v2 hierarchy, "" if none. */

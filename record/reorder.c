@@ -32,13 +32,8 @@ void reorder_init(struct reorder *r)
 
 void reorder_free(struct reorder *r)
 {
-	for (size_t c = 0; c < r->nq; c++) {
-		struct reorder_q *q = &r->q[c];
-
-		for (size_t i = 0; i < q->n; i++)
-			free(q->buf[(q->head + i) % q->cap].rec);
-		free(q->buf);
-	}
+	for (size_t c = 0; c < r->nq; c++)
+		free(r->q[c].buf);
 	free(r->q);
 	reorder_init(r);
 }

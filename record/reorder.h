@@ -7,13 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One record as it came from the ring buffer, copied. */
+#include "netrec.h"
+
+/* One record as it came from the ring buffer, copied into a pool slot
+ * (record/pool.h), with what the intake learned from it once so that
+ * nothing later parses it again. */
 struct rec {
 	uint64_t ktime_ns;
-	uint32_t cpu;
-	uint32_t size;
 	uint64_t seq;
-	uint8_t data[]; /* struct nr_pkt + bytes, or struct nr_event */
+	uint32_t cpu;
+	uint32_t size;           /* bytes in data */
+	uint8_t kind;            /* enum nr_rec_kind */
+	uint8_t src;             /* the file's owner source (enum nr_owner_src) */
+	uint8_t cls;             /* pool size class */
+	uint8_t has_tuple;       /* t is the record's TCP connection */
+	uint8_t pad[4];
+	struct nr_tuple t;       /* seen from this host */
+	uint8_t data[];          /* struct nr_pkt + bytes, or struct nr_event */
 };
 
 /* Queue entries carry their key, so that ordering touches one array. */
@@ -39,7 +49,7 @@ struct reorder {
 };
 
 void reorder_init(struct reorder *r);
-void reorder_free(struct reorder *r); /* frees held records too */
+void reorder_free(struct reorder *r); /* the records stay with their pool */
 int reorder_push(struct reorder *r, struct rec *rec);
 /* The oldest record if it is older than `before` (ktime ns), else NULL;
  * before == UINT64_MAX releases everything. */

@@ -31,14 +31,18 @@ struct conn {
 
 static struct conn table[SLOTS];
 
+/* The tuple's five 64-bit words, multiplied and folded (one multiply a
+ * word: this runs for every TCP packet). */
 static uint32_t hash_tuple(const struct nr_tuple *t)
 {
-	const uint8_t *p = (const uint8_t *)t;
-	uint32_t h = 2166136261u;
+	uint64_t w, h = 0x9E3779B97F4A7C15ULL;
 
-	for (size_t i = 0; i < sizeof(*t); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	_Static_assert(sizeof(*t) == 40, "five words");
+	for (size_t i = 0; i < sizeof(*t); i += 8) {
+		memcpy(&w, (const uint8_t *)t + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+	}
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
 static struct conn *lookup(const struct nr_tuple *t, bool create)
@@ -65,42 +69,26 @@ static struct conn *lookup(const struct nr_tuple *t, bool create)
 	return free_slot;
 }
 
-/* Parses IP + TCP; tcp points at the TCP header within data. */
+/* The connection of a TCP packet and its TCP header, from the offsets the
+ * kernel's parser found (extension headers and IPv4 options skipped). */
 static int parse(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t,
 		 const uint8_t **tcp, uint32_t *tcp_len)
 {
-	const uint8_t *ip = data + p->l3_off, *end = data + p->cap_len;
-	const uint8_t *src, *dst, *th;
-	uint8_t family;
-	size_t alen;
+	const uint8_t *ip = data + p->l3_off, *src, *dst, *th;
+	size_t alen, need;
 
-	if (p->l4_proto != 6 || p->l3_off > p->cap_len)
+	if (p->l4_proto != 6 || !p->l4_off || p->parse || p->l3_off > p->cap_len ||
+	    p->l4_off > p->cap_len || p->cap_len - p->l4_off < 20)
 		return -ENOENT;
-	if (p->eth_proto == 0x0800) {
-		if (end - ip < 20 || (ip[0] >> 4) != 4 || (((ip[6] & 0x1f) | ip[7]) != 0))
-			return -ENOENT;
-		family = 2;
-		alen = 4;
-		src = ip + 12;
-		dst = ip + 16;
-		th = ip + (ip[0] & 0xf) * 4;
-	} else if (p->eth_proto == 0x86DD) {
-		if (end - ip < 40)
-			return -ENOENT;
-		family = 10;
-		alen = 16;
-		src = ip + 8;
-		dst = ip + 24;
-		th = ip + 40;
-		if (ip[6] != 6)
-			return -ENOENT; /* extension headers: not followed here */
-	} else {
+	alen = p->eth_proto == 0x86DD ? 16 : 4;
+	need = p->eth_proto == 0x86DD ? 40 : 20;
+	if (p->l4_off < p->l3_off + need)
 		return -ENOENT;
-	}
-	if (th + 20 > end)
-		return -ENOENT;
+	src = ip + (alen == 16 ? 8 : 12);
+	dst = ip + (alen == 16 ? 24 : 16);
+	th = data + p->l4_off;
 	memset(t, 0, sizeof(*t));
-	t->family = family;
+	t->family = alen == 16 ? 10 : 2;
 	if (p->dir == NR_DIR_OUT) {
 		memcpy(t->laddr, src, alen);
 		memcpy(t->raddr, dst, alen);
@@ -113,16 +101,14 @@ static int parse(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t
 		t->rport = (uint16_t)(th[0] << 8 | th[1]);
 	}
 	*tcp = th;
-	*tcp_len = (uint32_t)(end - th);
+	*tcp_len = p->cap_len - p->l4_off;
 	return 0;
 }
 
-int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t)
+int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t,
+			  const uint8_t **tcp, uint32_t *tcp_len)
 {
-	const uint8_t *th;
-	uint32_t len;
-
-	return parse(p, data, t, &th, &len);
+	return parse(p, data, t, tcp, tcp_len);
 }
 
 void track_tuple_of_event(const struct nr_event *e, struct nr_tuple *t)
@@ -159,54 +145,49 @@ static int syn_wscale(const uint8_t *th, uint32_t len)
 	return -1;
 }
 
-void track_learn_packet(const struct nr_pkt *p, const uint8_t *data)
+static bool is_process(uint8_t src)
 {
-	bool owner = (p->owner.flags & NR_OWN_VALID) && p->owner.src != NR_OWNER_KERNEL &&
-		     p->owner.src != NR_OWNER_UNKNOWN;
-	const uint8_t *th;
-	struct nr_tuple t;
-	uint32_t len;
-	struct conn *c;
-	bool syn;
+	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+}
 
-	if (parse(p, data, &t, &th, &len))
-		return;
-	syn = th[13] & 0x02;
+void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
+			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len)
+{
+	bool owner = is_process(src), syn = tcp && tcp_len > 13 && (tcp[13] & 0x02);
+	struct conn *c;
+
 	if (!owner && !syn)
 		return;
-	c = lookup(&t, true);
+	c = lookup(t, true);
 	if (owner) {
-		c->owner = p->owner;
+		c->owner = *o;
 		c->has_owner = true;
-		if (p->owner.flags & NR_OWN_CLAIMED) {
-			c->claimed = p->owner;
+		if (o->flags & NR_OWN_CLAIMED) {
+			c->claimed = *o;
 			c->has_claimed = true;
 		}
 	}
 	if (syn) {
-		int ws = syn_wscale(th, len);
+		int ws = syn_wscale(tcp, tcp_len);
 
-		if (p->dir == NR_DIR_OUT)
+		if (dir == NR_DIR_OUT)
 			c->ws_out = (int8_t)ws;
 		else
 			c->ws_in = (int8_t)ws;
 	}
 }
 
-void track_learn_event(const struct nr_event *e)
+void track_learn_event(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src)
 {
-	struct nr_tuple t;
 	struct conn *c;
 
-	if (!(e->owner.flags & NR_OWN_VALID) || e->owner.src == NR_OWNER_KERNEL ||
-	    !e->sport || !e->dport)
+	if (!is_process(src) || !t->lport || !t->rport)
 		return;
-	track_tuple_of_event(e, &t);
-	c = lookup(&t, true);
-	c->owner = e->owner;
+	c = lookup(t, true);
+	c->owner = *o;
 	c->has_owner = true;
-	if (e->owner.flags & NR_OWN_CLAIMED) {
-		c->claimed = e->owner;
+	if (o->flags & NR_OWN_CLAIMED) {
+		c->claimed = *o;
 		c->has_claimed = true;
 	}
 }
@@ -281,16 +262,14 @@ uint32_t track_synth_packet(const struct nr_event *e, int dir, uint8_t *buf, uin
 	return len;
 }
 
-uint32_t track_window_bytes(const struct nr_event *e)
+uint32_t track_window_bytes(const struct nr_tuple *t, const struct nr_event *e)
 {
-	struct nr_tuple t;
 	struct conn *c;
 	int ws;
 
 	if (!e->window)
 		return 0;
-	track_tuple_of_event(e, &t);
-	c = lookup(&t, false);
+	c = lookup(t, false);
 	if (!c || c->ws_out < 0 || c->ws_in < 0)
 		return e->window;
 	/* the advertiser's scale: ours for _adv, the peer's for _recv */

@@ -10,11 +10,17 @@
 
 #include "netrec.h"
 
-/* The connection of a TCP packet, seen from this host; 0 or -ENOENT. */
-int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t);
+/* The connection of a TCP packet (from the kernel parser's offsets) and
+ * its TCP header; 0 or -ENOENT. */
+int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr_tuple *t,
+			  const uint8_t **tcp, uint32_t *tcp_len);
 void track_tuple_of_event(const struct nr_event *e, struct nr_tuple *t);
-void track_learn_packet(const struct nr_pkt *p, const uint8_t *data);
-void track_learn_event(const struct nr_event *e);
+/* What a record tells about its connection: its owner (src, the file's
+ * owner source: only process owners are kept) and, from a SYN's header
+ * (tcp may be NULL), the window scale. */
+void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
+			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len);
+void track_learn_event(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src);
 /* The owner learned for the connection, if any (0, else -ENOENT). */
 int track_late_owner(const struct nr_tuple *t, struct nr_owner *o);
 /* The owner that used an accepted socket itself (read, wrote) as learned so
@@ -27,6 +33,6 @@ bool track_matched(const struct nr_tuple *t);
 uint32_t track_synth_packet(const struct nr_event *e, int dir, uint8_t *buf, uint32_t cap);
 /* The window of a window event in bytes (scaled when the handshake's
  * window scale options were seen). */
-uint32_t track_window_bytes(const struct nr_event *e);
+uint32_t track_window_bytes(const struct nr_tuple *t, const struct nr_event *e);
 
 #endif

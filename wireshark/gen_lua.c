@@ -51,7 +51,8 @@ static void vocabulary(FILE *o, const char *version)
 	lua_str(o, version);
 	fprintf(o, "\nlocal NR_PEN = %u\n", NR_PEN);
 	fprintf(o, "local NR_ANNOT_TYPE_PACKET = %d\n", NR_ANNOT_TYPE_PACKET);
-	fprintf(o, "local NR_PKT_ANNOT_SIZE = %d\n", NR_PKT_ANNOT_SIZE);
+	fprintf(o, "local NR_PKT_ANNOT_SIZE, NR_PKT_ANNOT_V1_SIZE = %d, %d\n",
+		NR_PKT_ANNOT_SIZE, NR_PKT_ANNOT_V1_SIZE);
 	fprintf(o, "local NR_ANNOT_F_OWNER, NR_ANNOT_F_COOKIE, NR_ANNOT_F_EGRESS = %d, %d, %d\n",
 		NR_ANNOT_F_OWNER, NR_ANNOT_F_COOKIE, NR_ANNOT_F_EGRESS);
 	/* byte offsets of struct nr_pkt_annot (docs/format.md §4) */

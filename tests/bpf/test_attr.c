@@ -142,7 +142,7 @@ static void test_connection(void)
 	if (!ASSERT_OK_PTR(skel, "open"))
 		return;
 	skel->rodata->target_netns = (uint32_t)st.st_ino;
-	bpf_map__set_max_entries(skel->maps.scratch, libbpf_num_possible_cpus());
+	bpf_map__set_max_entries(skel->maps.cpu_slots, libbpf_num_possible_cpus());
 	bpf_program__set_autoload(skel->progs.sock_create, false);
 	bpf_program__set_autoload(skel->progs.scan_tcp, false);
 	err = netrec_bpf__load(skel);

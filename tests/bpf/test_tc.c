@@ -3,7 +3,9 @@
  * The tc programs of bpf/netrec.bpf.c under BPF_PROG_TEST_RUN: hand-built
  * IPv4/IPv6 TCP, ICMP and ICMPv6 packets (plain, VLAN-tagged, truncated) must
  * reach user space through the ring buffer with the right bytes and
- * metadata; ARP, UDP and runt packets must not. Every expected value comes
+ * metadata, including extension-header chains, fragments and IPv4 options;
+ * IP packets the parser cannot read to the end are recorded whole and say
+ * why; ARP, UDP and ESP packets must not be recorded. Every expected value comes
  * from the packets built here (offsets, lengths, addresses, ports) and from
  * docs/format.md, not from the program's output. Needs root (skip 77).
  */
@@ -66,7 +68,7 @@ static int setup(uint32_t snap_l3)
 	if (!skel)
 		return -errno;
 	skel->rodata->snap_l3 = snap_l3;
-	bpf_map__set_max_entries(skel->maps.scratch, ncpus);
+	bpf_map__set_max_entries(skel->maps.cpu_slots, ncpus);
 	/* only the packet programs: the tests need no tracepoint */
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, strncmp(bpf_program__name(p), "tc_", 3) == 0);
@@ -173,6 +175,46 @@ static size_t icmp_echo(uint8_t *p, uint8_t type, uint16_t id, uint16_t seq)
 	p[6] = (uint8_t)(seq >> 8);
 	p[7] = (uint8_t)seq;
 	return 16;
+}
+
+/* An IPv6 extension header of 8 * (units + 1) bytes (hop-by-hop, routing,
+ * destination options: RFC 8200 4.3-4.6; padded with PadN). */
+static size_t ext6(uint8_t *p, uint8_t nh, uint8_t units)
+{
+	size_t len = 8 * ((size_t)units + 1);
+
+	memset(p, 0, len);
+	p[0] = nh;
+	p[1] = units;
+	p[2] = 1;                /* PadN */
+	p[3] = (uint8_t)(len - 4);
+	return len;
+}
+
+/* An IPv6 fragment header (RFC 8200 4.5): offset in 8-octet units. */
+static size_t frag6(uint8_t *p, uint8_t nh, uint16_t off8, bool more, uint32_t id)
+{
+	uint16_t v = (uint16_t)(off8 << 3 | (more ? 1 : 0));
+
+	memset(p, 0, 8);
+	p[0] = nh;
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	p[4] = (uint8_t)(id >> 24);
+	p[5] = (uint8_t)(id >> 16);
+	p[6] = (uint8_t)(id >> 8);
+	p[7] = (uint8_t)id;
+	return 8;
+}
+
+/* An authentication header (RFC 4302) with a 12-byte ICV: 24 bytes. */
+static size_t ah6(uint8_t *p, uint8_t nh)
+{
+	memset(p, 0, 24);
+	p[0] = nh;
+	p[1] = 24 / 4 - 2;
+	p[7] = 1;                /* SPI */
+	return 24;
 }
 
 static const struct nr_pkt *pkt_rec(int i)
@@ -297,14 +339,250 @@ static void test_ignored(void)
 	run(skel->progs.tc_in_eth, p, n);
 	ASSERT_EQ(nrecs, 0, "protocol 58 over IPv4 ignored");
 
-	/* ethertype IPv4, but the header's version field says 6 */
+	/* IPv6 ESP: its payload (and protocol) cannot be seen */
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 50, "2001:db8::1", "2001:db8::2", 16);
+	memset(p + n, 0x55, 16);
+	n += 16;
+	run(skel->progs.tc_in_eth, p, n);
+	ASSERT_EQ(nrecs, 0, "ESP ignored");
+
+	/* IPv6 with an extension header before UDP */
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 60, "2001:db8::1", "2001:db8::2", 8 + 8);
+	n += ext6(p + n, 17, 0);
+	memset(p + n, 0, 8);
+	n += 8;
+	run(skel->progs.tc_in_eth, p, n);
+	ASSERT_EQ(nrecs, 0, "UDP behind a destination options header ignored");
+}
+
+/* What the parser found: the transport header's offset (0: none), the
+ * parse result and fragment facts. */
+static void check_parse(int i, uint32_t l4_off, uint8_t parse, uint8_t pflags, uint32_t frag_id)
+{
+	const struct nr_pkt *r = pkt_rec(i);
+
+	ASSERT_EQ(r->l4_off, l4_off, "transport header offset");
+	ASSERT_EQ(r->parse, parse, "parse result");
+	ASSERT_EQ(r->pflags, pflags, "fragment flags");
+	ASSERT_EQ(r->frag_id, frag_id, "fragment identification");
+	if (parse)
+		ASSERT_EQ(r->owner.src, 0, "not parsed: no owner");
+}
+
+/* IPv6 extension-header chains: hop-by-hop + destination options (the
+ * chain of a TCP socket with IPV6_HOPOPTS and IPV6_DSTOPTS), routing +
+ * AH, the longest chain followed and one longer, and a chain the packet
+ * cuts short. */
+static void test_ipv6_ext_chains(void)
+{
+	uint8_t p[512];
+	size_t n, l4;
+
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 0, "2001:db8::1", "2001:db8::2", 8 + 16 + 20);
+	n += ext6(p + n, 60, 0);
+	n += ext6(p + n, 6, 1);
+	l4 = n;
+	n += tcp(p + n, 40100, 8080, 0x02, 64240, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "SYN behind hop-by-hop and destination options")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x86DD, 6, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, 0, 0);
+	}
+
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 43, "2001:db8::1", "2001:db8::2", 24 + 24 + 20);
+	n += ext6(p + n, 51, 2);          /* a routing header, as a TLV blob */
+	p[14 + 40 + 2] = 0;              /* routing type 0 ... */
+	p[14 + 40 + 3] = 0;              /* ... no segments left */
+	n += ah6(p + n, 6);
+	l4 = n;
+	n += tcp(p + n, 40101, 443, 0x10, 1000, 0);
+	run(skel->progs.tc_out_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "ACK behind routing and AH headers")) {
+		check_pkt(0, p, n, NR_DIR_OUT, 14, 0x86DD, 6, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, 0, 0);
+	}
+
+	/* NR_IP6_MAX_EXT destination options headers: followed */
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 60, "2001:db8::1", "2001:db8::2", 8 * NR_IP6_MAX_EXT + 20);
+	for (int i = 0; i < NR_IP6_MAX_EXT; i++)
+		n += ext6(p + n, i == NR_IP6_MAX_EXT - 1 ? 6 : 60, 0);
+	l4 = n;
+	n += tcp(p + n, 40102, 80, 0x10, 1000, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "the longest chain followed"))
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, 0, 0);
+
+	/* one more: recorded whole, not parsed */
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 60, "2001:db8::1", "2001:db8::2", 8 * (NR_IP6_MAX_EXT + 1) + 20);
+	for (int i = 0; i <= NR_IP6_MAX_EXT; i++)
+		n += ext6(p + n, i == NR_IP6_MAX_EXT ? 6 : 60, 0);
+	n += tcp(p + n, 40103, 80, 0x10, 1000, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "a longer chain is still recorded")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x86DD, 60, (uint32_t)n);
+		check_parse(0, 0, NR_PARSE_EXT_CHAIN, 0, 0);
+	}
+
+	/* the packet ends inside the second extension header */
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 0, "2001:db8::1", "2001:db8::2", 8 + 1);
+	n += ext6(p + n, 60, 0);
+	p[n++] = 6;
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "a chain cut short is still recorded")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x86DD, 60, (uint32_t)n);
+		check_parse(0, 0, NR_PARSE_TRUNCATED, 0, 0);
+	}
+}
+
+/* Fragments: the first with its transport header, later ones as what they
+ * are (RFC 8200 4.5, RFC 791). */
+static void test_fragments(void)
+{
+	uint8_t p[512];
+	size_t n, l4;
+
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 44, "2001:db8::1", "2001:db8::2", 8 + 16);
+	n += frag6(p + n, 58, 0, true, 0x01020304);
+	l4 = n;
+	n += icmp_echo(p + n, 128, 0x0777, 9);
+	run(skel->progs.tc_out_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv6 first fragment")) {
+		check_pkt(0, p, n, NR_DIR_OUT, 14, 0x86DD, 58, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, NR_PF_FRAGMENT, 0x01020304);
+	}
+
+	n = eth(p, 0x86DD, false);
+	n += ip6(p + n, 44, "2001:db8::2", "2001:db8::1", 8 + 40);
+	n += frag6(p + n, 58, 181, false, 0x0A0B0C0D);
+	memset(p + n, 0x11, 40);
+	n += 40;
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv6 later fragment")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x86DD, 58, (uint32_t)n);
+		check_parse(0, 0, NR_PARSE_OK, NR_PF_FRAGMENT | NR_PF_LATER_FRAG, 0x0A0B0C0D);
+		ASSERT_EQ(pkt_rec(0)->owner.src, 0, "later fragment: owner left to user space");
+	}
+
+	/* a later fragment whose fragmentable part starts with an extension
+	 * header: the protocol is unknown */
+	p[14 + 40] = 60;
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "later fragment of unknown protocol recorded"))
+		check_parse(0, 0, NR_PARSE_FRAG_UPPER, NR_PF_FRAGMENT | NR_PF_LATER_FRAG,
+			    0x0A0B0C0D);
+	p[14 + 40] = 17;
+	run(skel->progs.tc_in_eth, p, n);
+	ASSERT_EQ(nrecs, 0, "later fragment of a UDP datagram ignored");
+
+	/* IPv4: first fragment (MF) of a TCP segment, id 0x4242 */
+	n = eth(p, 0x0800, false);
+	n += ip4(p + n, 6, "192.0.2.1", "192.0.2.2", 20 + 8);
+	p[14 + 4] = 0x42;
+	p[14 + 5] = 0x42;
+	p[14 + 6] = 0x20;                /* MF */
+	l4 = n;
+	n += tcp(p + n, 40104, 80, 0x18, 1000, 8);
+	run(skel->progs.tc_out_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv4 first fragment")) {
+		check_pkt(0, p, n, NR_DIR_OUT, 14, 0x0800, 6, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, NR_PF_FRAGMENT, 0x4242);
+	}
+
+	/* IPv4: later fragment of an ICMP datagram (offset 185 * 8) */
+	n = eth(p, 0x0800, false);
+	n += ip4(p + n, 1, "192.0.2.2", "192.0.2.1", 32);
+	p[14 + 4] = 0x12;
+	p[14 + 5] = 0x34;
+	p[14 + 6] = 0x00;
+	p[14 + 7] = 185;
+	memset(p + n, 0x22, 32);
+	n += 32;
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv4 later fragment")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x0800, 1, (uint32_t)n);
+		check_parse(0, 0, NR_PARSE_OK, NR_PF_FRAGMENT | NR_PF_LATER_FRAG, 0x1234);
+	}
+	p[14 + 9] = 17;
+	run(skel->progs.tc_in_eth, p, n);
+	ASSERT_EQ(nrecs, 0, "IPv4 later fragment of UDP ignored");
+}
+
+/* IPv4 options, a header length below 5, a version that does not match the
+ * ethertype, and a packet too short for an IPv4 header. */
+static void test_ipv4_headers(void)
+{
+	uint8_t p[256];
+	size_t n, l4;
+
+	n = eth(p, 0x0800, false);
+	n += ip4(p + n, 6, "192.0.2.1", "192.0.2.2", 4 + 20);
+	p[14] = 0x46;                    /* IHL 6: one option word */
+	p[14 + 20] = 1;                  /* NOP NOP NOP EOL */
+	p[14 + 21] = 1;
+	p[14 + 22] = 1;
+	p[14 + 23] = 0;
+	n += 4;
+	l4 = n;
+	n += tcp(p + n, 40105, 80, 0x10, 1000, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv4 with options")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x0800, 6, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, 0, 0);
+	}
+
 	n = eth(p, 0x0800, false);
 	n += ip4(p + n, 6, "192.0.2.1", "192.0.2.2", 20);
-	p[14] = 0x65;
+	p[14] = 0x43;                    /* IHL 3 */
 	n += tcp(p + n, 1, 2, 0x10, 1, 0);
 	run(skel->progs.tc_in_eth, p, n);
-	ASSERT_EQ(nrecs, 0, "bad IP version ignored");
+	if (ASSERT_EQ(nrecs, 1, "IHL below 5: recorded")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x0800, 0, (uint32_t)n);
+		check_parse(0, 0, NR_PARSE_BAD_HEADER, 0, 0);
+	}
 
+	/* ethertype IPv4, but the header's version field says 6 */
+	p[14] = 0x65;
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "bad IP version: recorded, not parsed"))
+		check_parse(0, 0, NR_PARSE_BAD_HEADER, 0, 0);
+
+	/* IHL 15 (60 bytes) in a packet of 20 + 20 bytes: the transport header
+	 * would start past the end (BPF_PROG_TEST_RUN itself refuses packets
+	 * shorter than an IPv4 header) */
+	n = eth(p, 0x0800, false);
+	n += ip4(p + n, 6, "192.0.2.1", "192.0.2.2", 20);
+	p[14] = 0x4F;
+	n += tcp(p + n, 1, 2, 0x10, 1, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "IPv4 header longer than the packet: recorded")) {
+		check_pkt(0, p, n, NR_DIR_IN, 14, 0x0800, 6, (uint32_t)n);
+		check_parse(0, 14 + 60, NR_PARSE_TRUNCATED, 0, 0);
+	}
+
+	/* two VLAN tags (802.1ad outer, 802.1Q inner) */
+	n = 0;
+	memset(p, 0, 6);
+	memcpy(p + 6, SRC_MAC, 6);
+	p[12] = 0x88; p[13] = 0xA8; p[14] = 0; p[15] = 10;
+	p[16] = 0x81; p[17] = 0x00; p[18] = 0; p[19] = 20;
+	p[20] = 0x08; p[21] = 0x00;
+	n = 22;
+	n += ip4(p + n, 6, "192.0.2.1", "192.0.2.2", 20);
+	l4 = n;
+	n += tcp(p + n, 40106, 80, 0x10, 1000, 0);
+	run(skel->progs.tc_in_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "QinQ packet")) {
+		check_pkt(0, p, n, NR_DIR_IN, 22, 0x0800, 6, (uint32_t)n);
+		check_parse(0, (uint32_t)l4, NR_PARSE_OK, 0, 0);
+	}
 }
 
 static void test_truncated_tcp(void)
@@ -319,6 +597,7 @@ static void test_truncated_tcp(void)
 		return;
 	check_pkt(0, p, n, NR_DIR_IN, 14, 0x0800, 6, (uint32_t)n);
 	ASSERT_EQ(pkt_rec(0)->owner.src, 0, "no ports: unknown");
+	check_parse(0, 14 + 20, NR_PARSE_TRUNCATED, 0, 0);
 }
 
 static void test_vlan(void)
@@ -517,6 +796,9 @@ int main(void)
 	RUN_TEST(test_icmp);
 	RUN_TEST(test_ignored);
 	RUN_TEST(test_truncated_tcp);
+	RUN_TEST(test_ipv6_ext_chains);
+	RUN_TEST(test_fragments);
+	RUN_TEST(test_ipv4_headers);
 	RUN_TEST(test_vlan);
 	RUN_TEST(test_sequence);
 	RUN_TEST(test_zero_window);

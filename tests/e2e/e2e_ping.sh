@@ -8,17 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init ping
 
-# run_ping NAME ARGS...: ping from $NSA; sets PING_PID.
-run_ping() {
-	local name=$1; shift
-	bg_run "$NSA" 20 "$WORK/$name.pid" "$WORK/$name.out" "$WORK/$name.err" ping "$@"
-	if ! wait "$BG_PID"; then
-		fail "ping $* failed: $(cat "$WORK/$name.err")"
-	fi
-	PING_PID=$(cat "$WORK/$name.pid")
-	say "ping $*: pid $PING_PID, $(grep -c 'bytes from' "$WORK/$name.out") replies"
-}
-
 # one_run KIND: KIND raw or dgram.
 one_run() {
 	local kind=$1 f=$WORK/$1.pcapng exp=$WORK/$1.expect p4 p6

@@ -93,7 +93,10 @@ f=$WORK/count.pcapng
 server "$NSB" "$B4" 8081 nr-server --reply 3000
 swait=$SRV_WAIT
 nr_start "$NSA" "$f" -c 5 tcp port 8081
-sleep 2
+# the filter hides the readiness probes: the file's first blocks are written
+# just before the programs are attached
+wait_file "$f" 20 || fail "netrec -c 5 wrote nothing"
+sleep 1
 client "$NSA" "$B4" 8081 nr-client --send 2000
 peer_wait "$CLI_WAIT" "client"
 peer_wait "$swait" "server"

@@ -15,6 +15,7 @@
 # Environment (set by meson; set them yourself to run a scenario by hand):
 #   NETREC   the netrec binary        NRDUMP  tests/e2e/nrdump
 #   TCPPEER  tests/e2e/tcppeer        E2E_KEEP=1 keeps the work directory
+#   RAWSEND  tests/e2e/rawsend (the scenarios that send hand-built frames)
 # This file only sets things up and checks; it never changes anything
 # outside the namespaces and the work directory it creates.
 
@@ -27,6 +28,8 @@ B=${NETREC_BUILD_ROOT:-}
 NETREC=${NETREC:-${B:+$B/record/netrec}}
 NRDUMP=${NRDUMP:-${B:+$B/tests/e2e/nrdump}}
 TCPPEER=${TCPPEER:-${B:+$B/tests/e2e/tcppeer}}
+RAWSEND=${RAWSEND:-${B:+$B/tests/e2e/rawsend}}
+NETANALYZE=${NETANALYZE:-${B:+$B/analyze/netanalyze}}
 
 A4=192.0.2.1
 B4=192.0.2.2
@@ -243,6 +246,17 @@ client() {
 	CLI_WAIT=$BG_PID
 }
 
+# run_ping NAME ARGS...: ping from $NSA (iputils); sets PING_PID.
+run_ping() {
+	local name=$1; shift
+	bg_run "$NSA" 20 "$WORK/$name.pid" "$WORK/$name.out" "$WORK/$name.err" ping "$@"
+	if ! wait "$BG_PID"; then
+		fail "ping $* failed: $(cat "$WORK/$name.err")"
+	fi
+	PING_PID=$(cat "$WORK/$name.pid")
+	say "ping $*: pid $PING_PID, $(grep -c 'bytes from' "$WORK/$name.out") replies"
+}
+
 # peer_wait PID WHAT: waits for a background peer; fails if it failed.
 peer_wait() {
 	local p=$1 what=$2
@@ -281,17 +295,19 @@ dump() {
 	cat "$c.dump"
 }
 
-# check_readable FILE [empty-ok]: tshark opens it without warnings and
-# decodes every packet, tcpdump reads it, our reader reads it to the end,
-# and all three count the same packets (at least one, unless empty-ok).
+# check_readable FILE [empty-ok] [malformed-ok]: tshark opens it without
+# warnings and decodes every packet (malformed-ok: packets built malformed on
+# purpose are allowed; the caller checks them), tcpdump reads it, our reader
+# reads it to the end, and all three count the same packets (at least one,
+# unless empty-ok).
 check_readable() {
-	local f=$1 empty_ok=${2:-} tsh tcpd own err
+	local f=$1 empty_ok=${2:-} malformed_ok=${3:-} tsh tcpd own err
 	err=$(tshark -r "$f" -q 2>&1 >/dev/null | grep -v '^Running as user')
 	if [ -n "$err" ]; then fail "tshark complains about $f: $err"; else ok "tshark reads $f"; fi
 	tsh=$(tshark -r "$f" -Y 'ip || ipv6' 2>/dev/null | wc -l)
 	local mal
 	mal=$(tshark -r "$f" -Y '_ws.malformed' 2>/dev/null | wc -l)
-	[ "$mal" = 0 ] || fail "tshark: $mal malformed packets in $f"
+	[ "$mal" = 0 ] || [ -n "$malformed_ok" ] || fail "tshark: $mal malformed packets in $f"
 	local rd=(tcpdump -n -r "$f")
 	# a compressed recording (zstd magic): tcpdump reads it decompressed
 	if [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 28b52ffd ]; then
@@ -547,6 +563,66 @@ same_segments() {
 		fail "$what: $extra segments in netrec's file that tcpdump did not see"
 		comm -23 "$WORK/seg.netrec" "$WORK/seg.tcpdump" | head -5 | sed 's/^/  extra: /'
 	fi
+}
+
+# test_packets FILE [IFACE]: one line per IP packet between the test's own
+# addresses (both ends among 192.0.2.1/2 and 2001:db8::1/2), leaving out
+# neighbour discovery and the readiness probes (port $SENTINEL_PORT), which
+# come and go on their own: "l3len l3orig l3hash fam proto frag" of the
+# packet from its network header on (nrdump's decode, not the annotations).
+# IFACE: only packets recorded on that interface (pcapng files).
+test_packets() {
+	local f=$1 ifc=${2:-}
+	"$NRDUMP" "$f" 2>/dev/null | awk -v ifc="$ifc" -v sp="$SENTINEL_PORT" '
+	BEGIN { ours["192.0.2.1"]; ours["192.0.2.2"]; ours["2001:db8::1"]; ours["2001:db8::2"] }
+	/^pkt / {
+		delete v
+		for (i = 2; i <= NF; i++) { split($i, kvp, "="); if (kvp[1] == "pid") break; v[kvp[1]] = substr($i, length(kvp[1]) + 2) }
+		if (ifc != "" && v["if"] != ifc) next
+		if (!(v["src"] in ours) || !(v["dst"] in ours)) next
+		if (v["proto"] == "icmp6" && v["itype"] >= 133 && v["itype"] <= 137) next
+		if (v["sport"] == sp || v["dport"] == sp) next
+		print v["l3len"], v["l3orig"], v["l3hash"], v["fam"], v["proto"], v["frag"]
+	}' | sort
+}
+
+# same_packets NRFILE TDFILE WHAT [IFACE [PREFIX]]: netrec's file holds
+# exactly the test's packets tcpdump captured on the same interface in the
+# same run: the same number, each with the same bytes and original length
+# (PREFIX: compare the first PREFIX bytes of each packet, for packets
+# tcpdump itself keeps only that much of).
+same_packets() {
+	local a=$1 b=$2 what=$3 ifc=${4:-} pre=${5:-} na nb missing extra
+	test_packets "$a" "$ifc" >"$WORK/pk.netrec.all"
+	test_packets "$b" >"$WORK/pk.tcpdump.all"
+	if [ -n "$pre" ]; then
+		NRDUMP_HASH_MAX=$pre test_packets "$a" "$ifc" | cut -d' ' -f2- | sort >"$WORK/pk.netrec"
+		NRDUMP_HASH_MAX=$pre test_packets "$b" | cut -d' ' -f2- | sort >"$WORK/pk.tcpdump"
+	else
+		cp "$WORK/pk.netrec.all" "$WORK/pk.netrec"
+		cp "$WORK/pk.tcpdump.all" "$WORK/pk.tcpdump"
+	fi
+	na=$(wc -l <"$WORK/pk.netrec")
+	nb=$(wc -l <"$WORK/pk.tcpdump")
+	missing=$(comm -13 "$WORK/pk.netrec" "$WORK/pk.tcpdump" | wc -l)
+	extra=$(comm -23 "$WORK/pk.netrec" "$WORK/pk.tcpdump" | wc -l)
+	say "$what: netrec $na packets ($(awk '{ s += $2 } END { print s + 0 }' "$WORK/pk.netrec.all") bytes), tcpdump $nb ($(awk '{ s += $2 } END { print s + 0 }' "$WORK/pk.tcpdump.all") bytes)${pre:+, compared on their first $pre bytes}; not in netrec's file $missing, not in tcpdump's $extra"
+	[ "$nb" -gt 0 ] || fail "$what: the reference capture holds none of the test's packets"
+	if [ "$missing" != 0 ] || [ "$extra" != 0 ]; then
+		fail "$what: netrec's file and tcpdump's differ"
+		comm -13 "$WORK/pk.netrec" "$WORK/pk.tcpdump" | head -5 | sed 's/^/  only tcpdump: /'
+		comm -23 "$WORK/pk.netrec" "$WORK/pk.tcpdump" | head -5 | sed 's/^/  only netrec: /'
+	fi
+}
+
+# stat_of FILE KEY: a field of the file's statistics block (nrdump "stats").
+stat_of() {
+	dump "$1" | awk -v k="$2" '/^stats /{ for (i = 2; i <= NF; i++) { split($i, kvp, "="); if (kvp[1] == k) v = kvp[2] } } END { print v + 0 }'
+}
+
+# mac_of NS IFACE: the interface's link-layer address.
+mac_of() {
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
 }
 
 # check_sequences FILE: in an unfiltered recording without drops, each

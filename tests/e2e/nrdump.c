@@ -17,8 +17,12 @@
  *         (payload bytes), win, icmp type/code/id/iseq, pid/tid (epb option, - when
  *         absent), owner (owner source name, "none" without annotation),
  *         aflags, apid/atid (annotation), cookie, cpu, seq, cgid (cgroup
- *         id), comm/cpid/ctid
- *         (parsed from the comment), comment
+ *         id), aparse/al4/afid (annotation version 2), frag (first/later/-),
+ *         fid, fproto (a later fragment's protocol), l3len/l3orig/l3hash (the
+ *         packet from its network header: captured and original length,
+ *         FNV-1a 64 of the captured bytes, or of the first $NRDUMP_HASH_MAX,
+ *         to compare with another capture),
+ *         comm/cpid/ctid (parsed from the comment), comment
  *   ev    a kernel event (NETREC_RECORD=tcp_event)
  *   proc  a process record (NETREC_RECORD=process)
  *   jeb   any other journal entry
@@ -88,6 +92,14 @@ struct l4info {
 	int itype, icode, iid, iseq; /* -1 when not ICMP */
 	/* ICMP error: the quoted packet's protocol and ports */
 	int qproto, qsport, qdport;
+	int frag;                /* 0 not a fragment, 1 first, 2 later */
+	uint32_t fid;            /* fragment identification */
+	int fproto;              /* a later fragment's protocol (IPv4 header or
+				    IPv6 fragment header), -1 */
+	/* the packet from its network header on: captured and original
+	 * lengths, FNV-1a hash of the captured bytes */
+	long l3len, l3orig;
+	uint64_t l3hash;
 };
 
 static void tcp_flags(uint8_t f, char *out)
@@ -106,17 +118,35 @@ static void tcp_flags(uint8_t f, char *out)
 		*p = 0;
 }
 
-/* IPv6 extension headers the tests can meet (hop-by-hop for MLD). Returns
- * the offset of the upper-layer header and sets *nh, or -1. */
-static long ip6_skip_ext(const uint8_t *p, size_t len, size_t off, int *nh)
+/* IPv6 extension headers (RFC 8200: hop-by-hop, routing, fragment,
+ * destination options; RFC 4302: AH). Returns the offset of the
+ * upper-layer header and sets *nh, or -1 (chain cut short, or longer than
+ * 16 headers); a fragment header sets *frag (1 first, 2 later fragment)
+ * and *fid, and a later fragment ends the walk. */
+static long ip6_skip_ext(const uint8_t *p, size_t len, size_t off, int *nh, int *frag,
+			 uint32_t *fid)
 {
 	int hops;
 
-	for (hops = 0; hops < 8; hops++) {
-		if (*nh != 0 && *nh != 43 && *nh != 60)
+	for (hops = 0; hops < 16; hops++) {
+		if (*nh != 0 && *nh != 43 && *nh != 44 && *nh != 51 && *nh != 60)
 			return (long)off;
-		if (off + 2 > len)
+		if (off + 8 > len)
 			return -1;
+		if (*nh == 44) {
+			*fid = be32(p + off + 4);
+			*frag = (be16(p + off + 2) & 0xfff8) ? 2 : 1;
+			*nh = p[off];
+			off += 8;
+			if (*frag == 2)
+				return (long)off;
+			continue;
+		}
+		if (*nh == 51) {
+			*nh = p[off];
+			off += ((size_t)p[off + 1] + 2) * 4;
+			continue;
+		}
 		*nh = p[off];
 		off += 8 + (size_t)p[off + 1] * 8;
 	}
@@ -136,16 +166,24 @@ static void decode_ip(const uint8_t *p, size_t len, struct l4info *l, int quoted
 	if ((p[0] >> 4) == 4) {
 		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 
-		if (len < 20 || ihl < 20 || len < ihl)
+		if (len < 20)
 			return;
 		l->fam = 4;
 		inet_ntop(AF_INET, p + 12, l->src, sizeof(l->src));
 		inet_ntop(AF_INET, p + 16, l->dst, sizeof(l->dst));
+		if (ihl < 20 || len < ihl)
+			return;
 		proto = p[9];
 		off = ihl;
 		ulen = (long)be16(p + 2) - (long)ihl;
-		if (be16(p + 6) & 0x1fff) /* not the first fragment */
+		if (be16(p + 6) & 0x3fff) {
+			l->frag = (be16(p + 6) & 0x1fff) ? 2 : 1;
+			l->fid = be16(p + 4);
+		}
+		if (be16(p + 6) & 0x1fff) { /* not the first fragment */
+			l->fproto = proto;
 			proto = -1;
+		}
 	} else if ((p[0] >> 4) == 6) {
 		long o;
 
@@ -155,10 +193,14 @@ static void decode_ip(const uint8_t *p, size_t len, struct l4info *l, int quoted
 		inet_ntop(AF_INET6, p + 8, l->src, sizeof(l->src));
 		inet_ntop(AF_INET6, p + 24, l->dst, sizeof(l->dst));
 		proto = p[6];
-		o = ip6_skip_ext(p, len, 40, &proto);
+		o = ip6_skip_ext(p, len, 40, &proto, &l->frag, &l->fid);
 		if (o < 0)
 			return;
 		off = (size_t)o;
+		if (l->frag == 2) {
+			l->fproto = proto;
+			proto = -1;
+		}
 		ulen = (long)be16(p + 4) + 40 - (long)off;
 	} else {
 		return;
@@ -208,6 +250,10 @@ static void decode_ip(const uint8_t *p, size_t len, struct l4info *l, int quoted
 	}
 }
 
+/* NRDUMP_HASH_MAX: hash at most that many bytes of each packet (to compare
+ * with a capture that keeps fewer). */
+static size_t hash_max = (size_t)-1;
+
 static void decode_packet(const struct capfile_rec *r, struct l4info *l)
 {
 	const uint8_t *d = r->data;
@@ -216,7 +262,8 @@ static void decode_packet(const struct capfile_rec *r, struct l4info *l)
 	size_t hdr = 0;
 
 	memset(l, 0, sizeof(*l));
-	l->proto = l->sport = l->dport = -1;
+	l->proto = l->sport = l->dport = l->fproto = -1;
+	l->l3len = l->l3orig = -1;
 	l->itype = l->icode = l->iid = l->iseq = -1;
 	l->qproto = l->qsport = l->qdport = -1;
 	l->win = -1;
@@ -233,6 +280,9 @@ static void decode_packet(const struct capfile_rec *r, struct l4info *l)
 		break;
 	case LINKTYPE_ETHERNET:
 		hdr = 14;
+		/* VLAN tags (802.1Q, 802.1ad) */
+		while (len >= hdr + 4 && (be16(d + hdr - 2) == 0x8100 || be16(d + hdr - 2) == 0x88A8))
+			hdr += 4;
 		break;
 	case LINKTYPE_RAW: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
 		hdr = 0;
@@ -242,6 +292,11 @@ static void decode_packet(const struct capfile_rec *r, struct l4info *l)
 	}
 	if (len < hdr)
 		return;
+	l->l3len = (long)(len - hdr);
+	l->l3orig = (long)r->origlen - (long)hdr;
+	l->l3hash = 1469598103934665603ULL;
+	for (size_t i = hdr; i < len && i - hdr < hash_max; i++)
+		l->l3hash = (l->l3hash ^ d[i]) * 1099511628211ULL;
 	decode_ip(d + hdr, len - hdr, l, 0);
 }
 
@@ -333,19 +388,23 @@ static void print_packet(const struct capfile_rec *r, uint64_t n)
 	       dir, l.fam, proto_name(l.proto), l.src, l.sport, l.dst, l.dport,
 	       l.flags, l.tseq, l.tack, l.plen, l.win, l.itype, l.icode, l.iid, l.iseq,
 	       proto_name(l.qproto), l.qsport, l.qdport, r->caplen, r->origlen);
+	printf(" frag=%s fid=%u fproto=%s l3len=%ld l3orig=%ld l3hash=%016" PRIx64,
+	       l.frag == 1 ? "first" : l.frag == 2 ? "later" : "-", l.fid,
+	       proto_name(l.fproto), l.l3len, l.l3orig, l.l3hash);
 	if (r->has_pid)
 		printf(" pid=%u tid=%u", r->pid, r->tid);
 	else
 		printf(" pid=- tid=-");
 	if (have_annot) {
 		printf(" owner=%s aflags=%u apid=%u atid=%u auid=%u cookie=%" PRIu64
-		       " cpu=%u seq=%" PRIu64 " ifindex=%u netns=%u cgid=%" PRIu64,
+		       " cpu=%u seq=%" PRIu64 " ifindex=%u netns=%u cgid=%" PRIu64
+		       " aparse=%u al4=%u afid=%u",
 		       a.owner_src < NR_OWNER_MAX ? nr_owner_src_name(a.owner_src) : "invalid",
 		       a.flags, a.pid, a.tid, a.uid, a.cookie, a.cpu, a.seq,
-		       a.ifindex, a.netns, a.cgroup_id);
+		       a.ifindex, a.netns, a.cgroup_id, a.parse, a.l4_proto, a.frag_id);
 	} else {
 		printf(" owner=none aflags=- apid=- atid=- auid=- cookie=- cpu=- seq=-"
-		       " ifindex=- netns=- cgid=-");
+		       " ifindex=- netns=- cgid=- aparse=- al4=- afid=-");
 	}
 	if (r->comment) {
 		comment_owner(r->comment, r->comment_len, comm, sizeof(comm), &cpid, &ctid);
@@ -469,10 +528,11 @@ static void print_custom(const struct capfile_rec *r)
 		   nr_stats_decode(r->body, r->body_len, &s) == 0) {
 		printf("stats packets=%" PRIu64 " events=%" PRIu64 " attributed=%" PRIu64
 		       " kernel=%" PRIu64 " ring_drops=%" PRIu64 " other_drops=%" PRIu64
-		       " filtered=%" PRIu64 " start=%" PRId64 " end=%" PRId64 "\n",
+		       " filtered=%" PRIu64 " start=%" PRId64 " end=%" PRId64
+		       " unparsed=%" PRIu64 "\n",
 		       s.packets_written, s.events_written, s.packets_attributed,
 		       s.packets_kernel, s.ring_drops, s.other_drops, s.packets_filtered,
-		       s.start_ns, s.end_ns);
+		       s.start_ns, s.end_ns, s.packets_unparsed);
 	} else {
 		printf("custom pen=%u copyable=%d len=%zu\n", r->pen, r->copyable, r->body_len);
 	}
@@ -538,6 +598,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: nrdump FILE|-\n");
 		return 2;
 	}
+	if (getenv("NRDUMP_HASH_MAX"))
+		hash_max = (size_t)strtoull(getenv("NRDUMP_HASH_MAX"), NULL, 10);
 	err = capfile_open_path(&f, argv[1], NULL);
 	if (err) {
 		fprintf(stderr, "nrdump: cannot open %s: %s\n", argv[1], strerror(-err));

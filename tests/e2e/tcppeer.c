@@ -32,6 +32,10 @@
  *   --bind-port P   client: bind this local port before connecting
  *   --refused       client: the connection is expected to be refused
  *                   (exit 0 only on ECONNREFUSED)
+ *   --ext6          IPv6: send every segment with a hop-by-hop and a
+ *                   destination options header (IPV6_HOPOPTS, IPV6_DSTOPTS,
+ *                   RFC 3542; each 8 bytes of PadN); on a server, set on
+ *                   the listener, whose accepted sockets inherit them
  *   --timeout S     give up after S seconds (default 20)
  *
  * Output, one line each, flushed at once (key=value, for the tests' awk):
@@ -53,6 +57,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +84,7 @@ struct peer_cfg {
 	const char *hold;
 	int bind_port;
 	int refused;
+	int ext6;
 	int timeout_s;
 	int result;
 };
@@ -238,6 +244,22 @@ static int serve_one(struct peer_cfg *c, int lfd)
 	return err;
 }
 
+/* IPV6_HOPOPTS and IPV6_DSTOPTS: one 8-byte header each, holding a PadN
+ * option of 4 bytes (RFC 8200 4.2); the kernel fills in the next header. */
+static int set_ext6(int fd, int family)
+{
+	uint8_t hdr[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
+
+	if (family != AF_INET6)
+		return 0;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, hdr, sizeof(hdr)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, hdr, sizeof(hdr)) < 0) {
+		fprintf(stderr, "tcppeer: IPv6 extension headers: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int run_server(struct peer_cfg *c)
 {
 	struct sockaddr_storage ss;
@@ -252,6 +274,8 @@ static int run_server(struct peer_cfg *c)
 	if (lfd < 0)
 		return -errno;
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (c->ext6 && (err = set_ext6(lfd, ss.ss_family)))
+		goto cleanup;
 	if (c->rcvbuf > 0 &&
 	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &c->rcvbuf, sizeof(c->rcvbuf)) < 0) {
 		err = -errno;
@@ -312,6 +336,8 @@ static int run_client(struct peer_cfg *c)
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return -errno;
+	if (c->ext6 && (err = set_ext6(fd, ss.ss_family)))
+		goto cleanup;
 	if (c->bind_port) {
 		int one = 1;
 
@@ -451,6 +477,7 @@ int main(int argc, char **argv)
 		{ "hold", required_argument, NULL, 'H' },
 		{ "bind-port", required_argument, NULL, 'B' },
 		{ "refused", no_argument, NULL, 'R' },
+		{ "ext6", no_argument, NULL, 'X' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -473,6 +500,7 @@ int main(int argc, char **argv)
 		case 'H': c.hold = optarg; break;
 		case 'B': c.bind_port = atoi(optarg); break;
 		case 'R': c.refused = 1; break;
+		case 'X': c.ext6 = 1; break;
 		case 'T': c.timeout_s = atoi(optarg); break;
 		default: usage(); return 2;
 		}

@@ -1049,16 +1049,17 @@ static void test_pcap(void)
 static void test_profile_annot(void)
 {
 	struct nr_pkt_annot a = {
-		.type = 1, .version = 1, .owner_src = NR_OWNER_ACCEPT,
-		.flags = NR_ANNOT_F_OWNER | NR_ANNOT_F_COOKIE,
+		.type = 1, .version = 2, .owner_src = NR_OWNER_ACCEPT,
+		.flags = NR_ANNOT_F_OWNER | NR_ANNOT_F_COOKIE | NR_ANNOT_F_FRAGMENT,
 		.cpu = 0x01020304, .seq = 0x1112131415161718ULL,
 		.cookie = 0x2122232425262728ULL, .pid = 0x31323334, .tid = 0x41424344,
 		.uid = 0x51525354, .gid = 0x61626364, .cgroup_id = 0x7172737475767778ULL,
 		.netns = 0x81828384, .ifindex = 0x91929394, .ktime_ns = 0xA1A2A3A4A5A6A7A8ULL,
+		.parse = NR_PARSE_WHY_EXT_CHAIN, .l4_proto = 6, .frag_id = 0xB1B2B3B4,
 	}, b;
 	/* docs/format.md §4 table, little-endian, by hand */
-	static const uint8_t exp[64] = {
-		1, 1, 3, 3, 0x04, 0x03, 0x02, 0x01,
+	static const uint8_t exp[72] = {
+		1, 2, 3, 0x0B, 0x04, 0x03, 0x02, 0x01,
 		0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11,
 		0x28, 0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21,
 		0x34, 0x33, 0x32, 0x31, 0x44, 0x43, 0x42, 0x41,
@@ -1066,56 +1067,69 @@ static void test_profile_annot(void)
 		0x78, 0x77, 0x76, 0x75, 0x74, 0x73, 0x72, 0x71,
 		0x84, 0x83, 0x82, 0x81, 0x94, 0x93, 0x92, 0x91,
 		0xA8, 0xA7, 0xA6, 0xA5, 0xA4, 0xA3, 0xA2, 0xA1,
+		3, 6, 0, 0, 0xB4, 0xB3, 0xB2, 0xB1,
 	};
-	uint8_t out[64], opt[4 + 64 + 8];
+	uint8_t out[72], opt[4 + 72 + 8];
 	uint32_t pen = NR_PEN;
 
 	nr_annot_encode(&a, out);
-	ASSERT_MEMEQ(out, exp, 64, "annotation bytes");
+	ASSERT_MEMEQ(out, exp, 72, "annotation bytes");
 	memset(&b, 0xEE, sizeof(b));
-	ASSERT_OK(nr_annot_decode(exp, 64, &b), "decode");
+	ASSERT_OK(nr_annot_decode(exp, 72, &b), "decode");
 	ASSERT_MEMEQ(&a, &b, sizeof(a), "decoded fields");
-	ASSERT_EQ(nr_annot_decode(exp, 63, &b), -EINVAL, "short");
-	/* later versions append fields: accepted */
+	ASSERT_EQ(nr_annot_decode(exp, 71, &b), -EINVAL, "version 2 shorter than 72 bytes");
+	/* version 1 (64 bytes, no parse/fragment fields): accepted, those zero */
 	memcpy(opt, exp, 64);
-	memset(opt + 64, 0xAB, 8);
-	ASSERT_OK(nr_annot_decode(opt, 72, &b), "longer value");
+	opt[1] = 1;
+	memset(&b, 0xEE, sizeof(b));
+	ASSERT_OK(nr_annot_decode(opt, 64, &b), "version 1");
+	ASSERT_EQ(b.version, 1, "version");
+	ASSERT_EQ(b.parse, 0, "version 1: no parse field");
+	ASSERT_EQ(b.frag_id, 0, "version 1: no fragment id");
+	ASSERT_EQ_U64(b.ktime_ns, 0xA1A2A3A4A5A6A7A8ULL, "version 1: ktime");
+	ASSERT_EQ(nr_annot_decode(opt, 63, &b), -EINVAL, "short");
+	/* later versions append fields: accepted */
+	memcpy(opt, exp, 72);
+	opt[1] = 3;
+	memset(opt + 72, 0xAB, 8);
+	ASSERT_OK(nr_annot_decode(opt, 80, &b), "longer value");
+	ASSERT_EQ(b.frag_id, 0xB1B2B3B4, "longer value: frag id");
 	opt[0] = 2;
-	ASSERT_EQ(nr_annot_decode(opt, 72, &b), -EINVAL, "wrong type");
+	ASSERT_EQ(nr_annot_decode(opt, 80, &b), -EINVAL, "wrong type");
 	opt[0] = 1;
 	opt[1] = 0;
-	ASSERT_EQ(nr_annot_decode(opt, 72, &b), -EINVAL, "version 0");
+	ASSERT_EQ(nr_annot_decode(opt, 80, &b), -EINVAL, "version 0");
 
 	/* option value: PEN in section order, then the LE annotation */
 	memcpy(opt, &pen, 4);
-	memcpy(opt + 4, exp, 64);
-	ASSERT_OK(nr_annot_from_option(opt, 68, 0, &b), "from option, host order");
+	memcpy(opt + 4, exp, 72);
+	ASSERT_OK(nr_annot_from_option(opt, 76, 0, &b), "from option, host order");
 	ASSERT_EQ_U64(b.ktime_ns, 0xA1A2A3A4A5A6A7A8ULL, "ktime");
-	ASSERT_EQ(nr_annot_from_option(opt, 68, 1, &b), -EINVAL, "PEN in wrong order");
+	ASSERT_EQ(nr_annot_from_option(opt, 76, 1, &b), -EINVAL, "PEN in wrong order");
 	pen = __builtin_bswap32(NR_PEN);
 	memcpy(opt, &pen, 4);
-	ASSERT_OK(nr_annot_from_option(opt, 68, 1, &b), "from option, swapped");
+	ASSERT_OK(nr_annot_from_option(opt, 76, 1, &b), "from option, swapped");
 	ASSERT_EQ(b.pid, 0x31323334, "pid");
 	ASSERT_EQ(nr_annot_from_option(opt, 3, 1, &b), -EINVAL, "too short for PEN");
 	pen = 12345;
 	memcpy(opt, &pen, 4);
-	ASSERT_EQ(nr_annot_from_option(opt, 68, 0, &b), -EINVAL, "foreign PEN");
+	ASSERT_EQ(nr_annot_from_option(opt, 76, 0, &b), -EINVAL, "foreign PEN");
 }
 
 static void test_profile_blocks(void)
 {
 	struct nr_cb_clock c = { NR_CB_CLOCK, 1, -2, 0x0102, 0x1122334455667788LL }, c2;
-	struct nr_cb_stats s = { NR_CB_STATS, 1, 1, 2, 3, 4, 5, 6, 7, -8, 9 }, s2;
+	struct nr_cb_stats s = { NR_CB_STATS, 2, 1, 2, 3, 4, 5, 6, 7, -8, 9, 10 }, s2;
 	static const uint8_t cexp[32] = {
 		1, 0, 0, 0, 1, 0, 0, 0,
 		0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 		0x02, 0x01, 0, 0, 0, 0, 0, 0,
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
 	};
-	uint8_t sexp[80] = { 2, 0, 0, 0, 1, 0, 0, 0 };
-	uint8_t out[80];
+	uint8_t sexp[88] = { 2, 0, 0, 0, 2, 0, 0, 0 };
+	uint8_t out[88];
 
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 10; i++)
 		sexp[8 + 8 * i] = (uint8_t)(i + 1);
 	memset(sexp + 64, 0xFF, 8);
 	sexp[64] = 0xF8; /* -8 */
@@ -1129,11 +1143,17 @@ static void test_profile_blocks(void)
 	ASSERT_EQ(nr_cb_type(cexp, 3), 0, "cb type short");
 
 	nr_stats_encode(&s, out);
-	ASSERT_MEMEQ(out, sexp, 80, "stats bytes");
-	ASSERT_OK(nr_stats_decode(sexp, 80, &s2), "stats decode");
+	ASSERT_MEMEQ(out, sexp, 88, "stats bytes");
+	ASSERT_OK(nr_stats_decode(sexp, 88, &s2), "stats decode");
 	ASSERT_MEMEQ(&s, &s2, sizeof(s), "stats fields");
+	ASSERT_EQ(nr_stats_decode(sexp, 87, &s2), -EINVAL, "stats version 2 short");
+	ASSERT_EQ(nr_cb_type(sexp, 88), NR_CB_STATS, "cb type stats");
+	/* version 1: 80 bytes, no unparsed count */
+	sexp[4] = 1;
+	ASSERT_OK(nr_stats_decode(sexp, 80, &s2), "stats version 1");
+	ASSERT_EQ_U64(s2.packets_unparsed, 0, "version 1: no unparsed count");
+	ASSERT_EQ_U64(s2.end_ns, 9, "version 1: end");
 	ASSERT_EQ(nr_stats_decode(sexp, 79, &s2), -EINVAL, "stats short");
-	ASSERT_EQ(nr_cb_type(sexp, 80), NR_CB_STATS, "cb type stats");
 }
 
 static void test_profile_journal(void)
@@ -1202,7 +1222,39 @@ static void test_profile_journal(void)
 	ASSERT_STREQ(nr_owner_src_name(NR_OWNER_ICMP_ECHO), "icmp_echo", "6");
 	ASSERT_STREQ(nr_owner_src_name(NR_OWNER_ICMP_QUOTE), "icmp_quote", "7");
 	ASSERT_STREQ(nr_owner_src_name(NR_OWNER_LATE), "late", "8");
+	ASSERT_STREQ(nr_owner_src_name(NR_OWNER_FRAGMENT), "fragment", "9");
 	ASSERT_OK_PTR(nr_owner_src_name(1000), "out of range is not NULL");
+	/* §5.2 event names, both ways */
+	{
+		static const char *const names[] = { "state", "retransmit",
+			"retransmit_synack", "reset_sent", "reset_recv", "sk_error",
+			"zero_window_adv", "window_open_adv", "zero_window_recv",
+			"window_open_recv", "destroy" };
+
+		for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			ASSERT_STREQ(nr_event_name(i + 1), names[i], "event name");
+			ASSERT_EQ(nr_event_from_name(names[i], strlen(names[i])), i + 1,
+				  "event from name");
+		}
+		ASSERT_OK_PTR(nr_event_text(NR_EVENT_RETRANSMIT), "event text");
+		ASSERT_EQ(nr_event_from_name("stat", 4), 0, "prefix is not a name");
+		ASSERT_EQ(nr_event_name(0) == NULL, 1, "no event 0");
+		ASSERT_EQ(nr_event_name(NR_EVENT_MAX) == NULL, 1, "no event past the last");
+	}
+	/* §5.1: Linux's TCP state numbers (include/net/tcp_states.h) */
+	ASSERT_STREQ(nr_tcp_state_name(1), "ESTABLISHED", "state 1");
+	ASSERT_STREQ(nr_tcp_state_name(2), "SYN_SENT", "state 2");
+	ASSERT_STREQ(nr_tcp_state_name(4), "FIN_WAIT1", "state 4");
+	ASSERT_STREQ(nr_tcp_state_name(8), "CLOSE_WAIT", "state 8");
+	ASSERT_STREQ(nr_tcp_state_name(10), "LISTEN", "state 10");
+	ASSERT_STREQ(nr_tcp_state_name(11), "CLOSING", "state 11");
+	ASSERT_STREQ(nr_tcp_state_name(0), "UNKNOWN", "state 0");
+	ASSERT_STREQ(nr_tcp_state_name(200), "UNKNOWN", "state 200");
+	/* §4.2 */
+	ASSERT_STREQ(nr_parse_why_name(NR_PARSE_WHY_TRUNCATED), "truncated header", "why 1");
+	ASSERT_STREQ(nr_parse_why_name(NR_PARSE_WHY_EXT_CHAIN),
+		     "too many IPv6 extension headers", "why 3");
+	ASSERT_STREQ(nr_parse_why_name(99), "invalid", "why out of range");
 }
 
 /* ======================================================================
@@ -1259,14 +1311,36 @@ static void test_invalid_calls(void)
 		}
 		free(huge);
 	}
+	/* blocks built in place: rejected calls, and one begun but overtaken by
+	 * another write, leave nothing behind */
+	{
+		struct pcapng_epb_place pl;
+		uint8_t *e;
+
+		ASSERT_EQ(pcapng_epb_begin(w, 1, 0, 4, 4, 0, &pl), -EINVAL, "in place: unknown if_id");
+		ASSERT_EQ(pcapng_epb_begin(w, 0, 0, 5, 4, 0, &pl), -EINVAL, "in place: caplen > origlen");
+		ASSERT_EQ(pcapng_epb_begin(w, 0, 0, 4, 4, 6, &pl), -EINVAL,
+			  "in place: options not a multiple of 4");
+		ASSERT_EQ(pcapng_epb_commit(w), -EINVAL, "commit without a begin");
+		ASSERT_OK(pcapng_epb_begin(w, 0, 0, 4, 4, 0, &pl), "begin");
+		memcpy(pl.data, d, 4);
+		ASSERT_OK(pcapng_write_spb(w, d, 4, 4), "another block before the commit");
+		ASSERT_EQ(pcapng_epb_commit(w), -EINVAL, "the begun block is gone");
+		ASSERT_OK(pcapng_jeb_begin(w, 16, &e), "journal entry begin");
+		memcpy(e, "A=1\n", 4);
+		ASSERT_EQ(pcapng_jeb_commit(w, 17), -EINVAL, "longer than reserved");
+		ASSERT_OK(pcapng_jeb_begin(w, 16, &e), "journal entry begin");
+		ASSERT_EQ(pcapng_epb_commit(w), -EINVAL, "an entry is not committed as an EPB");
+		ASSERT_EQ(pcapng_jeb_commit(w, 0), -EINVAL, "empty entry");
+	}
 	/* a rejected call writes nothing and does not poison the writer */
 	ASSERT_OK(pcapng_write_epb(w, 0, 0, d, 4, 4, NULL), "valid EPB after rejects");
 	ASSERT_OK(pcapng_writer_flush(w), "flush");
 	fstat(fd, &st);
 	/* SHB 28, IDB 20, SPB 16 + 100, SPB 16 + 4, custom 16 MiB, raw
-	 * 16 MiB + 12, EPB 32 + 4 */
+	 * 16 MiB + 12, SPB 16 + 4, EPB 32 + 4 */
 	ASSERT_EQ(st.st_size, 28 + 20 + 116 + 20 + CAPFILE_DEFAULT_MAX_BLOCK +
-		  CAPFILE_DEFAULT_MAX_BLOCK + 12 + 36, "only valid blocks on disk");
+		  CAPFILE_DEFAULT_MAX_BLOCK + 12 + 20 + 36, "only valid blocks on disk");
 	ASSERT_OK(pcapng_writer_close(w), "close");
 	pcapng_opts_free(&o);
 	close(fd);

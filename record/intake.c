@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Everything that happens to a record the moment it leaves the ring
+ * buffer, once: its size and offsets are checked against what the kernel
+ * side promises (a record that fails is counted as lost, never trusted),
+ * it is copied into a pool slot, the kernel's owner source is translated
+ * into the file's, its TCP connection is found from the parser's offsets,
+ * and what it tells about owners (connections, fragments, processes) is
+ * learned before anything older is written, so that a packet held in the
+ * reorder window can still take an owner learned from a later record.
+ *
+ * It does not decide what is written (record/emit.c does).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "profile.h"
+#include "frag.h"
+#include "intake.h"
+#include "proc.h"
+#include "track.h"
+
+_Static_assert((int)NR_PARSE_MAX == (int)NR_PARSE_WHY_MAX,
+	       "every parse result has a reason in the file");
+
+void intake_init(struct intake *in, int64_t mono_to_real_ns)
+{
+	memset(in, 0, sizeof(*in));
+	pool_init(&in->pool);
+	reorder_init(&in->ro);
+	in->mono_to_real_ns = mono_to_real_ns;
+}
+
+void intake_free(struct intake *in)
+{
+	reorder_free(&in->ro);
+	pool_free(&in->pool);
+}
+
+uint8_t intake_owner_src(const struct nr_owner *o)
+{
+	static const uint8_t file[NR_SRC_MAX] = {
+		[NR_SRC_NONE] = NR_OWNER_UNKNOWN,
+		[NR_SRC_KERNEL] = NR_OWNER_KERNEL,
+		[NR_SRC_SOCKET] = NR_OWNER_SOCKET,
+		[NR_SRC_ACCEPT] = NR_OWNER_ACCEPT,
+		[NR_SRC_TUPLE] = NR_OWNER_TUPLE,
+		[NR_SRC_PREEXIST] = NR_OWNER_PREEXIST,
+		[NR_SRC_ICMP_ECHO] = NR_OWNER_ICMP_ECHO,
+		[NR_SRC_ICMP_QUOTE] = NR_OWNER_ICMP_QUOTE,
+	};
+
+	if (o->src == NR_SRC_KERNEL)
+		return NR_OWNER_KERNEL;
+	if (o->src >= NR_SRC_MAX || !(o->flags & NR_OWN_VALID))
+		return NR_OWNER_UNKNOWN;
+	return file[o->src];
+}
+
+uint8_t intake_parse_why(uint8_t parse)
+{
+	static const uint8_t file[NR_PARSE_MAX] = {
+		[NR_PARSE_OK] = NR_PARSE_WHY_NONE,
+		[NR_PARSE_TRUNCATED] = NR_PARSE_WHY_TRUNCATED,
+		[NR_PARSE_BAD_HEADER] = NR_PARSE_WHY_BAD_HEADER,
+		[NR_PARSE_EXT_CHAIN] = NR_PARSE_WHY_EXT_CHAIN,
+		[NR_PARSE_FRAG_UPPER] = NR_PARSE_WHY_FRAG_UPPER,
+	};
+
+	return parse < NR_PARSE_MAX ? file[parse] : NR_PARSE_WHY_BAD_HEADER;
+}
+
+/* What the kernel side promises about a packet record. */
+static bool pkt_valid(const struct nr_pkt *p, size_t size)
+{
+	return p->cap_len <= NR_MAX_COPY && sizeof(*p) + p->cap_len == size &&
+	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
+}
+
+static void learn_packet(struct rec *r)
+{
+	const struct nr_pkt *p = (const void *)r->data;
+	const uint8_t *data = r->data + sizeof(*p), *tcp = NULL;
+	uint32_t tcp_len = 0;
+
+	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
+	if (r->has_tuple)
+		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
+	if (p->pflags & NR_PF_FRAGMENT)
+		frag_learn(p, data, &p->owner, r->src);
+}
+
+void intake_round(struct intake *in)
+{
+	in->budget = INTAKE_ROUND;
+}
+
+static int record(struct intake *in, const uint8_t *d, size_t size);
+
+int intake_record(void *ctx, void *data, size_t size)
+{
+	struct intake *in = ctx;
+
+	record(in, data, size);
+	if (in->budget && --in->budget == 0)
+		return -EAGAIN;
+	return 0;
+}
+
+static int record(struct intake *in, const uint8_t *d, size_t size)
+{
+	const void *data = d;
+	const struct nr_owner *ow;
+	struct rec *r;
+
+	if (size >= sizeof(struct nr_pkt) && d[0] == NR_REC_PKT) {
+		if (!pkt_valid(data, size))
+			goto lost;
+	} else if (size == sizeof(struct nr_proc) && d[0] == NR_REC_PROC) {
+		/* a process took a socket: read /proc now, while it exists;
+		 * nothing is written for this notice itself */
+		const struct nr_proc *pr = data;
+
+		ow = &pr->owner;
+		if (ow->flags & NR_OWN_VALID)
+			proc_of(ow, (int64_t)pr->ktime_ns + in->mono_to_real_ns);
+		in->procs++;
+		return 0;
+	} else if (size != sizeof(struct nr_event) || d[0] != NR_REC_EVENT) {
+		goto lost;   /* a size or kind this netrec does not know */
+	}
+	r = pool_get(&in->pool, size);
+	if (!r)
+		goto lost;
+	memcpy(r->data, data, size);
+	r->size = (uint32_t)size;
+	r->kind = d[0];
+	if (r->kind == NR_REC_PKT) {
+		const struct nr_pkt *p = (const void *)r->data;
+
+		r->ktime_ns = p->ktime_ns;
+		r->cpu = p->cpu;
+		r->seq = p->seq;
+		ow = &p->owner;
+		r->src = intake_owner_src(ow);
+		learn_packet(r);
+	} else {
+		const struct nr_event *e = (const void *)r->data;
+
+		r->ktime_ns = e->ktime_ns;
+		r->cpu = e->cpu;
+		r->seq = e->seq;
+		ow = &e->owner;
+		r->src = intake_owner_src(ow);
+		track_tuple_of_event(e, &r->t);
+		r->has_tuple = e->sport && e->dport;
+		track_learn_event(&r->t, ow, r->src);
+	}
+	/* read /proc now, while the process most likely still exists */
+	if (r->src != NR_OWNER_UNKNOWN && r->src != NR_OWNER_KERNEL)
+		proc_of(ow, (int64_t)r->ktime_ns + in->mono_to_real_ns);
+	if (reorder_push(&in->ro, r)) {
+		pool_put(&in->pool, r);
+		goto lost;
+	}
+	return 0;
+lost:
+	in->lost++;
+	return 0;
+}
+
+struct rec *intake_next(struct intake *in, uint64_t before)
+{
+	return reorder_pop(&in->ro, before);
+}
+
+void intake_done(struct intake *in, struct rec *r)
+{
+	pool_put(&in->pool, r);
+}

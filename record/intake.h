@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The ring buffer's records coming into netrec: checked, copied into a
+ * pool slot, learned from, and queued for the reorder window. */
+#ifndef NETREC_RECORD_INTAKE_H
+#define NETREC_RECORD_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pool.h"
+#include "reorder.h"
+
+struct intake {
+	struct pool pool;
+	struct reorder ro;
+	int64_t mono_to_real_ns;     /* the clock offset (docs/format.md §6) */
+	uint64_t lost;               /* records lost here (malformed, no memory) */
+	uint64_t procs;              /* process notices read */
+	uint32_t budget;             /* records left in this round (intake_round) */
+};
+
+/* Records read from the ring in one round: the reader stops there, writes
+ * what the window releases, and reads on, so that a ring that never runs
+ * dry does not keep it from writing. */
+#define INTAKE_ROUND 4096
+
+void intake_init(struct intake *in, int64_t mono_to_real_ns);
+void intake_free(struct intake *in);
+/* ring_buffer_sample_fn: ctx is the struct intake. Returns -EAGAIN (the
+ * record is taken all the same) when the round's budget is spent. */
+int intake_record(void *ctx, void *data, size_t size);
+/* Starts a round of at most INTAKE_ROUND records. */
+void intake_round(struct intake *in);
+/* The next record to write (older than before, ktime ns; UINT64_MAX: any),
+ * or NULL; give it back with intake_done() once written. */
+struct rec *intake_next(struct intake *in, uint64_t before);
+void intake_done(struct intake *in, struct rec *r);
+/* The file's owner source of a kernel-side owner (the one place the
+ * kernel's enum nr_src becomes docs/format.md §4.1's). */
+uint8_t intake_owner_src(const struct nr_owner *o);
+/* The file's parse reason (§4.2) of the kernel's enum nr_parse. */
+uint8_t intake_parse_why(uint8_t parse);
+
+#endif

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The journal writer: TCP events and process records as journal export
+ * entries (docs/format.md §5). An event entry is assembled in place in the
+ * pcapng writer's buffer from field names that are string constants
+ * (format/profile.h, with their '=' joined at compile time) and values
+ * written by record/text.h: no printf, no copy. A value that holds a
+ * newline (a command name can) takes the export format's binary form.
+ * Process records are rare and may be long (command lines): they go
+ * through the profile's general entry builder.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "text.h"
+#include "journal.h"
+
+/* The most an event entry can take: 22 fields of at most 25 bytes of name,
+ * 46 of value and their separators, plus the message. */
+#define EVENT_MAX 2048
+
+/* "NAME=" as one constant */
+#define F(name) name "="
+
+struct jb {
+	char *p;
+};
+
+static void put_text(struct jb *b, const char *name, size_t nlen, const char *v, size_t vlen)
+{
+	if (memchr(v, '\n', vlen)) {
+		/* binary form: NAME '\n' le64 length, value, '\n' */
+		uint64_t l = vlen;
+
+		b->p = text_mem(b->p, name, nlen - 1);
+		*b->p++ = '\n';
+		for (int i = 0; i < 8; i++)
+			*b->p++ = (char)(l >> (8 * i));
+	} else {
+		b->p = text_mem(b->p, name, nlen);
+	}
+	b->p = text_mem(b->p, v, vlen);
+	*b->p++ = '\n';
+}
+
+#define PUT_TEXT(b, name, v, vlen) put_text((b), F(name), sizeof(F(name)) - 1, (v), (vlen))
+#define PUT_STR(b, name, s) PUT_TEXT(b, name, (s), strlen(s))
+
+#define PUT_U64(b, name, v) do { \
+	(b)->p = text_lit((b)->p, F(name)); \
+	(b)->p = text_u64((b)->p, (v)); \
+	*(b)->p++ = '\n'; \
+} while (0)
+
+#define PUT_I64(b, name, v) do { \
+	(b)->p = text_lit((b)->p, F(name)); \
+	(b)->p = text_i64((b)->p, (v)); \
+	*(b)->p++ = '\n'; \
+} while (0)
+
+/* "a.b.c.d:p > e.f.g.h:q", IPv6 addresses in brackets; the addresses as
+ * text already (sa, da) */
+static char *ends(char *p, const struct nr_event *e, const char *sa, size_t sal,
+		  const char *da, size_t dal)
+{
+	bool v6 = e->family == 10;
+
+	if (v6)
+		*p++ = '[';
+	p = text_mem(p, sa, sal);
+	if (v6)
+		*p++ = ']';
+	*p++ = ':';
+	p = text_u64(p, e->sport);
+	p = text_lit(p, " > ");
+	if (v6)
+		*p++ = '[';
+	p = text_mem(p, da, dal);
+	if (v6)
+		*p++ = ']';
+	*p++ = ':';
+	return text_u64(p, e->dport);
+}
+
+int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src,
+		  const struct proc_info *pi, int64_t ts_ns, uint32_t window, uint32_t netns)
+{
+	/* the kernel's event types are the profile's (bpf/netrec.h, §5.2) */
+	_Static_assert((int)NR_EV_T_STATE == (int)NR_EVENT_STATE &&
+		       (int)NR_EV_T_DESTROY == (int)NR_EVENT_DESTROY &&
+		       (int)NR_EV_T_MAX == (int)NR_EVENT_MAX, "event numbering");
+	const char *name = nr_event_name(e->type), *comm, *txt;
+	bool process = src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	char msg[256], sa[TEXT_ADDR_MAX], da[TEXT_ADDR_MAX], *m;
+	int prio = NR_PRIORITY_INFO, err;
+	uint8_t *entry;
+	struct jb b;
+	size_t sal, dal;
+
+	if (!name)
+		return -ENODEV;
+	sal = (size_t)(text_addr(sa, e->family, e->saddr) - sa);
+	dal = (size_t)(text_addr(da, e->family, e->daddr) - da);
+	txt = nr_event_text(e->type);
+	m = text_lit(msg, "TCP ");
+	switch (e->type) {
+	case NR_EV_T_STATE: {
+		const char *o = nr_tcp_state_name(e->oldstate), *n = nr_tcp_state_name(e->newstate);
+
+		m = ends(m, e, sa, sal, da, dal);
+		*m++ = ' ';
+		m = text_mem(m, o, strlen(o));
+		m = text_lit(m, " -> ");
+		m = text_mem(m, n, strlen(n));
+		break;
+	}
+	case NR_EV_T_SK_ERROR: {
+		const char *en = strerrorname_np(e->err);
+
+		m = text_mem(m, txt, strlen(txt));
+		*m++ = ' ';
+		m = en ? text_mem(m, en, strlen(en)) : text_lit(m, "?");
+		*m++ = ' ';
+		m = ends(m, e, sa, sal, da, dal);
+		prio = NR_PRIORITY_WARNING;
+		break;
+	}
+	case NR_EV_T_RESET_SENT:
+	case NR_EV_T_RESET_RECV:
+		prio = NR_PRIORITY_WARNING;
+		/* fall through */
+	default:
+		m = text_mem(m, txt, strlen(txt));
+		*m++ = ' ';
+		m = ends(m, e, sa, sal, da, dal);
+		if (e->type == NR_EV_T_WIN_OPEN_ADV || e->type == NR_EV_T_WIN_OPEN_RECV) {
+			*m++ = ' ';
+			m = text_u64(m, window);
+		}
+		break;
+	}
+
+	err = pcapng_jeb_begin(w, EVENT_MAX, &entry);
+	if (err)
+		return err;
+	b.p = (char *)entry;
+	PUT_I64(&b, NR_J_REALTIME, ts_ns / 1000);
+	PUT_U64(&b, NR_J_MONOTONIC, e->ktime_ns / 1000);
+	PUT_TEXT(&b, NR_J_MESSAGE, msg, (size_t)(m - msg));
+	PUT_U64(&b, NR_J_PRIORITY, (unsigned)prio);
+	PUT_STR(&b, NR_J_IDENTIFIER, NR_IDENTIFIER);
+	PUT_STR(&b, NR_J_RECORD, NR_RECORD_TCP_EVENT);
+	PUT_I64(&b, NR_J_TS_NS, ts_ns);
+	PUT_U64(&b, NR_J_KTIME_NS, e->ktime_ns);
+	if (process) {
+		size_t cl;
+
+		comm = pi && pi->comm[0] ? pi->comm : e->owner.comm;
+		cl = strnlen(comm, 16);
+		PUT_U64(&b, NR_J_PID, e->owner.pid);
+		PUT_U64(&b, NR_J_TID, e->owner.tid);
+		PUT_U64(&b, NR_J_UID, e->owner.uid);
+		PUT_U64(&b, NR_J_GID, e->owner.gid);
+		PUT_TEXT(&b, NR_J_COMM, comm, cl);
+	}
+	PUT_STR(&b, NR_J_EVENT, name);
+	PUT_U64(&b, NR_J_CPU, e->cpu);
+	PUT_U64(&b, NR_J_SEQ, e->seq);
+	PUT_U64(&b, NR_J_COOKIE, e->owner.cookie);
+	PUT_STR(&b, NR_J_FAMILY, e->family == 10 ? "inet6" : "inet");
+	PUT_TEXT(&b, NR_J_SADDR, sa, sal);
+	PUT_U64(&b, NR_J_SPORT, e->sport);
+	PUT_TEXT(&b, NR_J_DADDR, da, dal);
+	PUT_U64(&b, NR_J_DPORT, e->dport);
+	if (e->type == NR_EV_T_STATE) {
+		PUT_STR(&b, NR_J_OLDSTATE, nr_tcp_state_name(e->oldstate));
+		PUT_STR(&b, NR_J_NEWSTATE, nr_tcp_state_name(e->newstate));
+	}
+	if (e->type == NR_EV_T_SK_ERROR)
+		PUT_I64(&b, NR_J_ERRNO, e->err);
+	if (e->type >= NR_EV_T_ZERO_WIN_ADV && e->type <= NR_EV_T_WIN_OPEN_RECV)
+		PUT_U64(&b, NR_J_WINDOW, window);
+	PUT_STR(&b, NR_J_OWNER_SRC, nr_owner_src_name(src));
+	if (process)
+		PUT_U64(&b, NR_J_CGROUP_ID, e->owner.cgroup_id);
+	PUT_U64(&b, NR_J_NETNS, e->netns ? e->netns : netns);
+	return pcapng_jeb_commit(w, (size_t)((uint8_t *)b.p - entry));
+}
+
+/* A decimal field through the general builder. */
+static void add_u64(struct nr_jeb_buf *jb, const char *field, uint64_t v)
+{
+	char t[TEXT_U64_MAX + 1];
+
+	nr_jeb_add(jb, field, t, (size_t)(text_u64(t, v) - t));
+}
+
+static void add_i64(struct nr_jeb_buf *jb, const char *field, int64_t v)
+{
+	char t[TEXT_U64_MAX + 1];
+
+	nr_jeb_add(jb, field, t, (size_t)(text_i64(t, v) - t));
+}
+
+static void add_str(struct nr_jeb_buf *jb, const char *field, const char *s)
+{
+	nr_jeb_add(jb, field, s, strlen(s));
+}
+
+int journal_process(struct pcapng_writer *w, struct nr_jeb_buf *jb, const struct proc_info *pi,
+		    int64_t mono_to_real_ns, const char *hostname)
+{
+	size_t cl = strnlen(pi->comm, sizeof(pi->comm)), al = pi->cmdline ? strlen(pi->cmdline) : 0;
+	char head[200], *m;
+
+	nr_jeb_reset(jb);
+	add_i64(jb, NR_J_REALTIME, pi->first_seen_real_ns / 1000);
+	add_i64(jb, NR_J_MONOTONIC, (pi->first_seen_real_ns - mono_to_real_ns) / 1000);
+	/* "process PID COMM uid=U gid=G ppid=P CMDLINE" */
+	m = text_lit(head, "process ");
+	m = text_u64(m, pi->pid);
+	*m++ = ' ';
+	m = text_mem(m, pi->comm, cl);
+	m = text_lit(m, " uid=");
+	m = text_u64(m, pi->uid);
+	m = text_lit(m, " gid=");
+	m = text_u64(m, pi->gid);
+	m = text_lit(m, " ppid=");
+	m = text_u64(m, pi->ppid);
+	*m++ = ' ';
+	if (al) {
+		/* the message is cut where a journal reader would cut a line */
+		char msg[512];
+		size_t hl = (size_t)(m - head), room = sizeof(msg) - 1 - hl;
+		size_t n = al < room ? al : room;
+
+		memcpy(msg, head, hl);
+		memcpy(msg + hl, pi->cmdline, n);
+		nr_jeb_add(jb, NR_J_MESSAGE, msg, hl + n);
+	} else {
+		nr_jeb_add(jb, NR_J_MESSAGE, head, (size_t)(m - head));
+	}
+	add_u64(jb, NR_J_PRIORITY, NR_PRIORITY_INFO);
+	add_str(jb, NR_J_IDENTIFIER, NR_IDENTIFIER);
+	add_str(jb, NR_J_RECORD, NR_RECORD_PROCESS);
+	add_i64(jb, NR_J_TS_NS, pi->first_seen_real_ns);
+	add_i64(jb, NR_J_KTIME_NS, pi->first_seen_real_ns - mono_to_real_ns);
+	add_u64(jb, NR_J_PID, pi->pid);
+	nr_jeb_add(jb, NR_J_COMM, pi->comm, cl);
+	if (hostname[0])
+		add_str(jb, NR_J_HOSTNAME, hostname);
+	if (pi->exe)
+		add_str(jb, NR_J_EXE, pi->exe);
+	if (pi->cmdline)
+		nr_jeb_add(jb, NR_J_CMDLINE, pi->cmdline, al);
+	add_u64(jb, NR_J_UID, pi->uid);
+	add_u64(jb, NR_J_GID, pi->gid);
+	if (pi->from_proc)
+		add_u64(jb, NR_J_PPID, pi->ppid);
+	if (pi->cgroup)
+		add_str(jb, NR_J_CGROUP, pi->cgroup);
+	add_u64(jb, NR_J_CGROUP_ID, pi->cgroup_id);
+	if (pi->container[0])
+		add_str(jb, NR_J_CONTAINER, pi->container);
+	if (jb->err)
+		return jb->err;
+	return pcapng_write_jeb(w, jb->buf, jb->len);
+}

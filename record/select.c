@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The user's selection, applied to records as they are written: owners by
+ * pid (and descendants), command name and cgroup, read from the process
+ * table; packets by the libpcap expression, run on the packet exactly as
+ * it is written (SLL2, as tcpdump -i any shows it); events by whether
+ * their connection's packets matched. Nothing here writes or counts.
+ */
+#include <string.h>
+
+#include "profile.h"
+#include "proc.h"
+#include "select.h"
+#include "track.h"
+
+bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src)
+{
+	const struct opts *o = s->o;
+	struct proc_info *pi;
+	bool ok;
+
+	if (!o->npids && !o->ncomms && !o->cgroup)
+		return true;
+	if (src == NR_OWNER_KERNEL || src == NR_OWNER_UNKNOWN)
+		return false;
+	pi = proc_of(ow, 0);
+	ok = !o->npids && !o->ncomms;
+	for (int i = 0; !ok && i < o->npids; i++)
+		ok = ow->pid == o->pids[i] ||
+		     (o->children && proc_is_descendant(ow->pid, o->pids[i]));
+	for (int i = 0; !ok && i < o->ncomms; i++) {
+		ok = strncmp(ow->comm, o->comms[i], 15) == 0 ||
+		     (pi && strcmp(pi->comm, o->comms[i]) == 0);
+		if (!ok && o->children && pi) {
+			uint32_t p = pi->ppid;
+
+			for (int d = 0; !ok && p > 1 && d < 64; d++) {
+				struct proc_info *pp = proc_by_pid(p);
+
+				if (!pp || !pp->from_proc)
+					break;
+				ok = strcmp(pp->comm, o->comms[i]) == 0;
+				p = pp->ppid;
+			}
+		}
+	}
+	if (ok && o->cgroup) {
+		size_t n = strlen(o->cgroup);
+
+		ok = pi && pi->cgroup && strncmp(pi->cgroup, o->cgroup, n) == 0 &&
+		     (pi->cgroup[n] == '\0' || pi->cgroup[n] == '/' || o->cgroup[n - 1] == '/');
+	}
+	return ok;
+}
+
+bool select_packet(const struct select *s, const uint8_t *pkt, uint32_t caplen,
+		   uint32_t origlen)
+{
+	return !s->filter || filter_match(s->filter, pkt, caplen, origlen);
+}
+
+bool select_event(const struct select *s, const struct nr_event *e, const struct nr_tuple *t)
+{
+	uint8_t buf[20 + 60];
+
+	if (!s->filter)
+		return true;
+	if (track_matched(t))
+		return true;
+	for (int dir = 0; dir < 2; dir++) {
+		uint32_t len = track_synth_packet(e, dir, buf, sizeof(buf));
+
+		if (len && filter_match(s->filter, buf, len, len))
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of netrec's per-record writers and helpers, against
+ * independent references: text.h against snprintf(3) and inet_ntop(3)
+ * (over every special IPv6 form and a million random addresses), the
+ * record pool's reuse and alignment, the EPB built in place against the
+ * same block built through pcapng_write_epb() and an option list, and the
+ * journal event entry against the fields of docs/format.md §5.1 formatted
+ * here with snprintf, and the process table's keys and bound.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "pcapng.h"
+#include "profile.h"
+#include "epb.h"
+#include "intake.h"
+#include "journal.h"
+#include "pool.h"
+#include "proc.h"
+#include "text.h"
+
+TEST_MAIN_STATE;
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void check_addr6(const uint8_t a[16])
+{
+	char want[INET6_ADDRSTRLEN], got[TEXT_ADDR_MAX + 1];
+	char *e = text_addr(got, 10, a);
+
+	*e = 0;
+	inet_ntop(AF_INET6, a, want, sizeof(want));
+	if (strcmp(got, want))
+		ASSERT_STREQ(got, want, "IPv6 text as inet_ntop writes it");
+	else
+		test_state.assertions++;
+}
+
+static void test_text(void)
+{
+	static const uint64_t nums[] = { 0, 1, 9, 10, 99, 100, 4294967295ULL, 4294967296ULL,
+					 1000000000000ULL, UINT64_MAX };
+	static const char *const special[] = {
+		"::", "::1", "1::", "2001:db8::1", "2001:db8:0:0:1:0:0:1", "2001:0:0:1::1",
+		"::ffff:192.0.2.1", "::192.0.2.1", "::ffff:0:192.0.2.1", "fe80::1:2:3:4",
+		"1:2:3:4:5:6:7:8", "1:0:2:0:3:0:4:0", "0:1:0:1:0:1:0:1", "1::2:0:0:3",
+		"::1:0:0:0:0", "1:0:0:2:0:0:0:3", "::ffff:1", "::2:0", "ff02::1:ff00:2",
+	};
+	char buf[64], want[64], *e;
+	uint8_t a[16];
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		e = text_u64(buf, nums[i]);
+		*e = 0;
+		snprintf(want, sizeof(want), "%" PRIu64, nums[i]);
+		ASSERT_STREQ(buf, want, "u64");
+		e = text_i64(buf, -(int64_t)(nums[i] >> 1));
+		*e = 0;
+		snprintf(want, sizeof(want), "%" PRId64, -(int64_t)(nums[i] >> 1));
+		ASSERT_STREQ(buf, want, "negative i64");
+	}
+	e = text_i64(buf, INT64_MIN);
+	*e = 0;
+	ASSERT_STREQ(buf, "-9223372036854775808", "INT64_MIN");
+
+	inet_pton(AF_INET, "192.0.2.255", a);
+	e = text_addr(buf, 2, a);
+	*e = 0;
+	ASSERT_STREQ(buf, "192.0.2.255", "IPv4");
+	memset(a, 0, 4);
+	e = text_addr(buf, 2, a);
+	*e = 0;
+	ASSERT_STREQ(buf, "0.0.0.0", "IPv4 zero");
+
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		ASSERT_EQ(inet_pton(AF_INET6, special[i], a), 1, special[i]);
+		check_addr6(a);
+	}
+	/* random addresses, with zero groups made common so that every way of
+	 * placing runs of them is met */
+	for (int n = 0; n < 1000000; n++) {
+		uint64_t r = next_rand(), z = next_rand();
+
+		for (int g = 0; g < 8; g++) {
+			unsigned v = (z >> (g * 3)) & 3 ? 0 : (unsigned)(r >> (g * 8));
+
+			if (((z >> 30) & 7) == 0 && g < 5)
+				v = 0;
+			a[2 * g] = (uint8_t)(v >> 8 & ((z >> (40 + g)) & 1 ? 0 : 0xff));
+			a[2 * g + 1] = (uint8_t)v;
+		}
+		if ((z >> 50 & 15) == 0) {
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+		}
+		check_addr6(a);
+	}
+}
+
+static void test_pool(void)
+{
+	struct pool p;
+	struct rec *a, *b, *c, *big;
+
+	pool_init(&p);
+	a = pool_get(&p, 100);
+	b = pool_get(&p, 100);
+	ASSERT_OK_PTR(a, "small record");
+	ASSERT_OK_PTR(b, "another");
+	ASSERT_TRUE(a != b, "two slots");
+	ASSERT_EQ((uintptr_t)a->data % 8, 0, "data 8-byte aligned");
+	memset(a->data, 0xAA, 100);
+	memset(b->data, 0xBB, 100);
+	ASSERT_EQ(a->data[99], 0xAA, "slots do not overlap");
+	pool_put(&p, a);
+	c = pool_get(&p, 150);
+	ASSERT_TRUE(c == a, "a freed slot of the class is reused");
+	big = pool_get(&p, 120 + 262144);
+	ASSERT_OK_PTR(big, "the largest record");
+	memset(big->data, 1, 120 + 262144);
+	ASSERT_TRUE(pool_get(&p, 1U << 20) == NULL, "larger than any class: refused");
+	ASSERT_EQ_U64(p.in_use, 3, "slots held");
+	pool_put(&p, b);
+	pool_put(&p, c);
+	pool_put(&p, big);
+	ASSERT_EQ_U64(p.in_use, 0, "all given back");
+	for (int i = 0; i < 100000; i++) {
+		struct rec *r = pool_get(&p, (size_t)(next_rand() % 3000));
+
+		pool_put(&p, r);
+	}
+	ASSERT_TRUE(p.slots <= 8, "a steady state takes no new slots");
+	pool_free(&p);
+}
+
+static int last_err; /* what fn returned in written() */
+
+/* Writes through fn into a temporary file; returns its bytes (malloc'd). */
+static uint8_t *written(int (*fn)(struct pcapng_writer *, void *), void *ctx, unsigned flags,
+			size_t *len)
+{
+	char path[] = "/tmp/netrec-test-record.XXXXXX";
+	struct pcapng_writer_opts wo = { .flags = flags };
+	struct pcapng_writer *w;
+	uint8_t *buf = NULL;
+	int fd = mkstemp(path);
+	long n;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	if (pcapng_writer_open(&w, dup(fd), &wo) == 0) {
+		pcapng_write_shb(w, NULL);
+		pcapng_write_idb(w, NR_LINKTYPE, 262144, NULL, NULL);
+		pcapng_write_idb(w, NR_LINKTYPE, 262144, NULL, NULL);
+		last_err = fn(w, ctx);
+		pcapng_writer_flush(w);
+		pcapng_writer_close(w);
+	}
+	f = fdopen(fd, "rb");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+struct epb_case {
+	struct epb_writer *ew;
+	struct nr_pkt *p;
+	const uint8_t *data;
+	struct nr_owner ow;
+	uint8_t src;
+	struct proc_info *pi;
+};
+
+static int write_in_place(struct pcapng_writer *w, void *ctx)
+{
+	struct epb_case *c = ctx;
+
+	return epb_write(w, c->ew, 1, 1, c->p, c->data, &c->ow, c->src, c->pi, 1700000000123456789LL);
+}
+
+/* The same block by the general path: SLL2 by hand, the comment as
+ * docs/format.md §4 spells it, with snprintf. */
+static int write_reference(struct pcapng_writer *w, void *ctx)
+{
+	struct epb_case *c = ctx;
+	bool process = c->src != NR_OWNER_UNKNOWN && c->src != NR_OWNER_KERNEL;
+	uint8_t pkt[20 + 256], av[NR_PKT_ANNOT_SIZE];
+	struct nr_pkt_annot a = { 0 };
+	struct pcapng_opts o;
+	uint32_t body = c->p->cap_len - c->p->l3_off;
+	char comment[200];
+	int err;
+
+	memset(pkt, 0, 20);
+	pkt[0] = 0x08;                   /* protocol IPv4 */
+	pkt[7] = (uint8_t)c->p->ifindex;
+	pkt[9] = 1;                      /* ARPHRD_ETHER */
+	pkt[10] = c->p->dir == NR_DIR_OUT ? 4 : 0;
+	pkt[11] = 6;
+	memcpy(pkt + 12, c->data + 6, 6);
+	memcpy(pkt + 20, c->data + c->p->l3_off, body);
+	if (c->src == NR_OWNER_KERNEL)
+		snprintf(comment, sizeof(comment), "kernel (kernel)");
+	else if (!process)
+		snprintf(comment, sizeof(comment), "unattributed");
+	else
+		snprintf(comment, sizeof(comment), "%s[%u/%u] uid=%u gid=%u%s%.12s (%s)",
+			 c->pi ? c->pi->comm : c->ow.comm, c->ow.pid, c->ow.tid, c->ow.uid,
+			 c->ow.gid, c->pi && c->pi->container[0] ? " container=" : "",
+			 c->pi ? c->pi->container : "", nr_owner_src_name(c->src));
+	a.type = 1;
+	a.version = 2;
+	a.owner_src = c->src;
+	a.flags = (process ? 1 : 0) | (c->ow.cookie ? 2 : 0) | (c->p->dir == NR_DIR_OUT ? 4 : 0);
+	a.cpu = c->p->cpu;
+	a.seq = c->p->seq;
+	a.cookie = c->ow.cookie;
+	if (process) {
+		a.pid = c->ow.pid;
+		a.tid = c->ow.tid;
+		a.uid = c->ow.uid;
+		a.gid = c->ow.gid;
+		a.cgroup_id = c->ow.cgroup_id;
+	}
+	a.netns = c->ew->netns;
+	a.ifindex = c->p->ifindex;
+	a.ktime_ns = c->p->ktime_ns;
+	a.l4_proto = c->p->l4_proto;
+	nr_annot_encode(&a, av);
+	pcapng_opts_init(&o);
+	pcapng_opts_add_u32(&o, PCAPNG_EPB_FLAGS, c->p->dir == NR_DIR_OUT ? 2 : 1);
+	if (process)
+		pcapng_opts_add_pid_tid(&o, c->ow.pid, c->ow.tid);
+	pcapng_opts_add_str(&o, PCAPNG_OPT_COMMENT, comment);
+	pcapng_opts_add_custom(&o, PCAPNG_OPT_CUSTOM_BIN, NR_PEN, av, sizeof(av));
+	err = pcapng_write_epb(w, 1, 1700000000123456789ULL, pkt, 20 + body,
+			       20 + c->p->len - c->p->l3_off, &o);
+	pcapng_opts_free(&o);
+	return err;
+}
+
+static void test_epb(void)
+{
+	static struct epb_writer ew = { .netns = 4026531840u };
+	uint8_t data[14 + 60];
+	struct nr_pkt p = { .kind = NR_REC_PKT, .dir = NR_DIR_OUT, .l2 = NR_L2_ETH, .cpu = 1,
+			    .seq = 77, .ktime_ns = 123456789, .ifindex = 7, .len = 14 + 1500,
+			    .cap_len = sizeof(data), .l3_off = 14, .eth_proto = 0x0800,
+			    .l4_off = 34, .l4_proto = 6 };
+	struct proc_info pi = { .pid = 4242, .comm = "curl", .serial = 1,
+				.container = "3f2a9c01b7de55555555555555555555555555555555555555555555"
+					     "55555555" };
+	struct epb_case c = { &ew, &p, data, { .pid = 4242, .tid = 4243, .uid = 1000,
+		.gid = 1001, .cgroup_id = 99, .cookie = 5, .comm = "curl",
+		.flags = NR_OWN_VALID }, NR_OWNER_SOCKET, &pi };
+	static const uint8_t srcs[] = { NR_OWNER_SOCKET, NR_OWNER_KERNEL, NR_OWNER_UNKNOWN,
+					NR_OWNER_LATE };
+	unsigned flags[] = { 0, PCAPNG_W_SWAP };
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	for (size_t f = 0; f < 2; f++)
+		for (size_t s = 0; s < sizeof(srcs); s++)
+			for (int round = 0; round < 2; round++) { /* built, then cached */
+				size_t la, lb;
+				uint8_t *a, *b;
+
+				c.src = srcs[s];
+				c.pi = s == 0 ? &pi : NULL;
+				p.dir = s & 1 ? NR_DIR_IN : NR_DIR_OUT;
+				a = written(write_in_place, &c, flags[f], &la);
+				ASSERT_OK(last_err, "epb_write");
+				b = written(write_reference, &c, flags[f], &lb);
+				ASSERT_OK(last_err, "pcapng_write_epb");
+				if (ASSERT_OK_PTR(a, "in place") && ASSERT_OK_PTR(b, "reference") &&
+				    ASSERT_EQ(la, lb, "same length"))
+					ASSERT_MEMEQ(a, b, la, "the EPB built in place, byte for byte");
+				free(a);
+				free(b);
+			}
+}
+
+struct ev_case {
+	struct nr_event e;
+	uint8_t src;
+	struct proc_info *pi;
+	uint32_t window;
+	size_t len;
+	uint8_t entry[4096];
+};
+
+static int write_event(struct pcapng_writer *w, void *ctx)
+{
+	struct ev_case *c = ctx;
+
+	return journal_event(w, &c->e, c->src, c->pi, 1700000000123456789LL, c->window, 42);
+}
+
+static void want_field(const struct ev_case *c, const char *field, const char *want)
+{
+	const uint8_t *v;
+	size_t vl;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "field %s", field);
+	if (!want) {
+		ASSERT_EQ(nr_jeb_field(c->entry, c->len, field, &v, &vl), 0, msg);
+		return;
+	}
+	if (ASSERT_EQ(nr_jeb_field(c->entry, c->len, field, &v, &vl), 1, msg) &&
+	    ASSERT_EQ(vl, strlen(want), msg))
+		ASSERT_MEMEQ(v, want, vl, msg);
+}
+
+/* The entry is the body of the last block written (a JEB): type 9. */
+static int last_jeb(struct ev_case *c)
+{
+	size_t len, off = 0, last = 0;
+	uint8_t *f = written(write_event, c, 0, &len);
+	uint32_t type, blen;
+
+	if (!f)
+		return -1;
+	if (last_err) {
+		free(f);
+		return last_err;
+	}
+	while (off + 12 <= len) {
+		memcpy(&blen, f + off + 4, 4);
+		if (blen < 12 || off + blen > len)
+			break;
+		last = off;
+		off += blen;
+	}
+	memcpy(&type, f + last, 4);
+	memcpy(&blen, f + last + 4, 4);
+	c->len = blen - 12;
+	memcpy(c->entry, f + last + 8, c->len);
+	free(f);
+	return type == PCAPNG_BT_JEB ? 0 : -1;
+}
+
+static void test_journal(void)
+{
+	static struct ev_case c;
+	struct proc_info pi = { .pid = 31337, .comm = "nginx: worker", .serial = 2 };
+	char want[256];
+
+	memset(&c, 0, sizeof(c));
+	c.e.kind = NR_REC_EVENT;
+	c.e.type = NR_EV_T_STATE;
+	c.e.family = 10;
+	c.e.oldstate = 2;
+	c.e.newstate = 1;
+	c.e.cpu = 1;
+	c.e.seq = 18446744073709551615ULL;
+	c.e.ktime_ns = 987654321012;
+	inet_pton(AF_INET6, "2001:db8::1", c.e.saddr);
+	inet_pton(AF_INET6, "2001:db8:0:0:1::2", c.e.daddr);
+	c.e.sport = 40312;
+	c.e.dport = 8080;
+	c.e.owner = (struct nr_owner){ .pid = 31337, .tid = 31338, .uid = 33, .gid = 34,
+				       .cgroup_id = 5555, .cookie = 4096, .comm = "nginx",
+				       .flags = NR_OWN_VALID };
+	c.src = NR_OWNER_ACCEPT;
+	c.pi = &pi;
+	if (!ASSERT_OK(last_jeb(&c), "a journal block"))
+		return;
+	want_field(&c, "__REALTIME_TIMESTAMP", "1700000000123456");
+	want_field(&c, "__MONOTONIC_TIMESTAMP", "987654321");
+	want_field(&c, "MESSAGE", "TCP [2001:db8::1]:40312 > [2001:db8::1:0:0:2]:8080 "
+		   "SYN_SENT -> ESTABLISHED");
+	want_field(&c, "PRIORITY", "6");
+	want_field(&c, "SYSLOG_IDENTIFIER", "netrec");
+	want_field(&c, "NETREC_RECORD", "tcp_event");
+	want_field(&c, "NETREC_TS_NS", "1700000000123456789");
+	want_field(&c, "NETREC_KTIME_NS", "987654321012");
+	want_field(&c, "_PID", "31337");
+	want_field(&c, "NETREC_TID", "31338");
+	want_field(&c, "_UID", "33");
+	want_field(&c, "_GID", "34");
+	want_field(&c, "_COMM", "nginx: worker");
+	want_field(&c, "NETREC_EVENT", "state");
+	want_field(&c, "NETREC_CPU", "1");
+	want_field(&c, "NETREC_SEQ", "18446744073709551615");
+	want_field(&c, "NETREC_COOKIE", "4096");
+	want_field(&c, "NETREC_FAMILY", "inet6");
+	want_field(&c, "NETREC_SADDR", "2001:db8::1");
+	want_field(&c, "NETREC_SPORT", "40312");
+	want_field(&c, "NETREC_DADDR", "2001:db8::1:0:0:2");
+	want_field(&c, "NETREC_DPORT", "8080");
+	want_field(&c, "NETREC_OLDSTATE", "SYN_SENT");
+	want_field(&c, "NETREC_NEWSTATE", "ESTABLISHED");
+	want_field(&c, "NETREC_OWNER_SRC", "accept");
+	want_field(&c, "NETREC_CGROUP_ID", "5555");
+	want_field(&c, "NETREC_NETNS", "42");
+	want_field(&c, "NETREC_WINDOW", NULL);
+	want_field(&c, "NETREC_ERRNO", NULL);
+
+	/* an error on a kernel-owned IPv4 socket; a window event */
+	memset(&c.e.saddr, 0, 32);
+	c.e.family = 2;
+	inet_pton(AF_INET, "192.0.2.1", c.e.saddr);
+	inet_pton(AF_INET, "192.0.2.2", c.e.daddr);
+	c.e.type = NR_EV_T_SK_ERROR;
+	c.e.err = ECONNREFUSED;
+	c.e.netns = 7;
+	c.src = NR_OWNER_UNKNOWN;
+	c.pi = NULL;
+	if (!ASSERT_OK(last_jeb(&c), "error event"))
+		return;
+	want_field(&c, "MESSAGE", "TCP error ECONNREFUSED 192.0.2.1:40312 > 192.0.2.2:8080");
+	want_field(&c, "PRIORITY", "4");
+	snprintf(want, sizeof(want), "%d", ECONNREFUSED);
+	want_field(&c, "NETREC_ERRNO", want);
+	want_field(&c, "_PID", NULL);
+	want_field(&c, "_COMM", NULL);
+	want_field(&c, "NETREC_OWNER_SRC", "unknown");
+	want_field(&c, "NETREC_NETNS", "7");
+	want_field(&c, "NETREC_FAMILY", "inet");
+
+	c.e.type = NR_EV_T_WIN_OPEN_RECV;
+	c.e.window = 100;
+	c.window = 12800;
+	c.src = NR_OWNER_SOCKET;
+	memcpy(c.e.owner.comm, "a\nb", 4);      /* a command name with a newline */
+	if (!ASSERT_OK(last_jeb(&c), "window event"))
+		return;
+	want_field(&c, "MESSAGE", "TCP window opened (received) 192.0.2.1:40312 > "
+		   "192.0.2.2:8080 12800");
+	want_field(&c, "NETREC_WINDOW", "12800");
+	want_field(&c, "NETREC_EVENT", "window_open_recv");
+	want_field(&c, "_COMM", "a\nb");
+
+	c.e.type = NR_EV_T_MAX;
+	ASSERT_EQ(last_jeb(&c), -ENODEV, "no block for an event without a name");
+}
+
+static void test_owner_src(void)
+{
+	struct nr_owner o = { .flags = NR_OWN_VALID };
+	static const uint8_t want[NR_SRC_MAX] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	for (unsigned s = 0; s < NR_SRC_MAX; s++) {
+		o.src = (uint8_t)s;
+		ASSERT_EQ(intake_owner_src(&o), want[s], "kernel source -> file source (§4.1)");
+	}
+	o.src = NR_SRC_SOCKET;
+	o.flags = 0;
+	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_UNKNOWN, "no valid owner: unknown");
+	o.src = NR_SRC_KERNEL;
+	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_KERNEL, "the kernel's, without owner fields");
+	o.src = 200;
+	o.flags = NR_OWN_VALID;
+	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_UNKNOWN, "out of range: unknown");
+	for (unsigned p = 0; p < NR_PARSE_MAX; p++)
+		ASSERT_EQ(intake_parse_why((uint8_t)p), p, "parse result -> reason (§4.2)");
+}
+
+/* The process table: keyed by pid, start time and exec count; bounded.
+ * The pids are above any pid_max (2^22), so /proc never answers for them. */
+static void test_proc_table(void)
+{
+	struct nr_owner o = { .uid = 1, .gid = 2, .comm = "first", .flags = NR_OWN_VALID };
+	struct proc_info *a, *b, *c, *d, *keep;
+	const uint32_t base = (1U << 22) + 1000;
+
+	proc_table_init(300);
+	o.pid = base;
+	o.start_ns = proc_ticks_ns(5000);
+	o.exec_id = 7;
+	a = proc_of(&o, 1);
+	ASSERT_OK_PTR(a, "entry");
+	ASSERT_STREQ(a->comm, "first", "described by the owner when /proc cannot");
+	ASSERT_EQ(a->from_proc, false, "not from /proc");
+	ASSERT_TRUE(proc_of(&o, 2) == a, "the same process: the same entry");
+	o.start_ns = proc_ticks_ns(5000) + 1;   /* the same tick */
+	ASSERT_TRUE(proc_of(&o, 2) == a, "start times compared in /proc's ticks");
+	/* the same pid, started later: another process */
+	o.start_ns = proc_ticks_ns(6000);
+	memcpy(o.comm, "second", 7);
+	b = proc_of(&o, 3);
+	ASSERT_TRUE(b && b != a, "a reused pid gets an entry of its own");
+	ASSERT_STREQ(b->comm, "second", "named after the new process");
+	/* the same process after execve */
+	o.exec_id = 8;
+	memcpy(o.comm, "third", 6);
+	c = proc_of(&o, 4);
+	ASSERT_TRUE(c && c != b, "execve: a new entry");
+	ASSERT_STREQ(c->comm, "third", "named after the new image");
+	o.exec_id = 7;
+	ASSERT_TRUE(proc_of(&o, 5) == b, "the image before execve is still known");
+	/* an owner that does not say which process: the newest entry */
+	o.start_ns = 0;
+	ASSERT_TRUE(proc_of(&o, 6) == c, "no start time: the newest");
+	ASSERT_TRUE(proc_by_pid(base) == c, "by pid: the newest");
+	ASSERT_EQ(a->serial != b->serial && b->serial != c->serial, 1, "serials differ");
+	/* the bound, least recently used first */
+	keep = a;
+	for (uint32_t i = 1; i <= 10000; i++) {
+		o.pid = base + i;
+		o.start_ns = proc_ticks_ns(i);
+		o.exec_id = 1;
+		d = proc_of(&o, 7);
+		ASSERT_OK_PTR(d, "entry");
+		if (i % 100 == 0) {
+			o.pid = base;
+			o.start_ns = proc_ticks_ns(5000);
+			o.exec_id = 7;
+			ASSERT_TRUE(proc_of(&o, 8) == keep, "a process named often stays");
+		}
+	}
+	ASSERT_TRUE(proc_table_count() <= 300, "at most the table's size");
+	ASSERT_TRUE(proc_table_evicted() >= 10000 + 3 - 300, "the rest went");
+	proc_table_free();
+	ASSERT_EQ(proc_table_count(), 0, "freed");
+}
+
+int main(void)
+{
+	RUN_TEST(test_text);
+	RUN_TEST(test_pool);
+	RUN_TEST(test_epb);
+	RUN_TEST(test_journal);
+	RUN_TEST(test_owner_src);
+	RUN_TEST(test_proc_table);
+	return test_exit();
+}
