@@ -34,6 +34,16 @@ int db_register_functions(sqlite3 *db);
 /* Runs SQL statements; -EIO with the SQLite message in e. */
 int db_exec(sqlite3 *db, const char *sql, struct an_err *e);
 int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e);
+/* Binding, written once: an integer or NULL; text (NULL or "" binds NULL;
+ * the text must outlive the step); an address as a 4/16-byte BLOB or as
+ * canonical text. */
+void db_bind_int(sqlite3_stmt *st, int i, bool have, int64_t v);
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+void db_bind_addr(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver);
+void db_bind_addr_text(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver);
+/* Steps st once, then resets it and clears its bindings; -EIO with the
+ * SQLite message in e. */
+int db_step(sqlite3_stmt *st, struct an_err *e);
 /* Formats a 4/16-byte address; returns out. */
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */

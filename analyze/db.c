@@ -115,6 +115,53 @@ int db_register_functions(sqlite3 *db)
 	return 0;
 }
 
+void db_bind_int(sqlite3_stmt *st, int i, bool have, int64_t v)
+{
+	if (have)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void db_bind_addr(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver)
+{
+	if (have)
+		sqlite3_bind_blob(st, i, a, ipver == 6 ? 16 : 4, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void db_bind_addr_text(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver)
+{
+	char s[48];
+
+	if (have)
+		sqlite3_bind_text(st, i, addr_str(a, ipver, s), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int db_step(sqlite3_stmt *st, struct an_err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		an_err_set(e, "database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+		return -EIO;
+	}
+	return 0;
+}
+
 int db_exec(sqlite3 *db, const char *sql, struct an_err *e)
 {
 	char *msg = NULL;

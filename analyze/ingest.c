@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Loading one capture file into the database: the files row (identified by
- * a content hash, so a file is never loaded twice), sections, interfaces,
- * and packets (decoded headers plus netrec's annotation, docs/format.md
- * §4); other blocks go to blocks.c. Streaming: one record in memory at a
- * time, one transaction per file, prepared statements. It does not order
- * records or interpret connections (pass.c).
+ * Loading one capture file: the file loop. It reads the file with format/,
+ * hands packet and journal records to their row builders (packet.c,
+ * journal.c) and the rows to the store (store.c); section headers,
+ * interface descriptions and statistics, and netrec's clock and statistics
+ * blocks become the files and interfaces rows, written once complete when
+ * the file ends. It does not order records or interpret connections
+ * (pass.c).
  *
- * A damaged file is loaded up to its last readable record; the reader's
- * detail (offset, what) is stored in files.error and problems, and returned.
+ * A file is identified by a hash of its content, so it is never loaded
+ * twice. A damaged file is loaded up to its last readable record; the
+ * reader's detail (offset, what) goes to files.error and problems.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +22,17 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "ingest.h"
-#include "decode.h"
 #include "pcapng.h"
+#include "procs.h"
 #include "profile.h"
+#include "rows.h"
+#include "store.h"
 
+#define MAX_IFACES 4096
 #define HASH_HEAD (1u << 20)
 #define HASH_TAIL (64u << 10)
+#define STRTAB_BYTES (64u << 20)
+#define MAX_PROCS (1u << 20)
 
 /* FNV-1a over the first MiB and the last 64 KiB, with the size: identifies
  * a file across runs without reading all of it twice. */
@@ -78,6 +84,24 @@ cleanup:
 	return err;
 }
 
+/* The file being loaded. */
+struct ingest {
+	struct store *store;
+	struct capfile *cf;
+	struct packet_ctx pctx;
+	struct row_file file;
+	struct procs procs;
+	/* interfaces of the file: ids of the current section's, by if_id,
+	 * and every one's counters (iface_id - first_iface) */
+	uint32_t section;
+	int64_t iface_ids[MAX_IFACES];
+	int64_t first_iface, next_iface;
+	struct row_iface_counts *counts;
+	size_t counts_cap;
+	bool have_shb;
+	char *hardware, *os, *userappl, *comment, *host;
+};
+
 static char *dup_n(const void *p, size_t n)
 {
 	char *s = malloc(n + 1);
@@ -89,100 +113,54 @@ static char *dup_n(const void *p, size_t n)
 	return s;
 }
 
-void ing_bind_text(sqlite3_stmt *st, int i, const char *s)
+static void note_ts(struct row_file *f, int64_t ts)
 {
-	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-void ing_bind_int(sqlite3_stmt *st, int i, bool have, int64_t v)
-{
-	if (have)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-int ing_step(struct ingest *in, sqlite3_stmt *st, struct an_err *e)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		an_err_set(e, "database: %s", sqlite3_errmsg(in->db));
-		return -EIO;
-	}
-	return 0;
-}
-
-void ing_note_ts(struct ingest *in, int64_t ts)
-{
-	if (!in->have_ts || ts < in->first_ns)
-		in->first_ns = ts;
-	if (!in->have_ts || ts > in->last_ns)
-		in->last_ns = ts;
-	in->have_ts = true;
-}
-
-/* Keys compare as order.c sorts them: (ts, cpu, seq), absent cpu/seq
- * (-1 here) first. */
-void ing_note_key(struct ingest *in, int64_t ts, bool has_cpu, int64_t cpu, bool has_seq,
-		     int64_t seq)
-{
-	int64_t c = has_cpu ? cpu : -1, q = has_seq ? seq : -1;
-
-	if (in->have_key &&
-	    (ts < in->key_ts || (ts == in->key_ts && (c < in->key_cpu ||
-	     (c == in->key_cpu && q < in->key_seq)))))
-		in->out_of_order = true;
-	in->have_key = true;
-	in->key_ts = ts;
-	in->key_cpu = c;
-	in->key_seq = q;
+	if (!f->has_ts || ts < f->first_ns)
+		f->first_ns = ts;
+	if (!f->has_ts || ts > f->last_ns)
+		f->last_ns = ts;
+	f->has_ts = true;
 }
 
 static int add_iface(struct ingest *in, const struct capfile_rec *rec, uint32_t if_id,
 		     const struct capfile_iface *ifc, struct an_err *e)
 {
-	sqlite3_stmt *st = in->ins_if;
+	struct row_iface r;
+	struct row_iface_counts *c;
 	int err;
 
 	if (if_id >= MAX_IFACES || !ifc)
 		return 0;
-	sqlite3_bind_int64(st, 1, in->file_id);
-	sqlite3_bind_int64(st, 2, rec->section);
-	sqlite3_bind_int64(st, 3, if_id);
-	sqlite3_bind_int64(st, 4, ifc->linktype);
-	sqlite3_bind_int64(st, 5, ifc->snaplen);
-	ing_bind_text(st, 6, ifc->name);
-	ing_bind_text(st, 7, ifc->description);
-	ing_bind_text(st, 8, ifc->filter);
-	ing_bind_text(st, 9, ifc->os);
-	sqlite3_bind_int64(st, 10, (int64_t)ifc->ts_units_per_sec);
-	err = ing_step(in, st, e);
+	if (in->counts_cap == (size_t)(in->next_iface - in->first_iface)) {
+		size_t n = in->counts_cap ? in->counts_cap * 2 : 16;
+
+		c = realloc(in->counts, n * sizeof(*c));
+		if (!c) {
+			an_err_set(e, "out of memory");
+			return -ENOMEM;
+		}
+		in->counts = c;
+		in->counts_cap = n;
+	}
+	r = (struct row_iface){ .iface_id = in->next_iface, .file_id = in->file.file_id,
+		.section = rec->section, .if_id = if_id, .linktype = ifc->linktype,
+		.snaplen = ifc->snaplen, .name = ifc->name, .description = ifc->description,
+		.filter = ifc->filter, .os = ifc->os, .tsresol = ifc->ts_units_per_sec };
+	err = store_iface(in->store, &r, e);
 	if (err)
 		return err;
-	in->iface_ids[if_id] = sqlite3_last_insert_rowid(in->db);
-	in->iface_pkts[if_id] = 0;
+	c = &in->counts[in->next_iface - in->first_iface];
+	memset(c, 0, sizeof(*c));
+	c->iface_id = in->next_iface;
+	in->iface_ids[if_id] = in->next_iface++;
 	return 0;
 }
 
-static void flush_iface_counts(struct ingest *in)
+static struct row_iface_counts *iface_counts(struct ingest *in, uint32_t if_id)
 {
-	char sql[128];
-
-	for (uint32_t i = 0; i < MAX_IFACES; i++) {
-		if (!in->iface_ids[i] || !in->iface_pkts[i])
-			continue;
-		snprintf(sql, sizeof(sql), "UPDATE interfaces SET packets = packets + %llu "
-			 "WHERE iface_id = %lld;", (unsigned long long)in->iface_pkts[i],
-			 (long long)in->iface_ids[i]);
-		sqlite3_exec(in->db, sql, NULL, NULL, NULL);
-		in->iface_pkts[i] = 0;
-	}
+	if (if_id >= MAX_IFACES || !in->iface_ids[if_id])
+		return NULL;
+	return &in->counts[in->iface_ids[if_id] - in->first_iface];
 }
 
 static void new_section(struct ingest *in, const struct capfile_rec *rec)
@@ -190,7 +168,6 @@ static void new_section(struct ingest *in, const struct capfile_rec *rec)
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
 
-	flush_iface_counts(in);
 	memset(in->iface_ids, 0, sizeof(in->iface_ids));
 	in->section = rec->section;
 	if (in->have_shb)
@@ -201,9 +178,9 @@ static void new_section(struct ingest *in, const struct capfile_rec *rec)
 		char **dst = NULL;
 
 		/* docs/format.md §6: the clock, a custom option of the SHB */
-		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !in->have_clock &&
-		    nr_clock_from_option(o.val, o.len, rec->swapped, &in->clock) == 0)
-			in->have_clock = true;
+		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !in->file.has_clock &&
+		    nr_clock_from_option(o.val, o.len, rec->swapped, &in->file.clock) == 0)
+			in->file.has_clock = true;
 		switch (o.code) {
 		case PCAPNG_SHB_HARDWARE: dst = &in->hardware; break;
 		case PCAPNG_SHB_OS: dst = &in->os; break;
@@ -215,304 +192,205 @@ static void new_section(struct ingest *in, const struct capfile_rec *rec)
 	}
 }
 
-/* netrec's comment "curl[4242/4243] uid=..." names the process: returns the
- * command when the pid in it matches. */
-static bool comment_comm(const struct capfile_rec *rec, uint32_t pid, char comm[64])
+static void add_isb(struct ingest *in, const struct capfile_rec *rec)
 {
-	const char *c = rec->comment;
-	size_t n = rec->comment_len, i;
-	char num[16];
-	size_t k = 0;
-
-	if (!c || !n)
-		return false;
-	for (i = 0; i < n && c[i] != '[' && c[i] != ' '; i++)
-		;
-	if (i == 0 || i >= n || c[i] != '[' || i >= 64)
-		return false;
-	for (size_t j = i + 1; j < n && c[j] >= '0' && c[j] <= '9' && k < sizeof(num) - 1; j++)
-		num[k++] = c[j];
-	num[k] = 0;
-	if (!k || strtoul(num, NULL, 10) != pid)
-		return false;
-	memcpy(comm, c, i);
-	comm[i] = 0;
-	return true;
-}
-
-static int add_packet(struct ingest *in, const struct capfile_rec *rec, struct an_err *e)
-{
-	sqlite3_stmt *st = in->ins_pkt;
+	struct row_iface_counts *c = iface_counts(in, rec->if_id);
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
-	struct nr_pkt_annot an;
-	bool have_an = false;
-	struct pkt p;
-	uint32_t linktype;
-	int64_t ts = rec->ts_ns;
-	int64_t iface_id = 0;
+
+	if (!c)
+		return;
+	capfile_opt_iter_init(&it, rec);
+	while (capfile_opt_next(&it, &o) > 0) {
+		int k = -1;
+
+		switch (o.code) {
+		case PCAPNG_ISB_IFRECV: k = 0; break;
+		case PCAPNG_ISB_IFDROP: k = 1; break;
+		case PCAPNG_ISB_OSDROP: k = 2; break;
+		case PCAPNG_ISB_USRDELIV: k = 3; break;
+		}
+		if (k >= 0 && o.len >= 8) {
+			c->isb[k] = capfile_opt_u64(&it, &o);
+			c->has_isb |= (uint8_t)(1u << k);
+		}
+	}
+}
+
+static void add_custom(struct ingest *in, const struct capfile_rec *rec)
+{
+	struct row_file *f = &in->file;
+	struct nr_cb_stats s;
+
+	if (rec->pen != NR_PEN)
+		return;
+	switch (nr_cb_type(rec->body, rec->body_len)) {
+	case NR_CB_CLOCK:
+		if (!f->has_clock && nr_clock_decode(rec->body, rec->body_len, &f->clock) == 0)
+			f->has_clock = true;
+		break;
+	case NR_CB_STATS:
+		/* rotated or concatenated sections: the counts add up */
+		if (nr_stats_decode(rec->body, rec->body_len, &s))
+			break;
+		if (!f->has_nr_stats) {
+			f->nr_stats = s;
+		} else {
+			f->nr_stats.packets_written += s.packets_written;
+			f->nr_stats.events_written += s.events_written;
+			f->nr_stats.packets_attributed += s.packets_attributed;
+			f->nr_stats.packets_kernel += s.packets_kernel;
+			f->nr_stats.ring_drops += s.ring_drops;
+			f->nr_stats.other_drops += s.other_drops;
+			f->nr_stats.packets_filtered += s.packets_filtered;
+		}
+		f->has_nr_stats = true;
+		break;
+	}
+}
+
+/* Keys compare as order.c sorts them: (ts, cpu, seq), absent cpu/seq
+ * first. */
+struct order_check {
+	bool have, out_of_order;
+	int64_t ts, cpu, seq;
+};
+
+static void note_key(struct order_check *k, int64_t ts, bool has_cpu, int64_t cpu, bool has_seq,
+		     int64_t seq)
+{
+	int64_t c = has_cpu ? cpu : INT64_MIN, q = has_seq ? seq : INT64_MIN;
+
+	if (k->have && (ts < k->ts || (ts == k->ts && (c < k->cpu ||
+	    (c == k->cpu && q < k->seq)))))
+		k->out_of_order = true;
+	k->have = true;
+	k->ts = ts;
+	k->cpu = c;
+	k->seq = q;
+}
+
+static int add_packet(struct ingest *in, const struct capfile_rec *rec, struct order_check *k,
+		      struct an_err *e)
+{
+	struct row_pkt p;
+	struct row_iface_counts *c;
 	int err;
 
-	if (rec->if_id < MAX_IFACES) {
-		if (!in->iface_ids[rec->if_id]) {
-			err = add_iface(in, rec, rec->if_id, rec->iface, e);
-			if (err)
-				return err;
-		}
-		iface_id = in->iface_ids[rec->if_id];
-		in->iface_pkts[rec->if_id]++;
+	if (rec->if_id < MAX_IFACES && !in->iface_ids[rec->if_id]) {
+		err = add_iface(in, rec, rec->if_id, rec->iface, e);
+		if (err)
+			return err;
 	}
-	linktype = rec->iface ? rec->iface->linktype : 0xffffffffu;
-	decode_packet(linktype, rec->data, rec->caplen, &p);
-
-	if (rec->opts_len) {
-		capfile_opt_iter_init(&it, rec);
-		while (capfile_opt_next(&it, &o) > 0) {
-			if (o.code == PCAPNG_OPT_CUSTOM_BIN && !have_an &&
-			    nr_annot_from_option(o.val, o.len, rec->swapped, &an) == 0)
-				have_an = true;
-		}
-	}
-	if (rec->block_type == PCAPNG_BT_SPB)
-		ts = in->last_ts;
-	in->last_ts = ts;
-	ing_note_ts(in, ts);
-	ing_note_key(in, ts, have_an, have_an ? an.cpu : 0, have_an, have_an ? (int64_t)an.seq : 0);
-
-	enum pkt_dir dir = p.dir;
-
-	if (rec->has_flags && (rec->flags & 3))
-		dir = (rec->flags & 3) == PCAPNG_EPB_DIR_INBOUND ? PKT_DIR_IN : PKT_DIR_OUT;
-	else if (have_an)
-		dir = (an.flags & NR_ANNOT_F_EGRESS) ? PKT_DIR_OUT : PKT_DIR_IN;
-
-	int i = 1;
-	char fl[9];
-	unsigned anomalies = 0;
-
-	if (p.dec_flags & DEC_TRUNCATED)
-		anomalies |= 512;
-	if (p.dec_flags & DEC_UNDECODABLE)
-		anomalies |= 1024;
-	sqlite3_bind_int64(st, i++, in->file_id);
-	sqlite3_bind_int64(st, i++, in->file_idx++);
-	sqlite3_bind_int64(st, i++, (int64_t)rec->offset);
-	ing_bind_int(st, i++, iface_id != 0, iface_id);
-	sqlite3_bind_int64(st, i++, ts);
-	ing_bind_int(st, i++, have_an, have_an ? an.cpu : 0);
-	ing_bind_int(st, i++, have_an, have_an ? (int64_t)an.seq : 0);
-	sqlite3_bind_int64(st, i++, rec->caplen);
-	sqlite3_bind_int64(st, i++, rec->origlen);
-	if (dir == PKT_DIR_IN)
-		sqlite3_bind_text(st, i++, "in", 2, SQLITE_STATIC);
-	else if (dir == PKT_DIR_OUT)
-		sqlite3_bind_text(st, i++, "out", 3, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i++);
-	ing_bind_int(st, i++, p.vlan >= 0, p.vlan);
-	if (p.ipver) {
-		int alen = p.ipver == 6 ? 16 : 4;
-
-		sqlite3_bind_int(st, i++, p.ipver);
-		sqlite3_bind_blob(st, i++, p.src, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, i++, p.dst, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, i++, p.proto);
-		sqlite3_bind_int(st, i++, p.ttl);
-		sqlite3_bind_int64(st, i++, p.ip_id);
-		sqlite3_bind_int64(st, i++, p.ip_len);
-		sqlite3_bind_int(st, i++, p.fragment);
-	} else {
-		i += 8;
-	}
-	bool tcp = p.has_l4 && p.proto == 6;
-	bool l4ports = p.has_l4 && (p.proto == 6 || p.proto == 17);
-
-	ing_bind_int(st, i++, l4ports, p.sport);
-	ing_bind_int(st, i++, l4ports, p.dport);
-	ing_bind_int(st, i++, tcp, p.tcp_flags);
-	if (tcp) {
-		tcp_flags_str(p.tcp_flags, fl);
-		sqlite3_bind_text(st, i++, fl, -1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, i++);
-	}
-	ing_bind_int(st, i++, tcp, p.seq);
-	ing_bind_int(st, i++, tcp, p.ack);
-	ing_bind_int(st, i++, tcp, p.win);
-	ing_bind_int(st, i++, p.has_l4, p.payload_len);
-	ing_bind_int(st, i++, tcp && p.mss >= 0, p.mss);
-	ing_bind_int(st, i++, tcp && p.wscale >= 0, p.wscale);
-	ing_bind_int(st, i++, tcp && p.sack_perm, 1);
-	ing_bind_int(st, i++, tcp && p.has_ts, p.tsval);
-	ing_bind_int(st, i++, tcp && p.has_ts, p.tsecr);
-	ing_bind_int(st, i++, tcp && p.sack_blocks, p.sack_blocks);
-	ing_bind_int(st, i++, p.icmp, p.icmp_type);
-	ing_bind_int(st, i++, p.icmp, p.icmp_code);
-	ing_bind_int(st, i++, p.icmp_echo, p.icmp_id);
-	ing_bind_int(st, i++, p.icmp_echo, p.icmp_seq);
-	if (p.has_quote) {
-		int alen = p.q_ipver == 6 ? 16 : 4;
-
-		sqlite3_bind_blob(st, i++, p.q_src, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, i++, p.q_dst, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, i++, p.q_proto);
-	} else {
-		i += 3;
-	}
-	ing_bind_int(st, i++, p.has_quote && p.q_has_ports, p.q_sport);
-	ing_bind_int(st, i++, p.has_quote && p.q_has_ports, p.q_dport);
-	ing_bind_int(st, i++, p.has_quote && p.q_has_seq, p.q_seq);
-
-	/* owner: netrec annotation, else the standard epb_processid_threadid */
-	bool owner = have_an && (an.flags & NR_ANNOT_F_OWNER);
-	int64_t pid = owner ? an.pid : rec->has_pid ? rec->pid : 0;
-	int64_t tid = owner ? an.tid : rec->has_pid ? rec->tid : 0;
-	bool has_pid = owner || rec->has_pid;
-	char comm[64];
-	bool has_comm = has_pid && comment_comm(rec, (uint32_t)pid, comm);
-
-	ing_bind_int(st, i++, has_pid, pid);
-	ing_bind_int(st, i++, has_pid, tid);
-	ing_bind_int(st, i++, owner, owner ? an.uid : 0);
-	ing_bind_int(st, i++, owner, owner ? an.gid : 0);
-	if (has_comm)
-		sqlite3_bind_text(st, i++, comm, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i++);
-	if (have_an)
-		sqlite3_bind_text(st, i++, nr_owner_src_name(an.owner_src), -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i++);
-	ing_bind_int(st, i++, have_an && (an.flags & NR_ANNOT_F_COOKIE),
-		     have_an ? (int64_t)an.cookie : 0);
-	sqlite3_bind_int(st, i++, (int)anomalies);
-	err = ing_step(in, st, e);
-	if (err)
-		return err;
-	in->packets++;
-
-	if (has_comm) {
-		uint32_t slot = (uint32_t)pid % COMM_CACHE;
-
-		if (in->comm_pids[slot] != (uint32_t)pid + 1) {
-			in->comm_pids[slot] = (uint32_t)pid + 1;
-			st = in->ins_proc;
-			sqlite3_bind_int64(st, 1, in->file_id);
-			sqlite3_bind_int64(st, 2, ts);
-			sqlite3_bind_int64(st, 3, pid);
-			sqlite3_bind_text(st, 4, comm, -1, SQLITE_TRANSIENT);
-			ing_bind_int(st, 7, owner, owner ? an.uid : 0);
-			ing_bind_int(st, 8, owner, owner ? an.gid : 0);
-			sqlite3_bind_text(st, 14, "comment", -1, SQLITE_STATIC);
-			err = ing_step(in, st, e);
-		}
-	}
+	c = iface_counts(in, rec->if_id);
+	if (c)
+		c->packets++;
+	packet_build(&p, rec, c ? c->iface_id : 0, &in->pctx);
+	note_ts(&in->file, p.ts_ns);
+	note_key(k, p.ts_ns, p.has & PK_CPU, p.cpu, p.has & PK_CPU, p.cpu_seq);
+	procs_comment(&in->procs, &p);
+	err = store_packet(in->store, &p, e);
+	if (!err)
+		in->file.packets++;
 	return err;
 }
 
-static int prepare_all(struct ingest *in, struct an_err *e)
+static int add_journal(struct ingest *in, const struct capfile_rec *rec, struct order_check *k,
+		       struct an_err *e)
 {
+	struct row_jrec *j = journal_build(rec, &in->pctx);
+	const char *host;
 	int err;
 
-	err = db_prepare(in->db, &in->ins_pkt,
-		"INSERT INTO packets(file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
-		" caplen, origlen, direction, vlan, ip_version, src, dst, proto, ttl, ip_id,"
-		" ip_len, fragment, sport, dport, tcp_flags, flags_str, seq_raw, ack_raw, win,"
-		" payload_len, mss, wscale, sack_perm, tsval, tsecr, sack_blocks, icmp_type,"
-		" icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq,"
-		" pid, tid, uid, gid, comm, owner_src, cookie, anomalies) VALUES (?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?)", e);
+	if (!j) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	host = jrec_text(j, JT_HOSTNAME);
+	if (!in->host && host)
+		in->host = strdup(host);
+	note_ts(&in->file, j->ts_ns);
+	note_key(k, j->ts_ns, j->has & JR_CPU, j->cpu, j->has & JR_SEQ, j->cpu_seq);
+	if (j->kind == JK_PROCESS && (j->has & JR_PID)) {
+		const char *comm = jrec_text(j, JT_COMM);
+
+		procs_journal(&in->procs, j->file_id, j->pid,
+			      comm ? strtab_intern(in->pctx.strs, comm, strlen(comm)) : 0);
+	}
+	err = store_jrec(in->store, j, e);
+	free(j);
 	if (!err)
-		err = db_prepare(in->db, &in->ins_ev,
-			"INSERT INTO events(file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
-			" record, event, family, laddr, lport, raddr, rport, oldstate, newstate,"
-			" errno, window, cookie, pid, tid, uid, comm, owner_src, priority, message)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->ins_proc,
-			"INSERT INTO processes(file_id, ts_ns, pid, comm, exe, cmdline, uid, gid,"
-			" ppid, cgroup, cgroup_id, container_id, proc_id, source)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->ins_if,
-			"INSERT INTO interfaces(file_id, section, if_id, linktype, snaplen, name,"
-			" description, filter, os, tsresol) VALUES (?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->upd_isb,
-			"UPDATE interfaces SET isb_ifrecv = COALESCE(?1, isb_ifrecv),"
-			" isb_ifdrop = COALESCE(?2, isb_ifdrop), isb_osdrop = COALESCE(?3, isb_osdrop),"
-			" isb_usrdeliv = COALESCE(?4, isb_usrdeliv) WHERE iface_id = ?5", e);
+		in->file.events++;
 	return err;
+}
+
+static int put_proc(void *ctx, const struct row_proc_comment *r)
+{
+	struct ingest *in = ctx;
+
+	return store_proc_comment(in->store, r, NULL);
 }
 
 static int finish_file(struct ingest *in, const struct ingest_result *res, struct an_err *e)
 {
-	const struct capfile_stats *cs = in->cf ? capfile_stats(in->cf) : NULL;
-	sqlite3_stmt *st = NULL;
-	int err, i = 1;
+	const struct capfile_stats *cs = capfile_stats(in->cf);
+	struct row_file *f = &in->file;
+	enum capfile_compression c = capfile_compression(in->cf);
+	int err;
 
-	err = db_prepare(in->db, &st,
-		"UPDATE files SET kind = ?, compression = ?, host = ?, hardware = ?, os = ?,"
-		" userappl = ?, comment = ?, sections = ?, interfaces = ?, records = ?,"
-		" packets = ?, events = ?, unknown_blocks = ?, first_ns = ?, last_ns = ?,"
-		" clock_offset_ns = ?, clock_uncertainty_ns = ?, nr_packets_written = ?,"
-		" nr_events_written = ?, nr_packets_attributed = ?, nr_packets_kernel = ?,"
-		" nr_ring_drops = ?, nr_other_drops = ?, nr_packets_filtered = ?, error = ?,"
-		" error_offset = ?, in_order = ? WHERE file_id = ?", e);
-	if (err)
-		return err;
-	if (in->cf) {
-		sqlite3_bind_text(st, i++, capfile_kind(in->cf) == CAPFILE_PCAP ? "pcap" : "pcapng",
-				  -1, SQLITE_STATIC);
-		enum capfile_compression c = capfile_compression(in->cf);
-
-		sqlite3_bind_text(st, i++, c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ?
-				  "gzip" : "none", -1, SQLITE_STATIC);
-	} else {
-		i += 2;
+	for (int64_t i = 0; i < in->next_iface - in->first_iface; i++) {
+		err = store_iface_counts(in->store, &in->counts[i], e);
+		if (err)
+			return err;
 	}
-	ing_bind_text(st, i++, in->host);
-	ing_bind_text(st, i++, in->hardware);
-	ing_bind_text(st, i++, in->os);
-	ing_bind_text(st, i++, in->userappl);
-	ing_bind_text(st, i++, in->comment);
-	ing_bind_int(st, i++, cs, cs ? cs->sections : 0);
-	ing_bind_int(st, i++, cs, cs ? cs->interfaces : 0);
-	ing_bind_int(st, i++, cs, cs ? (int64_t)cs->blocks : 0);
-	sqlite3_bind_int64(st, i++, (int64_t)in->packets);
-	sqlite3_bind_int64(st, i++, (int64_t)in->events);
-	ing_bind_int(st, i++, cs, cs ? (int64_t)cs->unknown_blocks : 0);
-	ing_bind_int(st, i++, in->have_ts, in->first_ns);
-	ing_bind_int(st, i++, in->have_ts, in->last_ns);
-	ing_bind_int(st, i++, in->have_clock, in->clock.mono_to_real_ns);
-	ing_bind_int(st, i++, in->have_clock, (int64_t)in->clock.uncertainty_ns);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_written);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.events_written);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_attributed);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_kernel);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.ring_drops);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.other_drops);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_filtered);
 	if (res->damaged) {
-		sqlite3_bind_text(st, i++, res->error, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, i++, (int64_t)res->error_offset);
-	} else {
-		i += 2;
+		struct row_problem p = { f->file_id, (int64_t)res->error_offset,
+					 capfile_error(in->cf)->block_type, res->error };
+
+		err = store_problem(in->store, &p, e);
+		if (err)
+			return err;
+		f->error = res->error;
+		f->error_offset = (int64_t)res->error_offset;
 	}
-	sqlite3_bind_int(st, i++, !in->out_of_order);
-	sqlite3_bind_int64(st, i++, in->file_id);
-	err = ing_step(in, st, e);
-	sqlite3_finalize(st);
+	f->kind = capfile_kind(in->cf) == CAPFILE_PCAP ? "pcap" : "pcapng";
+	f->compression = c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ? "gzip" : "none";
+	f->host = in->host;
+	f->hardware = in->hardware;
+	f->os = in->os;
+	f->userappl = in->userappl;
+	f->comment = in->comment;
+	f->has_stats = true;
+	f->sections = cs->sections;
+	f->interfaces = cs->interfaces;
+	f->records = (int64_t)cs->blocks;
+	f->unknown_blocks = (int64_t)cs->unknown_blocks;
+	err = store_file(in->store, f, e);
+	if (!err)
+		err = procs_each_comment_only(&in->procs, put_proc, in);
+	if (err && !e->msg[0])
+		an_err_set(e, "database: cannot write a processes row");
+	return err;
+}
+
+/* The next free file_id and iface_id of the database. */
+static int next_ids(sqlite3 *db, int64_t *file_id, int64_t *iface_id, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(db, &st, "SELECT (SELECT COALESCE(max(file_id), 0) + 1 FROM files),"
+			     " (SELECT COALESCE(max(iface_id), 0) + 1 FROM interfaces)", e);
+
 	if (err)
 		return err;
-	/* a process known from its journal record needs no row from comments */
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), "DELETE FROM processes WHERE file_id = %lld AND source = 'comment'"
-		 " AND pid IN (SELECT pid FROM processes WHERE file_id = %lld AND source = 'journal');",
-		 (long long)in->file_id, (long long)in->file_id);
-	return db_exec(in->db, sql, e);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		an_err_set(e, "database: %s", sqlite3_errmsg(db));
+		err = -EIO;
+	} else {
+		*file_id = sqlite3_column_int64(st, 0);
+		*iface_id = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return err;
 }
 
 int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
@@ -520,10 +398,11 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 {
 	struct ingest *in;
 	struct capfile_rec rec;
+	struct order_check key = { 0 };
 	sqlite3_stmt *st = NULL;
 	char hash[40];
 	uint64_t size = 0;
-	bool have_hash, in_tx = false;
+	bool have_hash;
 	int err, rc;
 	struct timespec now;
 
@@ -533,7 +412,13 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 		an_err_set(e, "out of memory");
 		return -ENOMEM;
 	}
-	in->db = db;
+	procs_init(&in->procs, MAX_PROCS);
+	in->pctx.strs = strtab_new(STRTAB_BYTES);
+	if (!in->pctx.strs) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	have_hash = strcmp(path, "-") && file_hash(path, hash, &size) == 0;
 	if (have_hash) {
 		err = db_prepare(db, &st, "SELECT file_id FROM files WHERE hash = ?", e);
@@ -560,27 +445,21 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 		goto cleanup;
 	}
 	/* bulk load without the indexes order.c and conn.c rebuild */
-	err = db_exec(db, "BEGIN; DROP INDEX IF EXISTS packets_ord; DROP INDEX IF EXISTS packets_conn;", e);
+	err = db_exec(db, "DROP INDEX IF EXISTS packets_ord; DROP INDEX IF EXISTS packets_conn;", e);
+	if (!err)
+		err = next_ids(db, &in->file.file_id, &in->first_iface, e);
+	if (!err)
+		err = store_open(&in->store, db, TB_ALL, in->pctx.strs, e);
 	if (err)
 		goto cleanup;
-	in_tx = true;
-	err = db_prepare(db, &st, "INSERT INTO files(path, size, hash, loaded_ns) VALUES (?,?,?,?)", e);
-	if (err)
-		goto cleanup;
+	in->next_iface = in->first_iface;
 	clock_gettime(CLOCK_REALTIME, &now);
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	ing_bind_int(st, 2, have_hash, (int64_t)size);
-	if (have_hash)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-	err = ing_step(in, st, e);
-	if (err)
-		goto cleanup;
-	in->file_id = sqlite3_last_insert_rowid(db);
-	res->file_id = in->file_id;
-	err = prepare_all(in, e);
-	if (err)
-		goto cleanup;
+	in->file.path = path;
+	in->file.size = have_hash ? (int64_t)size : -1;
+	in->file.hash = have_hash ? hash : NULL;
+	in->file.loaded_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	in->pctx.file_id = (uint32_t)in->file.file_id;
+	res->file_id = in->file.file_id;
 
 	while ((rc = capfile_next(in->cf, &rec)) > 0) {
 		switch (rec.type) {
@@ -595,18 +474,18 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 		case CAPFILE_REC_PACKET:
 			if (rec.section != in->section)
 				new_section(in, &rec);
-			err = add_packet(in, &rec, e);
-			if (prog && prog->fn && (in->packets & 0xffff) == 0)
-				prog->fn(prog->ctx, path, rec.offset, in->packets);
+			err = add_packet(in, &rec, &key, e);
+			if (prog && prog->fn && (in->file.packets & 0xffff) == 0)
+				prog->fn(prog->ctx, path, rec.offset, (uint64_t)in->file.packets);
 			break;
 		case CAPFILE_REC_JOURNAL:
-			err = ingest_journal(in, &rec, e);
+			err = add_journal(in, &rec, &key, e);
 			break;
 		case CAPFILE_REC_ISB:
-			ingest_isb(in, &rec);
+			add_isb(in, &rec);
 			break;
 		case CAPFILE_REC_CUSTOM:
-			ingest_custom(in, &rec);
+			add_custom(in, &rec);
 			break;
 		default:
 			break;
@@ -616,44 +495,27 @@ int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *pro
 	}
 	if (rc < 0) {
 		const struct capfile_error *ce = capfile_error(in->cf);
-		sqlite3_stmt *pst = NULL;
 
 		res->damaged = true;
 		res->error_offset = ce->offset;
 		snprintf(res->error, sizeof(res->error), "%s", ce->what[0] ? ce->what : strerror(-rc));
-		err = db_prepare(db, &pst, "INSERT INTO problems(file_id, offset, block_type, message)"
-				 " VALUES (?,?,?,?)", e);
-		if (err)
-			goto cleanup;
-		sqlite3_bind_int64(pst, 1, in->file_id);
-		sqlite3_bind_int64(pst, 2, (int64_t)ce->offset);
-		sqlite3_bind_int64(pst, 3, ce->block_type);
-		sqlite3_bind_text(pst, 4, res->error, -1, SQLITE_STATIC);
-		err = ing_step(in, pst, e);
-		sqlite3_finalize(pst);
-		if (err)
-			goto cleanup;
 	}
-	flush_iface_counts(in);
+	in->file.in_order = !key.out_of_order;
 	err = finish_file(in, res, e);
+	if (!err)
+		err = store_close(in->store, true, e);
+	in->store = NULL;
 	if (err)
 		goto cleanup;
-	err = db_exec(db, "COMMIT", e);
-	if (err)
-		goto cleanup;
-	in_tx = false;
-	res->packets = in->packets;
-	res->events = in->events;
+	res->packets = (uint64_t)in->file.packets;
+	res->events = (uint64_t)in->file.events;
 cleanup:
-	if (in_tx)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	store_close(in->store, false, NULL);
 	sqlite3_finalize(st);
-	sqlite3_finalize(in->ins_pkt);
-	sqlite3_finalize(in->ins_ev);
-	sqlite3_finalize(in->ins_proc);
-	sqlite3_finalize(in->ins_if);
-	sqlite3_finalize(in->upd_isb);
 	capfile_close(in->cf);
+	procs_free(&in->procs);
+	strtab_free(in->pctx.strs);
+	free(in->counts);
 	free(in->hardware);
 	free(in->os);
 	free(in->userappl);
