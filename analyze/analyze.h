@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The analyzer's internal interfaces: database setup (db.c, schema.c),
- * loading files (ingest.c, blocks.c), the analysis pass (pass.c: time
- * order from order.c, TCP in conn.c, zeek.c and handshake.c, ICMP in
- * icmp.c), reports (report.c) and printing (output.c). Everything but
- * main.c and output.c is quiet: functions return 0 or a negative errno and
- * leave a detail in an an_err.
+ * The analyzer's interfaces for the command line (main.c): database setup
+ * and SQL helpers (db.c, schema.c), loading (ingest.c, which drives the
+ * builders, the time-order merge, the analysis pass and the store),
+ * reports (report.c) and printing (output.c). Everything but main.c and
+ * output.c is quiet: functions return 0 or a negative errno and leave a
+ * detail in an an_err.
  */
 #ifndef NETANALYZE_ANALYZE_H
 #define NETANALYZE_ANALYZE_H
@@ -15,9 +15,11 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 1
+#define AN_SCHEMA_VERSION 2
 
 extern const char an_schema_sql[];
+/* Indexes made after a kept database is loaded. */
+extern const char an_index_sql[];
 
 /* An error detail for the CLI to print. */
 struct an_err {
@@ -51,32 +53,71 @@ int addr_parse(const char *s, uint8_t out[16]);
 /* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC). */
 void ts_str(int64_t ns, char *out, size_t len);
 
-/* ---- ingest.c ---- */
-struct ingest_progress {
-	void (*fn)(void *ctx, const char *path, uint64_t bytes, uint64_t packets);
-	void *ctx;
+/* The tables a load can write (docs/schema.md); a mask of their bits
+ * says which. */
+enum an_table {
+	TB_FILES,
+	TB_INTERFACES,
+	TB_PROBLEMS,
+	TB_PROCESSES,
+	TB_PACKETS,
+	TB_EVENTS,
+	TB_SOCKETS,
+	TB_CONNECTIONS,
+	TB_HANDSHAKES,
+	TB_ICMP,
+	TB_RETRANS,
+	TB__COUNT,
 };
+#define TB_ALL ((1u << TB__COUNT) - 1)
+extern const char *const an_table_names[TB__COUNT];
 
+/* ---- ingest.c ---- */
+/* What happened to one input file. */
 struct ingest_result {
-	bool skipped;           /* already in the database (same content) */
+	bool failed;            /* could not be read at all (error says why) */
+	bool skipped;           /* not loaded: its content is in the database */
+	bool changed;           /* a file of this path with other content was loaded before */
 	bool damaged;           /* stopped at a malformed/truncated block */
+	int64_t same_as;        /* skipped: the file_id of that content */
+	int64_t changed_id;     /* changed: the file_id loaded from this path before */
 	uint64_t error_offset;
-	char error[200];
+	char error[512];
 	int64_t file_id;
 	uint64_t packets, events;
 };
 
-int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
-		struct ingest_result *res, struct an_err *e);
+struct ingest_opts {
+	const char *db_path;    /* the database to make (or extend) */
+	bool keep;              /* --db: extend it if it exists, build beside it and
+				   rename; else db_path is a temporary file to fill */
+	uint32_t tables;        /* which tables to write (store.h TB_*) */
+	const char *const *paths;
+	int npaths;
+	size_t window_records;  /* time-order window (0: default) */
+	/* progress: raw input bytes read of all files, of total (0 unknown) */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+	/* set to the path of the file being built while there is one, so that
+	 * a signal handler can remove it */
+	char *building;
+	size_t building_len;
+};
 
-/* ---- pass.c ---- */
-/* Restores time order (the `ord` column of packets and events, per-file
- * reorder figures) and rebuilds connections, handshakes, icmp,
- * retransmissions and the derived packet columns in one pass. */
-int analyze_run(sqlite3 *db, struct an_err *e);
-/* The derived tables do not match the files loaded (new files, or an
- * analysis that did not finish). */
-bool analyze_needed(sqlite3 *db);
+/* What the run did as a whole. */
+struct ingest_summary {
+	bool loaded;            /* a database was (re)built */
+	bool rebuilt;           /* the existing database's records were read back */
+	int restarts;           /* a file broke the time-order window: read again sorted */
+	uint64_t runs;          /* sorted runs spilled to temporary files */
+	char note[256];         /* a limit was reached, or "" */
+};
+
+/* Loads the files (those not in the database already) into one timeline:
+ * res[i] for paths[i]. Returns 0 (damaged inputs are loaded up to the
+ * damage and reported in res), or a negative errno with the detail in e. */
+int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
+	       struct ingest_summary *sum, struct an_err *e);
 
 /* ---- output.c ---- */
 enum out_format {

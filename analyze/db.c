@@ -225,8 +225,10 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 		*out = db;
 		return 0;
 	}
+	/* 16 KiB pages: a quarter of the page writes of the default, for rows
+	 * of netanalyze's width; only a new database takes it */
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA cache_size = -65536; PRAGMA temp_store = FILE; "
+		 "PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE; "
 		 "PRAGMA synchronous = %s; PRAGMA journal_mode = %s;",
 		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "DELETE");
 	err = db_exec(db, sql, e);

@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Loading one capture file: the file loop. It reads the file with format/,
- * hands packet and journal records to their row builders (packet.c,
- * journal.c) and the rows to the store (store.c); section headers,
+ * Loading: the file loop. Every input file is a source of the time-order
+ * merge (order.c); reading one hands its packet and journal records to
+ * their row builders (packet.c, journal.c), and its section headers,
  * interface descriptions and statistics, and netrec's clock and statistics
- * blocks become the files and interfaces rows, written once complete when
- * the file ends. It does not order records or interpret connections
- * (pass.c).
+ * blocks to the files and interfaces rows. The merged stream goes through
+ * the analysis pass (pass.c) into the store (store.c): one pass, each row
+ * written once.
  *
- * A file is identified by a hash of its content, so it is never loaded
- * twice. A damaged file is loaded up to its last readable record; the
- * reader's detail (offset, what) goes to files.error and problems.
+ * The database is always built new, in one transaction with no journal:
+ * a temporary one in place, a kept one (--db) beside its path and renamed
+ * over it at the end, so that a failed or interrupted load leaves the old
+ * one as it was. Files added to a kept database are merged with its records
+ * read back (replay.c): one timeline, the same as loading all at once.
+ *
+ * A file is identified by a hash of its whole content (XXH64, streamed as
+ * it is read): one already in the database is not loaded again. To decide
+ * that before loading, a file whose size equals that of a file already in
+ * the database (or given before it) is hashed first. A path loaded before
+ * with other content is loaded again, and said so.
+ *
+ * A file whose records are further out of order than the window (order.h)
+ * makes the load start again, with that file read whole and sorted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,84 +33,60 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "hash.h"
+#include "order.h"
+#include "pass.h"
 #include "pcapng.h"
-#include "procs.h"
+#include "pool.h"
 #include "profile.h"
+#include "replay.h"
 #include "rows.h"
 #include "store.h"
 
 #define MAX_IFACES 4096
-#define HASH_HEAD (1u << 20)
-#define HASH_TAIL (64u << 10)
 #define STRTAB_BYTES (64u << 20)
-#define MAX_PROCS (1u << 20)
+#define WINDOW_RECORDS (1u << 17)
+#define WINDOW_BYTES (64u << 20)
+#define MAX_RESTARTS 64
 
-/* FNV-1a over the first MiB and the last 64 KiB, with the size: identifies
- * a file across runs without reading all of it twice. */
-static int file_hash(const char *path, char out[40], uint64_t *size)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint8_t *buf = NULL;
-	struct stat st;
-	int fd, err = 0;
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		err = -ESPIPE;
-		goto cleanup;
-	}
-	buf = malloc(HASH_HEAD);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (int part = 0; part < 2; part++) {
-		off_t off = 0;
-		size_t want = HASH_HEAD;
-
-		if (part == 1) {
-			if ((uint64_t)st.st_size <= HASH_HEAD)
-				break;
-			want = HASH_TAIL;
-			off = st.st_size - HASH_TAIL;
-		}
-		n = pread(fd, buf, want, off);
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			h ^= buf[i];
-			h *= 0x100000001b3ULL;
-		}
-	}
-	*size = (uint64_t)st.st_size;
-	snprintf(out, 40, "%016llx-%llu", (unsigned long long)h, (unsigned long long)st.st_size);
-cleanup:
-	free(buf);
-	close(fd);
-	return err;
-}
-
-/* The file being loaded. */
-struct ingest {
-	struct store *store;
+/* An input file while it is read. */
+struct infile {
+	const char *path;
+	int idx;                 /* in the caller's list */
+	int src;                 /* its source index in the merge, -1 none */
+	enum order_mode mode;
 	struct capfile *cf;
 	struct packet_ctx pctx;
 	struct row_file file;
-	struct procs procs;
-	/* interfaces of the file: ids of the current section's, by if_id,
-	 * and every one's counters (iface_id - first_iface) */
+	struct hash hash;
+	uint64_t size;           /* on disk, 0 unknown */
+	uint64_t raw_read;
+	struct row_sink sink;
+	uint64_t *progress;      /* all files' raw bytes */
+	/* interfaces: ids of the current section's, by if_id, and every
+	 * one's counters */
 	uint32_t section;
 	int64_t iface_ids[MAX_IFACES];
-	int64_t first_iface, next_iface;
 	struct row_iface_counts *counts;
-	size_t counts_cap;
-	bool have_shb;
+	size_t ncounts, counts_cap;
+	bool have_shb, done;
 	char *hardware, *os, *userappl, *comment, *host;
+	char hash_text[40];
+	struct ingest_result *res;
+	struct an_err *err;      /* where a read error's detail goes */
+};
+
+/* The whole load. */
+struct load {
+	const struct ingest_opts *o;
+	struct ingest_result *res;
+	struct ingest_summary *sum;
+	struct infile *files;    /* the files to load, in the order given */
+	int nfiles;
+	sqlite3 *old;            /* the kept database being extended, or NULL */
+	int64_t first_file_id;
+	uint64_t total_bytes, read_bytes, shown_bytes;
+	char build_path[4096];
 };
 
 static char *dup_n(const void *p, size_t n)
@@ -113,6 +100,15 @@ static char *dup_n(const void *p, size_t n)
 	return s;
 }
 
+static void on_raw(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct infile *f = ctx;
+
+	hash_update(&f->hash, buf, len);
+	f->raw_read += len;
+	*f->progress += len;
+}
+
 static void note_ts(struct row_file *f, int64_t ts)
 {
 	if (!f->has_ts || ts < f->first_ns)
@@ -122,7 +118,9 @@ static void note_ts(struct row_file *f, int64_t ts)
 	f->has_ts = true;
 }
 
-static int add_iface(struct ingest *in, const struct capfile_rec *rec, uint32_t if_id,
+/* ---- reading one file ---- */
+
+static int add_iface(struct infile *f, const struct capfile_rec *rec, uint32_t if_id,
 		     const struct capfile_iface *ifc, struct an_err *e)
 {
 	struct row_iface r;
@@ -131,70 +129,73 @@ static int add_iface(struct ingest *in, const struct capfile_rec *rec, uint32_t 
 
 	if (if_id >= MAX_IFACES || !ifc)
 		return 0;
-	if (in->counts_cap == (size_t)(in->next_iface - in->first_iface)) {
-		size_t n = in->counts_cap ? in->counts_cap * 2 : 16;
+	if (f->ncounts == f->counts_cap) {
+		size_t n = f->counts_cap ? f->counts_cap * 2 : 16;
 
-		c = realloc(in->counts, n * sizeof(*c));
+		c = realloc(f->counts, n * sizeof(*c));
 		if (!c) {
 			an_err_set(e, "out of memory");
 			return -ENOMEM;
 		}
-		in->counts = c;
-		in->counts_cap = n;
+		f->counts = c;
+		f->counts_cap = n;
 	}
-	r = (struct row_iface){ .iface_id = in->next_iface, .file_id = in->file.file_id,
+	c = &f->counts[f->ncounts++];
+	memset(c, 0, sizeof(*c));
+	/* ids by file and position, whatever order the files are read in */
+	c->iface_id = (f->file.file_id << 32) + (int64_t)f->ncounts;
+	r = (struct row_iface){ .iface_id = c->iface_id, .file_id = f->file.file_id,
 		.section = rec->section, .if_id = if_id, .linktype = ifc->linktype,
 		.snaplen = ifc->snaplen, .name = ifc->name, .description = ifc->description,
 		.filter = ifc->filter, .os = ifc->os, .tsresol = ifc->ts_units_per_sec };
-	err = store_iface(in->store, &r, e);
-	if (err)
+	err = f->sink.put(f->sink.ctx, ROW_IFACE, &r);
+	if (err) {
+		an_err_set(e, "cannot store an interface: %s", strerror(-err));
 		return err;
-	c = &in->counts[in->next_iface - in->first_iface];
-	memset(c, 0, sizeof(*c));
-	c->iface_id = in->next_iface;
-	in->iface_ids[if_id] = in->next_iface++;
+	}
+	f->iface_ids[if_id] = (int64_t)f->ncounts;
 	return 0;
 }
 
-static struct row_iface_counts *iface_counts(struct ingest *in, uint32_t if_id)
+static struct row_iface_counts *iface_counts(struct infile *f, uint32_t if_id)
 {
-	if (if_id >= MAX_IFACES || !in->iface_ids[if_id])
+	if (if_id >= MAX_IFACES || !f->iface_ids[if_id])
 		return NULL;
-	return &in->counts[in->iface_ids[if_id] - in->first_iface];
+	return &f->counts[f->iface_ids[if_id] - 1];
 }
 
-static void new_section(struct ingest *in, const struct capfile_rec *rec)
+static void new_section(struct infile *f, const struct capfile_rec *rec)
 {
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
 
-	memset(in->iface_ids, 0, sizeof(in->iface_ids));
-	in->section = rec->section;
-	if (in->have_shb)
+	memset(f->iface_ids, 0, sizeof(f->iface_ids));
+	f->section = rec->section;
+	if (f->have_shb)
 		return;
-	in->have_shb = true;
+	f->have_shb = true;
 	capfile_opt_iter_init(&it, rec);
 	while (capfile_opt_next(&it, &o) > 0) {
 		char **dst = NULL;
 
 		/* docs/format.md §6: the clock, a custom option of the SHB */
-		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !in->file.has_clock &&
-		    nr_clock_from_option(o.val, o.len, rec->swapped, &in->file.clock) == 0)
-			in->file.has_clock = true;
+		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !f->file.has_clock &&
+		    nr_clock_from_option(o.val, o.len, rec->swapped, &f->file.clock) == 0)
+			f->file.has_clock = true;
 		switch (o.code) {
-		case PCAPNG_SHB_HARDWARE: dst = &in->hardware; break;
-		case PCAPNG_SHB_OS: dst = &in->os; break;
-		case PCAPNG_SHB_USERAPPL: dst = &in->userappl; break;
-		case PCAPNG_OPT_COMMENT: dst = &in->comment; break;
+		case PCAPNG_SHB_HARDWARE: dst = &f->hardware; break;
+		case PCAPNG_SHB_OS: dst = &f->os; break;
+		case PCAPNG_SHB_USERAPPL: dst = &f->userappl; break;
+		case PCAPNG_OPT_COMMENT: dst = &f->comment; break;
 		}
 		if (dst && !*dst)
 			*dst = dup_n(o.val, o.len);
 	}
 }
 
-static void add_isb(struct ingest *in, const struct capfile_rec *rec)
+static void add_isb(struct infile *f, const struct capfile_rec *rec)
 {
-	struct row_iface_counts *c = iface_counts(in, rec->if_id);
+	struct row_iface_counts *c = iface_counts(f, rec->if_id);
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
 
@@ -217,310 +218,708 @@ static void add_isb(struct ingest *in, const struct capfile_rec *rec)
 	}
 }
 
-static void add_custom(struct ingest *in, const struct capfile_rec *rec)
+static void add_custom(struct infile *f, const struct capfile_rec *rec)
 {
-	struct row_file *f = &in->file;
+	struct row_file *r = &f->file;
 	struct nr_cb_stats s;
 
 	if (rec->pen != NR_PEN)
 		return;
 	switch (nr_cb_type(rec->body, rec->body_len)) {
 	case NR_CB_CLOCK:
-		if (!f->has_clock && nr_clock_decode(rec->body, rec->body_len, &f->clock) == 0)
-			f->has_clock = true;
+		if (!r->has_clock && nr_clock_decode(rec->body, rec->body_len, &r->clock) == 0)
+			r->has_clock = true;
 		break;
 	case NR_CB_STATS:
 		/* rotated or concatenated sections: the counts add up */
 		if (nr_stats_decode(rec->body, rec->body_len, &s))
 			break;
-		if (!f->has_nr_stats) {
-			f->nr_stats = s;
+		if (!r->has_nr_stats) {
+			r->nr_stats = s;
 		} else {
-			f->nr_stats.packets_written += s.packets_written;
-			f->nr_stats.events_written += s.events_written;
-			f->nr_stats.packets_attributed += s.packets_attributed;
-			f->nr_stats.packets_kernel += s.packets_kernel;
-			f->nr_stats.ring_drops += s.ring_drops;
-			f->nr_stats.other_drops += s.other_drops;
-			f->nr_stats.packets_filtered += s.packets_filtered;
+			r->nr_stats.packets_written += s.packets_written;
+			r->nr_stats.events_written += s.events_written;
+			r->nr_stats.packets_attributed += s.packets_attributed;
+			r->nr_stats.packets_kernel += s.packets_kernel;
+			r->nr_stats.ring_drops += s.ring_drops;
+			r->nr_stats.other_drops += s.other_drops;
+			r->nr_stats.packets_filtered += s.packets_filtered;
 		}
-		f->has_nr_stats = true;
+		r->has_nr_stats = true;
 		break;
 	}
 }
 
-/* Keys compare as order.c sorts them: (ts, cpu, seq), absent cpu/seq
- * first. */
-struct order_check {
-	bool have, out_of_order;
-	int64_t ts, cpu, seq;
-};
-
-static void note_key(struct order_check *k, int64_t ts, bool has_cpu, int64_t cpu, bool has_seq,
-		     int64_t seq)
+/* order_source.next: the file's next packet or journal record, in file
+ * order; other blocks are taken in passing. */
+static int infile_next(void *ctx, struct order_rec *out, struct an_err *e, struct pool *pkts)
 {
-	int64_t c = has_cpu ? cpu : INT64_MIN, q = has_seq ? seq : INT64_MIN;
-
-	if (k->have && (ts < k->ts || (ts == k->ts && (c < k->cpu ||
-	    (c == k->cpu && q < k->seq)))))
-		k->out_of_order = true;
-	k->have = true;
-	k->ts = ts;
-	k->cpu = c;
-	k->seq = q;
-}
-
-static int add_packet(struct ingest *in, const struct capfile_rec *rec, struct order_check *k,
-		      struct an_err *e)
-{
-	struct row_pkt p;
-	struct row_iface_counts *c;
-	int err;
-
-	if (rec->if_id < MAX_IFACES && !in->iface_ids[rec->if_id]) {
-		err = add_iface(in, rec, rec->if_id, rec->iface, e);
-		if (err)
-			return err;
-	}
-	c = iface_counts(in, rec->if_id);
-	if (c)
-		c->packets++;
-	packet_build(&p, rec, c ? c->iface_id : 0, &in->pctx);
-	note_ts(&in->file, p.ts_ns);
-	note_key(k, p.ts_ns, p.has & PK_CPU, p.cpu, p.has & PK_CPU, p.cpu_seq);
-	procs_comment(&in->procs, &p);
-	err = store_packet(in->store, &p, e);
-	if (!err)
-		in->file.packets++;
-	return err;
-}
-
-static int add_journal(struct ingest *in, const struct capfile_rec *rec, struct order_check *k,
-		       struct an_err *e)
-{
-	struct row_jrec *j = journal_build(rec, &in->pctx);
-	const char *host;
-	int err;
-
-	if (!j) {
-		an_err_set(e, "out of memory");
-		return -ENOMEM;
-	}
-	host = jrec_text(j, JT_HOSTNAME);
-	if (!in->host && host)
-		in->host = strdup(host);
-	note_ts(&in->file, j->ts_ns);
-	note_key(k, j->ts_ns, j->has & JR_CPU, j->cpu, j->has & JR_SEQ, j->cpu_seq);
-	if (j->kind == JK_PROCESS && (j->has & JR_PID)) {
-		const char *comm = jrec_text(j, JT_COMM);
-
-		procs_journal(&in->procs, j->file_id, j->pid,
-			      comm ? strtab_intern(in->pctx.strs, comm, strlen(comm)) : 0);
-	}
-	err = store_jrec(in->store, j, e);
-	free(j);
-	if (!err)
-		in->file.events++;
-	return err;
-}
-
-static int put_proc(void *ctx, const struct row_proc_comment *r)
-{
-	struct ingest *in = ctx;
-
-	return store_proc_comment(in->store, r, NULL);
-}
-
-static int finish_file(struct ingest *in, const struct ingest_result *res, struct an_err *e)
-{
-	const struct capfile_stats *cs = capfile_stats(in->cf);
-	struct row_file *f = &in->file;
-	enum capfile_compression c = capfile_compression(in->cf);
-	int err;
-
-	for (int64_t i = 0; i < in->next_iface - in->first_iface; i++) {
-		err = store_iface_counts(in->store, &in->counts[i], e);
-		if (err)
-			return err;
-	}
-	if (res->damaged) {
-		struct row_problem p = { f->file_id, (int64_t)res->error_offset,
-					 capfile_error(in->cf)->block_type, res->error };
-
-		err = store_problem(in->store, &p, e);
-		if (err)
-			return err;
-		f->error = res->error;
-		f->error_offset = (int64_t)res->error_offset;
-	}
-	f->kind = capfile_kind(in->cf) == CAPFILE_PCAP ? "pcap" : "pcapng";
-	f->compression = c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ? "gzip" : "none";
-	f->host = in->host;
-	f->hardware = in->hardware;
-	f->os = in->os;
-	f->userappl = in->userappl;
-	f->comment = in->comment;
-	f->has_stats = true;
-	f->sections = cs->sections;
-	f->interfaces = cs->interfaces;
-	f->records = (int64_t)cs->blocks;
-	f->unknown_blocks = (int64_t)cs->unknown_blocks;
-	err = store_file(in->store, f, e);
-	if (!err)
-		err = procs_each_comment_only(&in->procs, put_proc, in);
-	if (err && !e->msg[0])
-		an_err_set(e, "database: cannot write a processes row");
-	return err;
-}
-
-/* The next free file_id and iface_id of the database. */
-static int next_ids(sqlite3 *db, int64_t *file_id, int64_t *iface_id, struct an_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int err = db_prepare(db, &st, "SELECT (SELECT COALESCE(max(file_id), 0) + 1 FROM files),"
-			     " (SELECT COALESCE(max(iface_id), 0) + 1 FROM interfaces)", e);
-
-	if (err)
-		return err;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		an_err_set(e, "database: %s", sqlite3_errmsg(db));
-		err = -EIO;
-	} else {
-		*file_id = sqlite3_column_int64(st, 0);
-		*iface_id = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return err;
-}
-
-int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
-		struct ingest_result *res, struct an_err *e)
-{
-	struct ingest *in;
+	struct infile *f = ctx;
 	struct capfile_rec rec;
-	struct order_check key = { 0 };
-	sqlite3_stmt *st = NULL;
-	char hash[40];
-	uint64_t size = 0;
-	bool have_hash;
-	int err, rc;
-	struct timespec now;
+	int rc, err;
 
-	memset(res, 0, sizeof(*res));
-	in = calloc(1, sizeof(*in));
-	if (!in) {
-		an_err_set(e, "out of memory");
-		return -ENOMEM;
-	}
-	procs_init(&in->procs, MAX_PROCS);
-	in->pctx.strs = strtab_new(STRTAB_BYTES);
-	if (!in->pctx.strs) {
-		an_err_set(e, "out of memory");
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	have_hash = strcmp(path, "-") && file_hash(path, hash, &size) == 0;
-	if (have_hash) {
-		err = db_prepare(db, &st, "SELECT file_id FROM files WHERE hash = ?", e);
-		if (err)
-			goto cleanup;
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			res->skipped = true;
-			res->file_id = sqlite3_column_int64(st, 0);
-			err = 0;
-			goto cleanup;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	err = capfile_open_path(&in->cf, path, NULL);
-	if (err) {
-		const struct capfile_error *ce = capfile_error(in->cf);
-
-		if (ce && !strncmp(ce->what, "cannot open", 11))
-			an_err_set(e, "%s", ce->what);
-		else
-			an_err_set(e, "%s: %s", path, ce && ce->what[0] ? ce->what : strerror(-err));
-		goto cleanup;
-	}
-	/* bulk load without the indexes order.c and conn.c rebuild */
-	err = db_exec(db, "DROP INDEX IF EXISTS packets_ord; DROP INDEX IF EXISTS packets_conn;", e);
-	if (!err)
-		err = next_ids(db, &in->file.file_id, &in->first_iface, e);
-	if (!err)
-		err = store_open(&in->store, db, TB_ALL, in->pctx.strs, e);
-	if (err)
-		goto cleanup;
-	in->next_iface = in->first_iface;
-	clock_gettime(CLOCK_REALTIME, &now);
-	in->file.path = path;
-	in->file.size = have_hash ? (int64_t)size : -1;
-	in->file.hash = have_hash ? hash : NULL;
-	in->file.loaded_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	in->pctx.file_id = (uint32_t)in->file.file_id;
-	res->file_id = in->file.file_id;
-
-	while ((rc = capfile_next(in->cf, &rec)) > 0) {
+	while (!f->done && (rc = capfile_next(f->cf, &rec)) > 0) {
 		switch (rec.type) {
 		case CAPFILE_REC_SHB:
-			new_section(in, &rec);
+			new_section(f, &rec);
 			break;
 		case CAPFILE_REC_IDB:
-			if (rec.section != in->section)
-				new_section(in, &rec);
-			err = add_iface(in, &rec, rec.if_id, rec.iface, e);
+			if (rec.section != f->section)
+				new_section(f, &rec);
+			err = add_iface(f, &rec, rec.if_id, rec.iface, e);
+			if (err)
+				return err;
 			break;
-		case CAPFILE_REC_PACKET:
-			if (rec.section != in->section)
-				new_section(in, &rec);
-			err = add_packet(in, &rec, &key, e);
-			if (prog && prog->fn && (in->file.packets & 0xffff) == 0)
-				prog->fn(prog->ctx, path, rec.offset, (uint64_t)in->file.packets);
-			break;
-		case CAPFILE_REC_JOURNAL:
-			err = add_journal(in, &rec, &key, e);
-			break;
+		case CAPFILE_REC_PACKET: {
+			struct row_iface_counts *c;
+			struct row_pkt *p;
+
+			if (rec.section != f->section)
+				new_section(f, &rec);
+			if (rec.if_id < MAX_IFACES && !f->iface_ids[rec.if_id]) {
+				err = add_iface(f, &rec, rec.if_id, rec.iface, e);
+				if (err)
+					return err;
+			}
+			c = iface_counts(f, rec.if_id);
+			if (c)
+				c->packets++;
+			p = pool_get(pkts);
+			if (!p) {
+				an_err_set(e, "out of memory");
+				return -ENOMEM;
+			}
+			packet_build(p, &rec, c ? c->iface_id : 0, &f->pctx);
+			note_ts(&f->file, p->ts_ns);
+			f->file.packets++;
+			order_rec_pkt(out, p);
+			return 1;
+		}
+		case CAPFILE_REC_JOURNAL: {
+			struct row_jrec *j = journal_build(&rec, &f->pctx);
+			const char *host;
+
+			if (!j) {
+				an_err_set(e, "out of memory");
+				return -ENOMEM;
+			}
+			host = jrec_text(j, JT_HOSTNAME);
+			if (!f->host && host)
+				f->host = strdup(host);
+			note_ts(&f->file, j->ts_ns);
+			f->file.events++;
+			order_rec_jrec(out, j);
+			return 1;
+		}
 		case CAPFILE_REC_ISB:
-			add_isb(in, &rec);
+			add_isb(f, &rec);
 			break;
 		case CAPFILE_REC_CUSTOM:
-			add_custom(in, &rec);
+			add_custom(f, &rec);
 			break;
 		default:
 			break;
 		}
+	}
+	if (!f->done) {
+		f->done = true;
+		if (rc < 0) {
+			const struct capfile_error *ce = capfile_error(f->cf);
+			struct ingest_result *r = f->res;
+
+			r->damaged = true;
+			r->error_offset = ce->offset;
+			snprintf(r->error, sizeof(r->error), "%s", ce->what[0] ? ce->what : strerror(-rc));
+		}
+	}
+	return 0;
+}
+
+/* The order stage's view of a file and of the packet pool. */
+struct src_ctx {
+	struct infile *f;
+	struct pool *pkts;
+};
+
+static int src_next(void *ctx, struct order_rec *out, struct an_err *e)
+{
+	struct src_ctx *s = ctx;
+
+	return infile_next(s->f, out, e, s->pkts);
+}
+
+static int infile_open(struct infile *f, struct an_err *e)
+{
+	struct capfile_opts co = { .on_raw = on_raw, .raw_ctx = f };
+	int err;
+
+	hash_init(&f->hash);
+	err = capfile_open_path(&f->cf, f->path, &co);
+	if (err) {
+		const struct capfile_error *ce = capfile_error(f->cf);
+
+		if (ce && !strncmp(ce->what, "cannot open", 11))
+			an_err_set(e, "%s", ce->what);
+		else
+			an_err_set(e, "%s: %s", f->path, ce && ce->what[0] ? ce->what : strerror(-err));
+	}
+	return err;
+}
+
+static void infile_close(struct infile *f)
+{
+	capfile_close(f->cf);
+	f->cf = NULL;
+	free(f->counts);
+	free(f->hardware);
+	free(f->os);
+	free(f->userappl);
+	free(f->comment);
+	free(f->host);
+	f->counts = NULL;
+	f->ncounts = f->counts_cap = 0;
+	f->hardware = f->os = f->userappl = f->comment = f->host = NULL;
+}
+
+/* The reader stops at damage: the hash still covers the whole file. */
+static void hash_rest(struct infile *f)
+{
+	uint8_t buf[65536];
+	ssize_t n;
+	int fd;
+
+	if (!f->size || f->raw_read >= f->size)
+		return;
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = pread(fd, buf, sizeof(buf), (off_t)f->raw_read)) > 0) {
+		hash_update(&f->hash, buf, (size_t)n);
+		f->raw_read += (uint64_t)n;
+	}
+	close(fd);
+}
+
+/* The files row, interface counters and problem of a file read to its end. */
+static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
+{
+	const struct capfile_stats *cs = capfile_stats(f->cf);
+	struct row_file *r = &f->file;
+	struct ingest_result *res = f->res;
+	enum capfile_compression c = capfile_compression(f->cf);
+	int err;
+
+	for (size_t i = 0; i < f->ncounts; i++) {
+		err = f->sink.put(f->sink.ctx, ROW_IFACE_COUNTS, &f->counts[i]);
 		if (err)
-			goto cleanup;
+			goto fail;
+	}
+	if (res->damaged) {
+		struct row_problem p = { r->file_id, (int64_t)res->error_offset,
+					 capfile_error(f->cf)->block_type, res->error };
+
+		err = f->sink.put(f->sink.ctx, ROW_PROBLEM, &p);
+		if (err)
+			goto fail;
+		r->error = res->error;
+		r->error_offset = (int64_t)res->error_offset;
+	}
+	hash_rest(f);
+	snprintf(f->hash_text, sizeof(f->hash_text), "%016llx-%llu",
+		 (unsigned long long)hash_final(&f->hash), (unsigned long long)f->raw_read);
+	r->path = f->path;
+	r->size = f->size ? (int64_t)f->size : -1;
+	r->hash = f->hash_text;
+	r->kind = capfile_kind(f->cf) == CAPFILE_PCAP ? "pcap" : "pcapng";
+	r->compression = c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ? "gzip" : "none";
+	r->host = f->host;
+	r->hardware = f->hardware;
+	r->os = f->os;
+	r->userappl = f->userappl;
+	r->comment = f->comment;
+	r->has_stats = true;
+	r->sections = cs->sections;
+	r->interfaces = cs->interfaces;
+	r->records = (int64_t)cs->blocks;
+	r->unknown_blocks = (int64_t)cs->unknown_blocks;
+	r->has_reorder = pass_reorder(pass, (uint32_t)r->file_id, &r->reorder_moved,
+				      &r->reorder_max_displacement);
+	if (!r->has_reorder) {
+		r->has_reorder = true;
+		r->reorder_moved = r->reorder_max_displacement = 0;
+	}
+	r->in_order = r->reorder_moved == 0;
+	err = f->sink.put(f->sink.ctx, ROW_FILE, r);
+	if (err)
+		goto fail;
+	res->file_id = r->file_id;
+	res->packets = (uint64_t)r->packets;
+	res->events = (uint64_t)r->events;
+	return 0;
+fail:
+	an_err_set(e, "cannot store the file's rows: %s", strerror(-err));
+	return err;
+}
+
+/* ---- which files to load ---- */
+
+static int hash_file(const char *path, char out[40])
+{
+	uint8_t *buf = malloc(1u << 20);
+	struct hash h;
+	uint64_t total = 0;
+	int fd, err = 0;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	hash_init(&h);
+	while ((n = read(fd, buf, 1u << 20)) > 0) {
+		hash_update(&h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	free(buf);
+	snprintf(out, 40, "%016llx-%llu", (unsigned long long)hash_final(&h),
+		 (unsigned long long)total);
+	return err;
+}
+
+/* A file of the database: what identifies it. */
+struct known {
+	int64_t file_id;
+	int64_t size;
+	char *path, *hash;
+};
+
+static int known_files(sqlite3 *db, struct known **out, int *n, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct known *k = NULL;
+	int err, cnt = 0, cap = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	err = db_prepare(db, &st, "SELECT file_id, size, path, hash FROM files ORDER BY file_id", e);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			struct known *v = realloc(k, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!v) {
+				err = -ENOMEM;
+				break;
+			}
+			k = v;
+		}
+		const unsigned char *p = sqlite3_column_text(st, 2), *h = sqlite3_column_text(st, 3);
+
+		k[cnt].file_id = sqlite3_column_int64(st, 0);
+		k[cnt].size = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+			      sqlite3_column_int64(st, 1);
+		k[cnt].path = strdup(p ? (const char *)p : "");
+		k[cnt].hash = h ? strdup((const char *)h) : NULL;
+		cnt++;
+	}
+	if (!err && rc != SQLITE_DONE) {
+		an_err_set(e, "database: %s", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+	if (err == -ENOMEM)
+		an_err_set(e, "out of memory");
+	sqlite3_finalize(st);
+	*out = k;
+	*n = cnt;
+	return err;
+}
+
+static void known_free(struct known *k, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(k[i].path);
+		free(k[i].hash);
+	}
+	free(k);
+}
+
+/* Decides for each path whether it is loaded: a content already in the
+ * database, or given twice, is not. */
+static int plan_files(struct load *l, struct an_err *e)
+{
+	const struct ingest_opts *o = l->o;
+	struct known *k = NULL;
+	char (*hashes)[40] = NULL;
+	struct stat *st = NULL;
+	int nk = 0, err = 0;
+
+	if (l->old) {
+		err = known_files(l->old, &k, &nk, e);
+		if (err)
+			return err;
+	}
+	hashes = calloc((size_t)o->npaths + 1, sizeof(*hashes));
+	st = calloc((size_t)o->npaths + 1, sizeof(*st));
+	l->files = calloc((size_t)o->npaths + 1, sizeof(*l->files));
+	if (!hashes || !st || !l->files) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(l->res, 0, (size_t)o->npaths * sizeof(*l->res));
+	for (int i = 0; i < o->npaths; i++) {
+		const char *path = o->paths[i];
+		struct ingest_result *r = &l->res[i];
+		bool regular = strcmp(path, "-") && !stat(path, &st[i]) && S_ISREG(st[i].st_mode);
+		bool need_hash = false;
+
+		if (regular) {
+			for (int j = 0; j < nk && !need_hash; j++)
+				need_hash = k[j].size == (int64_t)st[i].st_size;
+			for (int j = 0; j < i && !need_hash; j++)
+				need_hash = hashes[j][0] && st[j].st_size == st[i].st_size;
+			if (!need_hash)
+				for (int j = i + 1; j < o->npaths && !need_hash; j++)
+					need_hash = !stat(o->paths[j], &st[j]) && S_ISREG(st[j].st_mode) &&
+						    st[j].st_size == st[i].st_size;
+		}
+		if (need_hash && hash_file(path, hashes[i]))
+			hashes[i][0] = 0;
+		for (int j = 0; hashes[i][0] && j < nk && !r->skipped; j++) {
+			if (k[j].hash && !strcmp(k[j].hash, hashes[i])) {
+				r->skipped = true;
+				r->same_as = k[j].file_id;
+			}
+		}
+		for (int j = 0; hashes[i][0] && j < i && !r->skipped; j++) {
+			if (!strcmp(hashes[j], hashes[i]) && !l->res[j].skipped) {
+				r->skipped = true;
+				r->same_as = -1 - j;   /* given before, not yet numbered */
+			}
+		}
+		if (r->skipped)
+			continue;
+		for (int j = 0; j < nk && !r->changed; j++) {
+			if (!strcmp(k[j].path, path)) {
+				r->changed = true;
+				r->changed_id = k[j].file_id;
+			}
+		}
+		struct infile *f = &l->files[l->nfiles++];
+
+		f->path = path;
+		f->idx = i;
+		f->res = r;
+		f->mode = strcmp(path, "-") ? ORDER_WINDOW : ORDER_SORT;
+		f->size = regular ? (uint64_t)st[i].st_size : 0;
+		l->total_bytes += f->size;
+	}
+out:
+	known_free(k, nk);
+	free(hashes);
+	free(st);
+	return err;
+}
+
+/* ---- the load ---- */
+
+/* The next file_id of a kept database (1 for a new one). */
+static int next_file_id(sqlite3 *db, int64_t *id, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(db, &st, "SELECT COALESCE(max(file_id), 0) + 1 FROM files", e);
+
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+	} else {
+		an_err_set(e, "database: %s", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* A kept database made by another version cannot be extended. */
+static int check_version(sqlite3 *db, const char *path, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(db, &st, "SELECT value FROM meta WHERE key = 'schema_version'", e);
+	int64_t v = -1;
+
+	if (err) {
+		an_err_set(e, "%s: not a netanalyze database", path);
+		return -EINVAL;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (v != AN_SCHEMA_VERSION) {
+		an_err_set(e, "%s was made by another version of netanalyze (schema %lld, this one "
+			   "writes %d): load its files into a new database", path, (long long)v,
+			   AN_SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The rows of the kept database that no record carries: files, their
+ * interfaces and problems, copied as they are. */
+static int copy_old(sqlite3 *db, const char *old_path, struct an_err *e)
+{
+	char *sql = sqlite3_mprintf(
+		"ATTACH %Q AS old;"
+		"INSERT INTO main.files SELECT * FROM old.files;"
+		"INSERT INTO main.interfaces SELECT * FROM old.interfaces;"
+		"INSERT INTO main.problems SELECT * FROM old.problems;", old_path);
+	int err;
+
+	if (!sql) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	err = db_exec(db, sql, e);
+	sqlite3_free(sql);
+	return err;
+}
+
+static void progress(struct load *l, bool force)
+{
+	if (!l->o->progress)
+		return;
+	if (force || l->read_bytes >= l->shown_bytes + (1u << 20)) {
+		l->o->progress(l->o->progress_ctx, l->read_bytes, l->total_bytes);
+		l->shown_bytes = l->read_bytes;
+	}
+}
+
+/* One attempt: -EAGAIN when a file broke the window (its mode is then
+ * ORDER_SORT for the next). */
+static int load_once(struct load *l, struct an_err *e)
+{
+	const struct ingest_opts *o = l->o;
+	struct strtab *strs = strtab_new(STRTAB_BYTES);
+	struct order_limits lim = {
+		.records = o->window_records ? o->window_records : WINDOW_RECORDS,
+		.bytes = WINDOW_BYTES,
+	};
+	struct src_ctx *sctx = calloc((size_t)l->nfiles + 1, sizeof(*sctx));
+	struct pool pkts;
+	struct order *ord = NULL;
+	struct pass *pass = NULL;
+	struct store *store = NULL;
+	struct replay *rp = NULL;
+	struct row_sink sink;
+	struct order_rec rec;
+	sqlite3 *db = NULL;
+	const char *tmpdir = getenv("TMPDIR");
+	int err, rc, idx;
+	struct timespec now;
+
+	pool_init(&pkts, sizeof(struct row_pkt));
+	lim.tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	if (!strs || !sctx) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	unlink(l->build_path);
+	err = db_open(&db, l->build_path, false, true, e);
+	if (!err && l->old)
+		err = copy_old(db, o->db_path, e);
+	if (!err && l->old)
+		err = db_exec(db, "DETACH old", e);
+	if (!err)
+		err = store_open(&store, db, o->tables, strs, e);
+	if (err)
+		goto out;
+	sink = (struct row_sink){ store_put, store };
+	err = pass_new(&pass, &pass_default_limits, strs, sink);
+	if (!err)
+		err = order_new(&ord, &lim, &pkts);
+	if (err) {
+		an_err_set(e, "out of memory");
+		goto out;
+	}
+	if (l->old) {
+		err = replay_open(&rp, l->old, &pkts, strs, e);
+		if (!err)
+			err = order_add(ord, ORDER_SORTED, (struct order_source){ replay_next, rp }, &idx);
+		if (err)
+			goto out;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	l->read_bytes = l->shown_bytes = 0;
+	int64_t next_id = l->first_file_id;
+
+	for (int i = 0; i < l->nfiles; i++) {
+		struct infile *f = &l->files[i];
+
+		f->src = -1;
+		if (f->res->failed)
+			continue;
+		memset(&f->file, 0, sizeof(f->file));
+		memset(&f->pctx, 0, sizeof(f->pctx));
+		memset(f->iface_ids, 0, sizeof(f->iface_ids));
+		f->ncounts = 0;
+		f->have_shb = f->done = false;
+		f->raw_read = 0;
+		f->section = 0;
+		f->res->damaged = false;
+		f->res->error[0] = 0;
+		f->err = e;
+		f->sink = sink;
+		f->progress = &l->read_bytes;
+		err = infile_open(f, e);
+		if (err) {
+			/* the others are loaded; this one is named in the result */
+			f->res->failed = true;
+			snprintf(f->res->error, sizeof(f->res->error), "%s", e->msg);
+			e->msg[0] = 0;
+			err = 0;
+			continue;
+		}
+		f->file.file_id = next_id++;
+		f->file.loaded_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+		f->pctx.file_id = (uint32_t)f->file.file_id;
+		f->pctx.strs = strs;
+		sctx[i] = (struct src_ctx){ f, &pkts };
+		err = order_add(ord, f->mode, (struct order_source){ src_next, &sctx[i] }, &f->src);
+		if (err)
+			goto out;
+	}
+	while ((rc = order_next(ord, &rec, e)) > 0) {
+		if (rec.kind == ORD_PKT) {
+			err = pass_packet(pass, rec.row, e);
+			pool_put(&pkts, rec.row);
+		} else {
+			err = pass_jrec(pass, rec.row, e);
+		}
+		if (err)
+			goto out;
+		progress(l, false);
 	}
 	if (rc < 0) {
-		const struct capfile_error *ce = capfile_error(in->cf);
-
-		res->damaged = true;
-		res->error_offset = ce->offset;
-		snprintf(res->error, sizeof(res->error), "%s", ce->what[0] ? ce->what : strerror(-rc));
+		err = rc;
+		for (int i = 0; rc == -EAGAIN && i < l->nfiles; i++)
+			if (l->files[i].src == order_violator(ord))
+				l->files[i].mode = ORDER_SORT;
+		goto out;
 	}
-	in->file.in_order = !key.out_of_order;
-	err = finish_file(in, res, e);
+	err = pass_finish(pass, e);
+	for (int i = 0; !err && i < l->nfiles; i++)
+		if (l->files[i].src >= 0)
+			err = infile_finish(&l->files[i], pass, e);
+	if (!err && pass_limit_note(pass))
+		snprintf(l->sum->note, sizeof(l->sum->note), "%s", pass_limit_note(pass));
 	if (!err)
-		err = store_close(in->store, true, e);
-	in->store = NULL;
+		l->sum->runs = order_stats(ord)->runs;
+	if (!err)
+		err = store_close(store, true, e);
+	store = NULL;
+	if (!err && o->keep)
+		err = db_exec(db, an_index_sql, e);
+	progress(l, true);
+out:
+	if (err && store && store_error(store)[0] && !e->msg[0])
+		an_err_set(e, "%s", store_error(store));
+	order_free(ord);
+	store_close(store, false, NULL);
+	pass_free(pass);
+	replay_close(rp);
+	for (int i = 0; i < l->nfiles; i++)
+		infile_close(&l->files[i]);
+	if (db)
+		sqlite3_close(db);
+	pool_free(&pkts);
+	strtab_free(strs);
+	free(sctx);
+	return err;
+}
+
+int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
+	       struct ingest_summary *sum, struct an_err *e)
+{
+	struct load l = { .o = o, .res = res, .sum = sum, .first_file_id = 1 };
+	int err = 0, fd;
+
+	memset(sum, 0, sizeof(*sum));
+	if (o->keep && !access(o->db_path, F_OK)) {
+		err = db_open(&l.old, o->db_path, true, false, e);
+		if (err)
+			return err;
+		err = check_version(l.old, o->db_path, e);
+		if (!err)
+			err = next_file_id(l.old, &l.first_file_id, e);
+	}
+	if (!err)
+		err = plan_files(&l, e);
 	if (err)
-		goto cleanup;
-	res->packets = (uint64_t)in->file.packets;
-	res->events = (uint64_t)in->file.events;
-cleanup:
-	store_close(in->store, false, NULL);
-	sqlite3_finalize(st);
-	capfile_close(in->cf);
-	procs_free(&in->procs);
-	strtab_free(in->pctx.strs);
-	free(in->counts);
-	free(in->hardware);
-	free(in->os);
-	free(in->userappl);
-	free(in->comment);
-	free(in->host);
-	free(in);
+		goto out;
+	if (!l.nfiles)
+		goto out;   /* nothing new */
+	if (l.old && l.first_file_id > 1) {
+		sum->rebuilt = true;
+	} else if (l.old) {
+		/* a kept database without files: as good as none */
+		sqlite3_close(l.old);
+		l.old = NULL;
+	}
+	if (o->keep) {
+		snprintf(l.build_path, sizeof(l.build_path), "%s.tmp-XXXXXX", o->db_path);
+		fd = mkstemp(l.build_path);
+		if (fd < 0) {
+			err = -errno;
+			an_err_set(e, "cannot create %s: %s", l.build_path, strerror(errno));
+			goto out;
+		}
+		close(fd);
+	} else {
+		snprintf(l.build_path, sizeof(l.build_path), "%s", o->db_path);
+	}
+	if (o->building)
+		snprintf(o->building, o->building_len, "%s", l.build_path);
+	for (int attempt = 0;; attempt++) {
+		err = load_once(&l, e);
+		if (err != -EAGAIN || attempt == MAX_RESTARTS)
+			break;
+		sum->restarts++;
+		e->msg[0] = 0;
+	}
+	if (err)
+		goto out;
+	for (int i = 0; i < l.nfiles; i++)
+		if (l.files[i].src >= 0)
+			sum->loaded = true;
+	if (!sum->loaded)
+		goto out;
+	/* files given twice: the later one names the earlier's id */
+	for (int i = 0; i < o->npaths; i++)
+		if (res[i].skipped && res[i].same_as < 0)
+			res[i].same_as = res[-1 - res[i].same_as].file_id;
+	if (l.old) {
+		sqlite3_close(l.old);
+		l.old = NULL;
+	}
+	if (o->keep && rename(l.build_path, o->db_path)) {
+		err = -errno;
+		an_err_set(e, "cannot replace %s: %s", o->db_path, strerror(errno));
+	}
+out:
+	if (err && o->keep && l.build_path[0])
+		unlink(l.build_path);
+	if (o->building)
+		o->building[0] = 0;
+	if (l.old)
+		sqlite3_close(l.old);
+	free(l.files);
 	return err;
 }

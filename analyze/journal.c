@@ -126,7 +126,6 @@ static size_t span_text_len(const struct span *s, size_t max)
 struct text_build {
 	const char *src[JT__COUNT];
 	size_t len[JT__COUNT];
-	char canon[2][48];
 };
 
 static void set_text(struct text_build *t, enum jr_text k, const struct span *s, size_t max)
@@ -144,8 +143,10 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 	struct span f[F__COUNT];
 	struct nr_jeb_fld fld;
 	struct text_build tb;
-	struct row_jrec *j;
-	size_t off = 0, total = 0;
+	struct row_jrec tmpl, *j = &tmpl;
+	const char *text[JT__COUNT];
+	char tbuf[JT__COUNT][1024];
+	size_t off = 0;
 	bool netrec;
 	int64_t v;
 
@@ -177,58 +178,15 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 	set_text(&tb, JT_LADDR, &f[F_SADDR], 511);
 	set_text(&tb, JT_RADDR, &f[F_DADDR], 511);
 
-	/* addresses in canonical form, whatever spelling the file used */
-	uint8_t bin[2][16];
-	int ver[2] = { 0, 0 };
-
-	for (int k = 0; k < 2; k++) {
-		enum jr_text t = k ? JT_RADDR : JT_LADDR;
-		char a[512];
-
-		if (!tb.src[t])
-			continue;
-		memcpy(a, tb.src[t], tb.len[t]);
-		a[tb.len[t]] = 0;
-		ver[k] = addr_parse(a, bin[k]);
-		if (ver[k]) {
-			addr_str(bin[k], ver[k], tb.canon[k]);
-			tb.src[t] = tb.canon[k];
-			tb.len[t] = strlen(tb.canon[k]);
-		}
-	}
-	for (int k = 0; k < JT__COUNT; k++)
-		if (tb.src[k])
-			total += tb.len[k] + 1;
-	j = calloc(1, sizeof(*j) + total);
-	if (!j)
-		return NULL;
-	j->text_len = (uint16_t)total;
-	total = 0;
+	memset(&tmpl, 0, sizeof(tmpl));
 	for (int k = 0; k < JT__COUNT; k++) {
-		if (!tb.src[k]) {
-			j->toff[k] = TEXT_NONE;
+		text[k] = NULL;
+		if (!tb.src[k])
 			continue;
-		}
-		j->toff[k] = (uint16_t)total;
-		memcpy(j->text + total, tb.src[k], tb.len[k]);
-		total += tb.len[k];
-		j->text[total++] = 0;
+		memcpy(tbuf[k], tb.src[k], tb.len[k]);
+		tbuf[k][tb.len[k]] = 0;
+		text[k] = tbuf[k];
 	}
-	j->kind = !netrec ? JK_JOURNAL : !strcmp(jrec_text(j, JT_RECORD), "process") ? JK_PROCESS :
-		  !strcmp(jrec_text(j, JT_RECORD), "tcp_event") ? JK_TCP_EVENT : JK_JOURNAL;
-	for (int k = 0; k < 2; k++) {
-		if (!ver[k])
-			continue;
-		j->has |= k ? JR_RADDR_BIN : JR_LADDR_BIN;
-		if (k) {
-			j->rver = (uint8_t)ver[k];
-			memcpy(j->rbin, bin[k], 16);
-		} else {
-			j->lver = (uint8_t)ver[k];
-			memcpy(j->lbin, bin[k], 16);
-		}
-	}
-
 	if (span_int(&f[F_TS_NS], &v))
 		j->ts_ns = v;
 	else if (span_int(&f[F_REALTIME], &v))
@@ -271,6 +229,70 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 		if (c[0]) {
 			j->has |= JR_COOKIE;
 			j->cookie = strtoull(c, NULL, 10);
+		}
+	}
+	return journal_make(&tmpl, text);
+}
+
+struct row_jrec *journal_make(const struct row_jrec *tmpl, const char *const text[JT__COUNT])
+{
+	const char *src[JT__COUNT];
+	size_t len[JT__COUNT], total = 0;
+	char canon[2][48];
+	uint8_t bin[2][16];
+	int ver[2] = { 0, 0 };
+	struct row_jrec *j;
+
+	for (int k = 0; k < JT__COUNT; k++) {
+		src[k] = text[k];
+		len[k] = text[k] ? strlen(text[k]) : 0;
+	}
+	/* addresses in canonical form, whatever spelling the file used */
+	for (int k = 0; k < 2; k++) {
+		enum jr_text t = k ? JT_RADDR : JT_LADDR;
+
+		if (!src[t])
+			continue;
+		ver[k] = addr_parse(src[t], bin[k]);
+		if (ver[k]) {
+			addr_str(bin[k], ver[k], canon[k]);
+			src[t] = canon[k];
+			len[t] = strlen(canon[k]);
+		}
+	}
+	for (int k = 0; k < JT__COUNT; k++)
+		if (src[k])
+			total += len[k] + 1;
+	j = malloc(sizeof(*j) + total);
+	if (!j)
+		return NULL;
+	*j = *tmpl;
+	j->has &= ~(JR_LADDR_BIN | JR_RADDR_BIN);
+	j->text_len = (uint16_t)total;
+	total = 0;
+	for (int k = 0; k < JT__COUNT; k++) {
+		if (!src[k]) {
+			j->toff[k] = TEXT_NONE;
+			continue;
+		}
+		j->toff[k] = (uint16_t)total;
+		memcpy(j->text + total, src[k], len[k]);
+		total += len[k];
+		j->text[total++] = 0;
+	}
+	j->kind = !text[JT_RECORD] ? JK_JOURNAL :
+		  !strcmp(jrec_text(j, JT_RECORD), "process") ? JK_PROCESS :
+		  !strcmp(jrec_text(j, JT_RECORD), "tcp_event") ? JK_TCP_EVENT : JK_JOURNAL;
+	for (int k = 0; k < 2; k++) {
+		if (!ver[k])
+			continue;
+		j->has |= k ? JR_RADDR_BIN : JR_LADDR_BIN;
+		if (k) {
+			j->rver = (uint8_t)ver[k];
+			memcpy(j->rbin, bin[k], 16);
+		} else {
+			j->lver = (uint8_t)ver[k];
+			memcpy(j->lbin, bin[k], 16);
 		}
 	}
 	return j;

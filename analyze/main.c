@@ -3,8 +3,8 @@
  * netanalyze: loads captures (netrec's pcapng, any pcapng or pcap) into an
  * SQLite database, restores time order, reconstructs connections and
  * handshakes, and prints reports or answers SQL. This file is the command
- * line only: options, messages, exit status. The work is in ingest.c,
- * order.c, conn.c and report.c.
+ * line only: options, messages, progress, exit status. The work is in
+ * ingest.c (loading) and report.c.
  *
  * Exit status: 0 success; 1 runtime failure or a damaged input (whatever
  * was readable is loaded and reported); 2 usage error.
@@ -206,11 +206,15 @@ static double mono_now(void)
 }
 
 static char tmp_path[4096];
+/* the database being built (beside a kept one), removed on a signal */
+static char building[4096];
 
 static void on_signal(int sig)
 {
 	if (tmp_path[0])
 		unlink(tmp_path);
+	if (building[0])
+		unlink(building);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -218,7 +222,7 @@ static void on_signal(int sig)
 static struct timespec last_progress;
 static bool progress_shown;
 
-static void progress(void *ctx, const char *path, uint64_t bytes, uint64_t packets)
+static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct timespec now;
 
@@ -228,8 +232,11 @@ static void progress(void *ctx, const char *path, uint64_t bytes, uint64_t packe
 	    now.tv_nsec - last_progress.tv_nsec < 250000000)
 		return;
 	last_progress = now;
-	fprintf(stderr, "\r\033[Knetanalyze: loading %s: %llu packets, %.1f MB", path,
-		(unsigned long long)packets, (double)bytes / 1e6);
+	if (total)
+		fprintf(stderr, "\r\033[Knetanalyze: loading: %.0f%% (%.1f of %.1f MB)",
+			100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6);
+	else
+		fprintf(stderr, "\r\033[Knetanalyze: loading: %.1f MB", (double)done / 1e6);
 	progress_shown = true;
 }
 
@@ -287,7 +294,7 @@ int main(int argc, char **argv)
 	struct action acts[MAX_ACTIONS];
 	int nacts = 0, c, status = 0, err;
 	const char *db_path = NULL;
-	bool schema = false, format_set = false, stdin_used = false, loaded_new = false;
+	bool schema = false, format_set = false, stdin_used = false;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
 	char host_buf[48];
@@ -414,6 +421,7 @@ int main(int argc, char **argv)
 
 	if (schema) {
 		fputs(an_schema_sql, stdout);
+		fputs(an_index_sql, stdout);
 		if (optind == argc && nacts == 0)
 			return 0;
 	}
@@ -467,67 +475,100 @@ int main(int argc, char **argv)
 	}
 
 	double t_start = mono_now();
+	int npaths = argc - optind;
+	struct ingest_result *res = calloc((size_t)npaths + 1, sizeof(*res));
+	struct ingest_summary sum = { 0 };
+	struct ingest_opts io = {
+		.db_path = db_path, .keep = tmp_path[0] == 0, .tables = TB_ALL,
+		.paths = (const char *const *)argv + optind, .npaths = npaths,
+		.progress = !quiet && isatty(STDERR_FILENO) ? progress : NULL,
+		.building = building, .building_len = sizeof(building),
+	};
 
-	err = db_open(&db, db_path, false, tmp_path[0] != 0, &e);
-	if (err) {
-		pr_warn("%s", e.msg);
+	if (getenv("NETANALYZE_WINDOW")) {
+		/* the time-order window, in records (docs/schema.md, Time order) */
+		char *end;
+		unsigned long long w = strtoull(getenv("NETANALYZE_WINDOW"), &end, 10);
+
+		if (*end || w < 2 || w > (1ull << 30)) {
+			pr_warn("NETANALYZE_WINDOW wants a number of records from 2 to 2^30");
+			free(res);
+			status = 2;
+			goto cleanup;
+		}
+		io.window_records = (size_t)w;
+	}
+	if (!res) {
+		pr_warn("out of memory");
 		status = 1;
 		goto cleanup;
 	}
-	for (int i = optind; i < argc; i++) {
-		struct ingest_progress prog = { progress, NULL };
-		struct ingest_result res;
+	if (npaths) {
+		if (!tmp_path[0]) {
+			/* a kept database is built beside its path: Ctrl-C removes that */
+			struct sigaction sa = { .sa_handler = on_signal };
 
-		err = ingest_file(db, argv[i], !quiet && isatty(STDERR_FILENO) ? &prog : NULL,
-				  &res, &e);
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGINT, &sa, NULL);
+			sigaction(SIGTERM, &sa, NULL);
+			sigaction(SIGHUP, &sa, NULL);
+		}
+		err = ingest_run(&io, res, &sum, &e);
 		progress_clear();
 		if (err) {
-			if (e.msg[0])
-				pr_warn("%s", e.msg);
-			else
-				pr_warn("cannot load %s", argv[i]);
-			status = 1;
-			continue;
-		}
-		if (res.skipped) {
-			if (!quiet)
-				pr_warn("%s: already in the database (file %lld), not loaded again",
-					argv[i], (long long)res.file_id);
-			continue;
-		}
-		loaded_new = true;
-		if (res.damaged) {
-			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
-				"%llu journal records before it", argv[i],
-				(unsigned long long)res.error_offset, res.error,
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-			status = 1;
-		} else if (verbose) {
-			pr_warn("%s: %llu packets, %llu journal records", argv[i],
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-		}
-	}
-	if (verbose)
-		pr_warn("loaded in %.2f s", mono_now() - t_start);
-	if (loaded_new || analyze_needed(db)) {
-		double t0 = mono_now();
-
-		if (!quiet && isatty(STDERR_FILENO)) {
-			fprintf(stderr, "\r\033[Knetanalyze: restoring time order and analyzing...");
-			progress_shown = true;
-		}
-		err = analyze_run(db, &e);
-		progress_clear();
-		if (verbose)
-			pr_warn("ordered and analyzed in %.2f s", mono_now() - t0);
-		if (err) {
-			pr_warn("analysis failed: %s", e.msg);
+			pr_warn("%s", e.msg[0] ? e.msg : "cannot load the files");
+			free(res);
 			status = 1;
 			goto cleanup;
 		}
 	}
-	sqlite3_close(db);
-	db = NULL;
+	for (int i = 0; i < npaths; i++) {
+		const char *path = argv[optind + i];
+
+		if (res[i].failed) {
+			pr_warn("%s", res[i].error);
+			status = 1;
+		} else if (res[i].skipped) {
+			if (!quiet)
+				pr_warn("%s: already in the database (file %lld), not loaded again",
+					path, (long long)res[i].same_as);
+		} else if (res[i].damaged) {
+			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
+				"%llu journal records before it", path,
+				(unsigned long long)res[i].error_offset, res[i].error,
+				(unsigned long long)res[i].packets, (unsigned long long)res[i].events);
+			status = 1;
+		} else if (verbose) {
+			pr_warn("%s: %llu packets, %llu journal records", path,
+				(unsigned long long)res[i].packets, (unsigned long long)res[i].events);
+		}
+		if (res[i].changed)
+			pr_warn("%s: its content changed since it was loaded as file %lld; loaded "
+				"again as file %lld", path, (long long)res[i].changed_id,
+				(long long)res[i].file_id);
+	}
+	if (npaths && sum.note[0])
+		pr_warn("note: %s", sum.note);
+	if (verbose && sum.loaded)
+		pr_warn("loaded in %.2f s%s", mono_now() - t_start,
+			sum.rebuilt ? " (with the database's records, read back)" : "");
+	if (verbose && sum.restarts)
+		pr_warn("records out of order beyond the window: %d file(s) read again, sorted",
+			sum.restarts);
+	if (verbose && sum.runs)
+		pr_warn("%llu sorted runs spilled to temporary files", (unsigned long long)sum.runs);
+	free(res);
+	if (!sum.loaded && (tmp_path[0] || access(db_path, F_OK))) {
+		/* nothing could be loaded: an empty database still answers */
+		err = db_open(&db, db_path, false, true, &e);
+		if (err) {
+			pr_warn("%s", e.msg);
+			status = 1;
+			goto cleanup;
+		}
+		sqlite3_close(db);
+		db = NULL;
+	}
 
 	/* Reports and user SQL run on a read-only connection. */
 	err = db_open(&db, db_path, true, false, &e);

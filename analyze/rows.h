@@ -132,7 +132,7 @@ enum jr_text {
 	JT__COUNT,
 };
 
-/* Which optional integer fields are present (row_jrec.has). */
+/* Which optional fields are present (row_jrec.has). */
 #define JR_KTIME     (1u << 0)
 #define JR_CPU       (1u << 1)
 #define JR_SEQ       (1u << 2)
@@ -192,6 +192,11 @@ static inline const char *jrec_text(const struct row_jrec *j, enum jr_text t)
  * timestamp (NETREC_TS_NS, else __REALTIME_TIMESTAMP, else last_ts).
  * NULL when out of memory. Advances ctx->file_idx. */
 struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx *ctx);
+/* A record from its fields as stored (text[k] NULL when absent; the
+ * integers and key fields in *tmpl, whose text fields are ignored), with
+ * its kind and parsed addresses worked out as journal_build does. NULL
+ * when out of memory. */
+struct row_jrec *journal_make(const struct row_jrec *tmpl, const char *const text[JT__COUNT]);
 
 /* ---- processes known only from packet comments ---- */
 struct row_proc_comment {
@@ -255,6 +260,8 @@ struct row_conn {
 	int64_t pid[2];
 	uint32_t comm[2];        /* strtab ids */
 	bool has_pid[2];
+	uint32_t base[2];        /* relative sequence base of each side */
+	bool has_base[2];
 	uint32_t file_id;
 	uint8_t ipver;
 	bool role_inferred;
@@ -279,7 +286,7 @@ struct row_hs {
 	int mss[2], wscale[2];   /* -1 absent */
 	int mss_neg;             /* negotiated, -1 none */
 	bool sack_perm[2], ts[2];
-	bool sack_neg, ts_neg, opts_any, opts_set[2];
+	bool ws_neg, sack_neg, ts_neg, opts_any, opts_set[2];
 	bool role_inferred, rtt_ambiguous;
 	uint8_t ipver, icmp_ver;
 	uint8_t icmp_type, icmp_code;
@@ -327,6 +334,18 @@ struct row_icmp {
 	uint8_t src[16], dst[16], q_src[16], q_dst[16];
 	const char *kind;        /* static: 'echo' | 'error' | 'other' */
 };
+struct row_socket {
+	uint64_t cookie;
+	uint32_t family, laddr, raddr, comm;   /* strtab ids, 0: NULL */
+	int64_t lport, rport, pid;
+	int64_t first_ns, last_ns;
+	uint64_t packets, events;
+	uint8_t has;             /* SK_* */
+};
+#define SK_LPORT (1u << 0)
+#define SK_RPORT (1u << 1)
+#define SK_PID   (1u << 2)
+
 #define IC_ECHO     (1u << 0)  /* ident, seq, requests, replies */
 #define IC_REPLY    (1u << 1)  /* reply_ns */
 #define IC_RTT      (1u << 2)
@@ -335,5 +354,31 @@ struct row_icmp {
 #define IC_Q_SEQ    (1u << 5)
 #define IC_CONN     (1u << 6)
 #define IC_PID      (1u << 7)
+
+/* ---- where rows go ---- */
+
+enum row_kind {
+	ROW_FILE,                /* struct row_file */
+	ROW_IFACE,               /* struct row_iface */
+	ROW_IFACE_COUNTS,        /* struct row_iface_counts */
+	ROW_PROBLEM,             /* struct row_problem */
+	ROW_PKT,                 /* struct row_pkt */
+	ROW_JREC,                /* struct row_jrec: handed over, the sink frees it */
+	ROW_PROC_COMMENT,        /* struct row_proc_comment */
+	ROW_CONN,                /* struct row_conn */
+	ROW_HS,                  /* struct row_hs */
+	ROW_RTX,                 /* struct row_rtx */
+	ROW_ICMP,                /* struct row_icmp */
+	ROW_SOCKET,              /* struct row_socket */
+	ROW__COUNT,
+};
+
+/* A consumer of rows (the store): put() copies what it needs before it
+ * returns, except a ROW_JREC, which it keeps and frees. Returns 0 or a
+ * negative errno. */
+struct row_sink {
+	int (*put)(void *ctx, enum row_kind kind, void *row);
+	void *ctx;
+};
 
 #endif

@@ -12,7 +12,7 @@
 #include "decode.h"
 #include "store.h"
 
-const char *const store_table_names[TB__COUNT] = {
+const char *const an_table_names[TB__COUNT] = {
 	[TB_FILES] = "files", [TB_INTERFACES] = "interfaces", [TB_PROBLEMS] = "problems",
 	[TB_PROCESSES] = "processes", [TB_PACKETS] = "packets", [TB_EVENTS] = "events",
 	[TB_SOCKETS] = "sockets", [TB_CONNECTIONS] = "connections",
@@ -20,7 +20,8 @@ const char *const store_table_names[TB__COUNT] = {
 };
 
 enum stmt_id {
-	S_FILE, S_IFACE, S_IFACE_COUNTS, S_PROBLEM, S_PROC, S_PACKET, S_EVENT,
+	S_FILE, S_IFACE, S_IFACE_COUNTS, S_PROBLEM, S_PROC, S_PACKET, S_EVENT, S_CONN, S_HS,
+	S_RTX, S_ICMP, S_SOCKET,
 	S__COUNT,
 };
 
@@ -46,26 +47,59 @@ static const char *const stmt_sql[S__COUNT] = {
 		"INSERT INTO processes(file_id, ts_ns, pid, comm, exe, cmdline, uid, gid, ppid,"
 		" cgroup, cgroup_id, container_id, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_PACKET] =
-		"INSERT INTO packets(file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
+		"INSERT INTO packets(id, ord, file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
 		" caplen, origlen, direction, vlan, ip_version, src, dst, proto, ttl, ip_id,"
-		" ip_len, fragment, sport, dport, tcp_flags, flags_str, seq_raw, ack_raw, win,"
-		" payload_len, mss, wscale, sack_perm, tsval, tsecr, sack_blocks, icmp_type,"
-		" icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq,"
-		" pid, tid, uid, gid, comm, owner_src, cookie, anomalies) VALUES (?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?)",
+		" ip_len, fragment, sport, dport, tcp_flags, flags_str, seq_raw, ack_raw, seq_rel,"
+		" ack_rel, win, payload_len, mss, wscale, sack_perm, tsval, tsecr, sack_blocks,"
+		" icmp_type, icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto, q_sport, q_dport,"
+		" q_seq, pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies)"
+		" VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_EVENT] =
-		"INSERT INTO events(file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
+		"INSERT INTO events(id, ord, file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
 		" record, event, family, laddr, lport, raddr, rport, oldstate, newstate,"
-		" errno, window, cookie, pid, tid, uid, comm, owner_src, priority, message)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" errno, window, cookie, pid, tid, uid, comm, owner_src, priority, message, conn_id)"
+		" VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_CONN] =
+		"INSERT INTO connections(conn_id, proto, orig_h, orig_p, resp_h, resp_p,"
+		" role_inferred, start_ns, end_ns, duration_ns, orig_pkts, orig_bytes,"
+		" orig_ip_bytes, resp_pkts, resp_bytes, resp_ip_bytes, conn_state, history,"
+		" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id)"
+		" VALUES (?1, 'tcp', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+		" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+	[S_HS] =
+		"INSERT INTO handshakes(hs_id, conn_id, client, client_port, server, server_port,"
+		" role_inferred, first_ns, syn_ns, syn_last_ns, syn_count, synack_ns, synack_count,"
+		" ack_ns, end_ns, outcome, rtt_server_ns, rtt_client_ns, irtt_ns, rtt_ambiguous,"
+		" client_mss, server_mss, client_wscale, server_wscale, client_sack_perm,"
+		" server_sack_perm, client_ts, server_ts, mss, wscale_client, wscale_server,"
+		" sack_perm, timestamps, client_isn, server_isn, client_pid, client_comm,"
+		" server_pid, server_comm, icmp_type, icmp_code, icmp_from, k_syn_sent_ns,"
+		" k_established_ns, k_connect_ns, k_server_established_ns, file_id)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
+		"?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35,?36,?37,?38,?39,?40,"
+		"?41,?42,?43,?44,?45,?46,?47)",
+	[S_RTX] =
+		"INSERT INTO retransmissions(packet_id, conn_id, ts_ns, src, sport, dst, dport,"
+		" from_orig, seq_rel, len, flags_str, class, pid, comm)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_ICMP] =
+		"INSERT INTO icmp(kind, ip_version, ts_ns, src, dst, type, code, ident, seq,"
+		" reply_ns, rtt_ns, requests, replies, q_proto, q_src, q_sport, q_dst, q_dport,"
+		" q_seq, conn_id, hs_id, pid, comm, packet_id)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
+		"?21,?22,?23,?24)",
+	[S_SOCKET] =
+		"INSERT INTO sockets(cookie, family, laddr, lport, raddr, rport, pid, comm,"
+		" first_ns, last_ns, packets, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 /* The table a statement writes. */
-static const enum store_table stmt_table[S__COUNT] = {
+static const enum an_table stmt_table[S__COUNT] = {
 	[S_FILE] = TB_FILES, [S_IFACE] = TB_INTERFACES, [S_IFACE_COUNTS] = TB_INTERFACES,
 	[S_PROBLEM] = TB_PROBLEMS, [S_PROC] = TB_PROCESSES, [S_PACKET] = TB_PACKETS,
-	[S_EVENT] = TB_EVENTS,
+	[S_EVENT] = TB_EVENTS, [S_CONN] = TB_CONNECTIONS, [S_HS] = TB_HANDSHAKES,
+	[S_RTX] = TB_RETRANS, [S_ICMP] = TB_ICMP, [S_SOCKET] = TB_SOCKETS,
 };
 
 struct store {
@@ -74,9 +108,10 @@ struct store {
 	const struct strtab *strs;
 	sqlite3_stmt *st[S__COUNT];
 	bool in_tx;
+	struct an_err err;        /* detail of the last failed put */
 };
 
-bool store_wants(const struct store *s, enum store_table t)
+bool store_wants(const struct store *s, enum an_table t)
 {
 	return s->tables & (1u << t);
 }
@@ -237,6 +272,7 @@ int store_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
 
 	if (!st)
 		return 0;
+	sqlite3_bind_int64(st, i++, p->id);
 	sqlite3_bind_int64(st, i++, p->file_id);
 	sqlite3_bind_int64(st, i++, p->file_idx);
 	sqlite3_bind_int64(st, i++, p->offset);
@@ -272,6 +308,8 @@ int store_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
 	}
 	db_bind_int(st, i++, tcp, p->seq);
 	db_bind_int(st, i++, tcp, p->ack);
+	db_bind_int(st, i++, h & PK_SEQ_REL, p->seq_rel);
+	db_bind_int(st, i++, h & PK_ACK_REL, p->ack_rel);
 	db_bind_int(st, i++, tcp, p->win);
 	db_bind_int(st, i++, h & PK_L4, p->payload_len);
 	db_bind_int(st, i++, h & PK_MSS, p->mss);
@@ -297,6 +335,8 @@ int store_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
 	db_bind_text(st, i++, str(s, p->comm));
 	db_bind_text(st, i++, h & PK_ANNOT ? nr_owner_src_name(p->owner_src) : NULL);
 	db_bind_int(st, i++, h & PK_COOKIE, (int64_t)p->cookie);
+	db_bind_int(st, i++, h & PK_CONN, p->conn_id);
+	db_bind_int(st, i++, h & PK_FROM_ORIG, p->from_orig);
 	sqlite3_bind_int(st, i++, p->anomalies);
 	return db_step(st, e);
 }
@@ -329,6 +369,7 @@ int store_jrec(struct store *s, const struct row_jrec *j, struct an_err *e)
 	if (!st)
 		return 0;
 	i = 1;
+	sqlite3_bind_int64(st, i++, j->id);
 	sqlite3_bind_int64(st, i++, j->file_id);
 	sqlite3_bind_int64(st, i++, j->file_idx);
 	sqlite3_bind_int64(st, i++, j->offset);
@@ -355,6 +396,7 @@ int store_jrec(struct store *s, const struct row_jrec *j, struct an_err *e)
 	db_bind_text(st, i++, jrec_text(j, JT_OWNER_SRC));
 	db_bind_int(st, i++, h & JR_PRIORITY, j->priority);
 	db_bind_text(st, i++, jrec_text(j, JT_MESSAGE));
+	db_bind_int(st, i++, h & JR_CONN, j->conn_id);
 	return db_step(st, e);
 }
 
@@ -372,4 +414,211 @@ int store_proc_comment(struct store *s, const struct row_proc_comment *r, struct
 	db_bind_int(st, 8, r->has_owner, r->gid);
 	sqlite3_bind_text(st, 13, "comment", -1, SQLITE_STATIC);
 	return db_step(st, e);
+}
+
+int store_conn(struct store *s, const struct row_conn *c, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_CONN];
+	int i = 1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, i++, c->conn_id);
+	db_bind_addr_text(st, i++, true, c->addr[0], c->ipver);
+	sqlite3_bind_int(st, i++, c->port[0]);
+	db_bind_addr_text(st, i++, true, c->addr[1], c->ipver);
+	sqlite3_bind_int(st, i++, c->port[1]);
+	sqlite3_bind_int(st, i++, c->role_inferred);
+	sqlite3_bind_int64(st, i++, c->start_ns);
+	sqlite3_bind_int64(st, i++, c->end_ns);
+	sqlite3_bind_int64(st, i++, c->end_ns - c->start_ns);
+	for (int d = 0; d < 2; d++) {
+		sqlite3_bind_int64(st, i++, (int64_t)c->pkts[d]);
+		sqlite3_bind_int64(st, i++, (int64_t)c->bytes[d]);
+		sqlite3_bind_int64(st, i++, (int64_t)c->ip_bytes[d]);
+	}
+	sqlite3_bind_text(st, i++, c->conn_state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, c->history, -1, SQLITE_STATIC);
+	for (int d = 0; d < 2; d++) {
+		db_bind_int(st, i++, c->has_pid[d], c->pid[d]);
+		db_bind_text(st, i++, str(s, c->comm[d]));
+	}
+	sqlite3_bind_int64(st, i++, (int64_t)c->retransmissions);
+	sqlite3_bind_int64(st, i++, c->file_id);
+	return db_step(st, e);
+}
+
+int store_hs(struct store *s, const struct row_hs *h, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_HS];
+	uint32_t b = h->has;
+	int i = 1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, i++, h->hs_id);
+	sqlite3_bind_int64(st, i++, h->conn_id);
+	db_bind_addr_text(st, i++, true, h->addr[0], h->ipver);
+	sqlite3_bind_int(st, i++, h->port[0]);
+	db_bind_addr_text(st, i++, true, h->addr[1], h->ipver);
+	sqlite3_bind_int(st, i++, h->port[1]);
+	sqlite3_bind_int(st, i++, h->role_inferred);
+	sqlite3_bind_int64(st, i++, h->first_ns);
+	db_bind_int(st, i++, b & HS_SYN, h->syn_ns);
+	db_bind_int(st, i++, b & HS_SYN, h->syn_last_ns);
+	sqlite3_bind_int64(st, i++, h->syn_count);
+	db_bind_int(st, i++, b & HS_SYNACK, h->synack_ns);
+	sqlite3_bind_int64(st, i++, h->synack_count);
+	db_bind_int(st, i++, b & HS_ACK, h->ack_ns);
+	db_bind_int(st, i++, b & HS_END, h->end_ns);
+	sqlite3_bind_text(st, i++, h->outcome, -1, SQLITE_STATIC);
+	db_bind_int(st, i++, b & HS_RTT_SERVER, h->rtt_server_ns);
+	db_bind_int(st, i++, b & HS_RTT_CLIENT, h->rtt_client_ns);
+	db_bind_int(st, i++, b & HS_IRTT, h->irtt_ns);
+	sqlite3_bind_int(st, i++, h->rtt_ambiguous);
+	db_bind_int(st, i++, h->mss[0] >= 0, h->mss[0]);
+	db_bind_int(st, i++, h->mss[1] >= 0, h->mss[1]);
+	db_bind_int(st, i++, h->wscale[0] >= 0, h->wscale[0]);
+	db_bind_int(st, i++, h->wscale[1] >= 0, h->wscale[1]);
+	db_bind_int(st, i++, h->opts_set[0], h->sack_perm[0]);
+	db_bind_int(st, i++, h->opts_set[1], h->sack_perm[1]);
+	db_bind_int(st, i++, h->opts_set[0], h->ts[0]);
+	db_bind_int(st, i++, h->opts_set[1], h->ts[1]);
+	/* negotiated: NULL unless some side offered options */
+	db_bind_int(st, i++, h->opts_any && h->mss_neg >= 0, h->mss_neg);
+	db_bind_int(st, i++, h->opts_any && h->ws_neg, h->wscale[0]);
+	db_bind_int(st, i++, h->opts_any && h->ws_neg, h->wscale[1]);
+	db_bind_int(st, i++, h->opts_any, h->sack_neg);
+	db_bind_int(st, i++, h->opts_any, h->ts_neg);
+	db_bind_int(st, i++, b & HS_ISN_C, h->isn[0]);
+	db_bind_int(st, i++, b & HS_ISN_S, h->isn[1]);
+	db_bind_int(st, i++, b & HS_PID_C, h->pid[0]);
+	db_bind_text(st, i++, str(s, h->comm[0]));
+	db_bind_int(st, i++, b & HS_PID_S, h->pid[1]);
+	db_bind_text(st, i++, str(s, h->comm[1]));
+	db_bind_int(st, i++, b & HS_ICMP, h->icmp_type);
+	db_bind_int(st, i++, b & HS_ICMP, h->icmp_code);
+	db_bind_addr_text(st, i++, b & HS_ICMP, h->icmp_from, h->icmp_ver);
+	db_bind_int(st, i++, b & HS_K_SYN_SENT, h->k_syn_sent_ns);
+	db_bind_int(st, i++, b & HS_K_EST, h->k_established_ns);
+	db_bind_int(st, i++, (b & HS_K_SYN_SENT) && (b & HS_K_EST),
+		    h->k_established_ns - h->k_syn_sent_ns);
+	db_bind_int(st, i++, b & HS_K_SRV_EST, h->k_server_established_ns);
+	sqlite3_bind_int64(st, i++, h->file_id);
+	return db_step(st, e);
+}
+
+int store_rtx(struct store *s, const struct row_rtx *x, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_RTX];
+	char fl[9];
+	int i = 1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, i++, x->packet_id);
+	sqlite3_bind_int64(st, i++, x->conn_id);
+	sqlite3_bind_int64(st, i++, x->ts_ns);
+	db_bind_addr_text(st, i++, true, x->src, x->ipver);
+	sqlite3_bind_int(st, i++, x->sport);
+	db_bind_addr_text(st, i++, true, x->dst, x->ipver);
+	sqlite3_bind_int(st, i++, x->dport);
+	sqlite3_bind_int(st, i++, x->from_orig);
+	sqlite3_bind_int64(st, i++, x->seq_rel);
+	sqlite3_bind_int64(st, i++, x->len);
+	tcp_flags_str(x->tcp_flags, fl);
+	sqlite3_bind_text(st, i++, fl, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, x->cls, -1, SQLITE_STATIC);
+	db_bind_int(st, i++, x->has_pid, x->pid);
+	db_bind_text(st, i++, str(s, x->comm));
+	return db_step(st, e);
+}
+
+int store_icmp(struct store *s, const struct row_icmp *r, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_ICMP];
+	uint32_t b = r->has;
+	bool echo = b & IC_ECHO, q = b & IC_QUOTE;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->ipver);
+	sqlite3_bind_int64(st, 3, r->ts_ns);
+	db_bind_addr_text(st, 4, true, r->src, r->ipver);
+	db_bind_addr_text(st, 5, true, r->dst, r->ipver);
+	sqlite3_bind_int(st, 6, r->type);
+	sqlite3_bind_int(st, 7, r->code);
+	db_bind_int(st, 8, echo, r->ident);
+	db_bind_int(st, 9, echo, r->seq);
+	db_bind_int(st, 10, b & IC_REPLY, r->reply_ns);
+	db_bind_int(st, 11, b & IC_RTT, r->rtt_ns);
+	db_bind_int(st, 12, echo, r->requests);
+	db_bind_int(st, 13, echo, r->replies);
+	db_bind_int(st, 14, q, r->q_proto);
+	db_bind_addr_text(st, 15, q, r->q_src, r->q_ipver);
+	db_bind_int(st, 16, b & IC_Q_PORTS, r->q_sport);
+	db_bind_addr_text(st, 17, q, r->q_dst, r->q_ipver);
+	db_bind_int(st, 18, b & IC_Q_PORTS, r->q_dport);
+	db_bind_int(st, 19, b & IC_Q_SEQ, r->q_seq);
+	db_bind_int(st, 20, b & IC_CONN, r->conn_id);
+	db_bind_int(st, 21, b & IC_CONN, r->conn_id);
+	db_bind_int(st, 22, b & IC_PID, r->pid);
+	db_bind_text(st, 23, str(s, r->comm));
+	sqlite3_bind_int64(st, 24, r->packet_id);
+	return db_step(st, e);
+}
+
+int store_socket(struct store *s, const struct row_socket *r, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_SOCKET];
+	int i = 1;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, i++, (int64_t)r->cookie);
+	db_bind_text(st, i++, str(s, r->family));
+	db_bind_text(st, i++, str(s, r->laddr));
+	db_bind_int(st, i++, r->has & SK_LPORT, r->lport);
+	db_bind_text(st, i++, str(s, r->raddr));
+	db_bind_int(st, i++, r->has & SK_RPORT, r->rport);
+	db_bind_int(st, i++, r->has & SK_PID, r->pid);
+	db_bind_text(st, i++, str(s, r->comm));
+	sqlite3_bind_int64(st, i++, r->first_ns);
+	sqlite3_bind_int64(st, i++, r->last_ns);
+	sqlite3_bind_int64(st, i++, (int64_t)r->packets);
+	sqlite3_bind_int64(st, i++, (int64_t)r->events);
+	return db_step(st, e);
+}
+
+int store_put(void *ctx, enum row_kind kind, void *row)
+{
+	struct store *s = ctx;
+	struct an_err *e = &s->err;
+	int err;
+
+	switch (kind) {
+	case ROW_FILE: return store_file(s, row, e);
+	case ROW_IFACE: return store_iface(s, row, e);
+	case ROW_IFACE_COUNTS: return store_iface_counts(s, row, e);
+	case ROW_PROBLEM: return store_problem(s, row, e);
+	case ROW_PKT: return store_packet(s, row, e);
+	case ROW_JREC:
+		err = store_jrec(s, row, e);
+		free(row);
+		return err;
+	case ROW_PROC_COMMENT: return store_proc_comment(s, row, e);
+	case ROW_CONN: return store_conn(s, row, e);
+	case ROW_HS: return store_hs(s, row, e);
+	case ROW_RTX: return store_rtx(s, row, e);
+	case ROW_ICMP: return store_icmp(s, row, e);
+	case ROW_SOCKET: return store_socket(s, row, e);
+	case ROW__COUNT: break;
+	}
+	return -EINVAL;
+}
+
+const char *store_error(const struct store *s)
+{
+	return s->err.msg;
 }

@@ -12,25 +12,6 @@
 #include "analyze.h"
 #include "rows.h"
 
-/* The tables the load can write (docs/schema.md). */
-enum store_table {
-	TB_FILES,
-	TB_INTERFACES,
-	TB_PROBLEMS,
-	TB_PROCESSES,
-	TB_PACKETS,
-	TB_EVENTS,
-	TB_SOCKETS,
-	TB_CONNECTIONS,
-	TB_HANDSHAKES,
-	TB_ICMP,
-	TB_RETRANS,
-	TB__COUNT,
-};
-#define TB_ALL ((1u << TB__COUNT) - 1)
-
-extern const char *const store_table_names[TB__COUNT];
-
 struct store;
 
 /* A store writing the tables in mask `tables` into db, inside one
@@ -39,7 +20,7 @@ int store_open(struct store **out, sqlite3 *db, uint32_t tables, const struct st
 	       struct an_err *e);
 /* Commits (or, after an error, rolls back) and frees; accepts NULL. */
 int store_close(struct store *s, bool commit, struct an_err *e);
-bool store_wants(const struct store *s, enum store_table t);
+bool store_wants(const struct store *s, enum an_table t);
 
 int store_file(struct store *s, const struct row_file *r, struct an_err *e);
 int store_iface(struct store *s, const struct row_iface *r, struct an_err *e);
@@ -49,5 +30,14 @@ int store_packet(struct store *s, const struct row_pkt *r, struct an_err *e);
 /* The events row of j and, for a process record, its processes row. */
 int store_jrec(struct store *s, const struct row_jrec *j, struct an_err *e);
 int store_proc_comment(struct store *s, const struct row_proc_comment *r, struct an_err *e);
+int store_conn(struct store *s, const struct row_conn *c, struct an_err *e);
+int store_hs(struct store *s, const struct row_hs *h, struct an_err *e);
+int store_rtx(struct store *s, const struct row_rtx *x, struct an_err *e);
+int store_icmp(struct store *s, const struct row_icmp *r, struct an_err *e);
+int store_socket(struct store *s, const struct row_socket *r, struct an_err *e);
+/* The row sink interface (rows.h): ctx is the store. A ROW_JREC is freed.
+ * On failure store_error() says what went wrong. */
+int store_put(void *ctx, enum row_kind kind, void *row);
+const char *store_error(const struct store *s);
 
 #endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The analysis pass: it takes every packet and journal record once, in
+ * time order, numbers it (its place in the timeline), works out what the
+ * record says about connections, handshakes, retransmissions, ICMP
+ * exchanges, kernel events, sockets and processes, and hands each row,
+ * complete, to a sink (the store). One struct pass holds all of its state;
+ * memory is bounded by capture time and by the limits below, not by the
+ * size of the input.
+ */
+#ifndef NETANALYZE_PASS_H
+#define NETANALYZE_PASS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze.h"
+#include "rows.h"
+
+struct pass_limits {
+	uint64_t flows;           /* TCP connections followed at once */
+	uint64_t echoes;          /* ICMP echo exchanges pending at once */
+	uint64_t events;          /* journal records waiting (kevents.h) */
+	uint32_t sockets;         /* sockets by cookie */
+	uint32_t processes;       /* (file, pid) pairs */
+};
+extern const struct pass_limits pass_default_limits;
+
+struct pass;
+
+int pass_new(struct pass **out, const struct pass_limits *lim, struct strtab *strs,
+	     struct row_sink sink);
+void pass_free(struct pass *p);   /* accepts NULL */
+/* The next packet in time order; r is completed (id, conn_id, ...) and
+ * handed to the sink; it stays the caller's. */
+int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e);
+/* The next journal record in time order; the pass takes j. */
+int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e);
+/* The end of the input: everything still held is written. */
+int pass_finish(struct pass *p, struct an_err *e);
+
+/* How a file's records moved into time order: how many changed place
+ * relative to the file's own order, the largest move (in records). false
+ * if the file had no records. */
+bool pass_reorder(const struct pass *p, uint32_t file_id, int64_t *moved, int64_t *max_disp);
+/* Something was not remembered because a limit was reached (the
+ * processes or strings tables); a note for the user. */
+const char *pass_limit_note(const struct pass *p);
+
+#endif
