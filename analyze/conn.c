@@ -420,14 +420,10 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 	lru_unlink(t, f);
 	lru_append(t, f);
 
-	*anomalies = (uint16_t)((*anomalies & (AN_TRUNCATED | AN_UNDECODABLE)) | a);
+	*anomalies = (uint16_t)((*anomalies & AN_DECODER) | a);
 	res->f = f;
 	res->from = d;
 	res->seq_rel = r->seq - s->base;
-	if ((r->tcp_flags & TH_ACK) && (f->ep[1 - d].bits & EP_BASE)) {
-		res->has_ack_rel = true;
-		res->ack_rel = r->ack - f->ep[1 - d].base;
-	}
 	res->rtx_class = class_name(a);
 	return 0;
 }

@@ -144,8 +144,7 @@ struct conn_result {
 	struct flow *f;
 	bool created;
 	int from;                 /* 0 sent by ep[0] (originator), 1 by ep[1] */
-	uint32_t seq_rel, ack_rel;
-	bool has_ack_rel;
+	uint32_t seq_rel;         /* relative to the sender's base */
 	const char *rtx_class;    /* retransmissions.class, or NULL */
 };
 

@@ -87,7 +87,9 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 		p->vlan = (uint16_t)d.vlan;
 	}
 	if (d.ipver) {
-		p->has |= PK_IP | (d.fragment ? PK_FRAGMENT : 0);
+		p->has |= PK_IP;
+		if (d.fragment)
+			p->anomalies |= AN_FRAGMENT;
 		p->ipver = d.ipver;
 		memcpy(p->src, d.src, 16);
 		memcpy(p->dst, d.dst, 16);

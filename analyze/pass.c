@@ -266,11 +266,9 @@ static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, s
 		an_err_set(e, "out of memory");
 		return err;
 	}
-	r->has |= PK_CONN | PK_FROM_ORIG | PK_SEQ_REL | (res.has_ack_rel ? PK_ACK_REL : 0);
+	r->has |= PK_CONN | PK_FROM_ORIG;
 	r->conn_id = res.f->conn_id;
 	r->from_orig = res.from == 0;
-	r->seq_rel = res.seq_rel;
-	r->ack_rel = res.ack_rel;
 	if (res.created)
 		kevents_flow_started(&p->kev, res.f);
 	if (res.rtx_class) {
@@ -331,7 +329,7 @@ int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e)
 			return err;
 		p->next_sweep = a.ts + SWEEP_EVERY_NS;
 	}
-	r->anomalies &= AN_TRUNCATED | AN_UNDECODABLE;
+	r->anomalies &= AN_DECODER;
 	if ((r->has & (PK_TCP | PK_PORTS | PK_IP)) == (PK_TCP | PK_PORTS | PK_IP))
 		err = tcp_packet(p, r, &a, e);
 	else if ((r->has & (PK_ICMP | PK_IP)) == (PK_ICMP | PK_IP))

@@ -3,7 +3,8 @@
  * Reading a kept database back (replay.h). Packets and events are read in
  * id order, which is their time order, and merged by id. A row's NULLs
  * become the absent fields they were; a packet's anomalies keep only what
- * the decoder found (the rest the pass works out again). The processes row
+ * the decoder found (the rest the pass works out again); an ICMP packet's
+ * details come from icmp_packets, also in id order. The processes row
  * of the n-th process record is the n-th journal row of the processes
  * table: the store writes the two together.
  */
@@ -17,7 +18,8 @@
 
 struct replay {
 	sqlite3 *db;
-	sqlite3_stmt *pkt, *ev, *proc;
+	sqlite3_stmt *pkt, *ev, *proc, *icmp;
+	bool have_icmp, icmp_done;
 	struct pool *pkts;
 	struct strtab *strs;
 	bool have_pkt, have_ev;      /* a row is pending in the statement */
@@ -26,11 +28,12 @@ struct replay {
 
 #define PKT_SQL \
 	"SELECT id, file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen," \
-	" direction, vlan, ip_version, src, dst, proto, ttl, ip_id, ip_len, fragment, sport," \
-	" dport, tcp_flags, seq_raw, ack_raw, win, payload_len, mss, wscale, sack_perm, tsval," \
-	" tsecr, sack_blocks, icmp_type, icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto," \
-	" q_sport, q_dport, q_seq, pid, tid, uid, gid, comm, owner_src, cookie, anomalies" \
-	" FROM packets ORDER BY id"
+	" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags, seq_raw," \
+	" ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code, pid, tid, uid," \
+	" gid, comm, owner_src, cookie, anomalies FROM packets ORDER BY id"
+#define ICMP_SQL \
+	"SELECT packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq" \
+	" FROM icmp_packets ORDER BY packet_id"
 #define EV_SQL \
 	"SELECT id, file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event," \
 	" family, laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid," \
@@ -58,6 +61,8 @@ int replay_open(struct replay **out, sqlite3 *db, struct pool *pkts, struct strt
 		err = db_prepare(db, &r->ev, EV_SQL, e);
 	if (!err)
 		err = db_prepare(db, &r->proc, PROC_SQL, e);
+	if (!err)
+		err = db_prepare(db, &r->icmp, ICMP_SQL, e);
 	if (err) {
 		replay_close(r);
 		return err;
@@ -73,6 +78,7 @@ void replay_close(struct replay *r)
 	sqlite3_finalize(r->pkt);
 	sqlite3_finalize(r->ev);
 	sqlite3_finalize(r->proc);
+	sqlite3_finalize(r->icmp);
 	free(r);
 }
 
@@ -138,19 +144,14 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 		p->vlan = (uint16_t)col(st, c);
 	}
 	c++;
-	if (!col_null(st, c)) {
-		p->has |= PK_IP;
-		p->ipver = (uint8_t)col(st, c);
-	}
-	c++;
-	col_addr(st, c++, p->src);
+	p->ipver = (uint8_t)col_addr(st, c++, p->src);
 	col_addr(st, c++, p->dst);
+	if (p->ipver)
+		p->has |= PK_IP;
 	p->proto = (uint8_t)col(st, c++);
 	p->ttl = (uint8_t)col(st, c++);
 	p->ip_id = (uint32_t)col(st, c++);
 	p->ip_len = (uint32_t)col(st, c++);
-	if (col(st, c++))
-		p->has |= PK_FRAGMENT;
 	if (!col_null(st, c))
 		p->has |= PK_PORTS;
 	p->sport = (uint16_t)col(st, c++);
@@ -164,39 +165,28 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 	if (!col_null(st, c))
 		p->has |= PK_L4;
 	p->payload_len = (uint32_t)col(st, c++);
-	if (!col_null(st, c))
+	/* store.c's packing of the TCP options */
+	int64_t o = col(st, c++);
+
+	if (o & (1 << 16)) {
 		p->has |= PK_MSS;
-	p->mss = (uint16_t)col(st, c++);
-	if (!col_null(st, c))
+		p->mss = (uint16_t)(o & 0xffff);
+	}
+	if (o & (1 << 25)) {
 		p->has |= PK_WSCALE;
-	p->wscale = (uint8_t)col(st, c++);
-	if (!col_null(st, c++))
+		p->wscale = (uint8_t)(o >> 17);
+	}
+	if (o & (1 << 26))
 		p->has |= PK_SACK_PERM;
+	p->sack_blocks = (uint8_t)((o >> 27) & 31);
 	if (!col_null(st, c))
 		p->has |= PK_TS;
 	p->tsval = (uint32_t)col(st, c++);
 	p->tsecr = (uint32_t)col(st, c++);
-	p->sack_blocks = (uint8_t)col(st, c++);
 	if (!col_null(st, c))
 		p->has |= PK_ICMP;
 	p->icmp_type = (uint8_t)col(st, c++);
 	p->icmp_code = (uint8_t)col(st, c++);
-	if (!col_null(st, c))
-		p->has |= PK_ECHO;
-	p->icmp_id = (uint16_t)col(st, c++);
-	p->icmp_seq = (uint16_t)col(st, c++);
-	p->q_ipver = (uint8_t)col_addr(st, c++, p->q_src);
-	col_addr(st, c++, p->q_dst);
-	if (p->q_ipver)
-		p->has |= PK_QUOTE;
-	p->q_proto = (uint8_t)col(st, c++);
-	if (!col_null(st, c))
-		p->has |= PK_Q_PORTS;
-	p->q_sport = (uint16_t)col(st, c++);
-	p->q_dport = (uint16_t)col(st, c++);
-	if (!col_null(st, c))
-		p->has |= PK_Q_SEQ;
-	p->q_seq = (uint32_t)col(st, c++);
 	if (!col_null(st, c))
 		p->has |= PK_PID;
 	p->pid = (uint32_t)col(st, c++);
@@ -219,7 +209,31 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 		p->cookie = (uint64_t)col(st, c);
 	}
 	c++;
-	p->anomalies = (uint16_t)(col(st, c++) & (AN_TRUNCATED | AN_UNDECODABLE));
+	p->anomalies = (uint16_t)(col(st, c++) & AN_DECODER);
+}
+
+/* An ICMP packet's identifier, sequence and quote (icmp_packets row st). */
+static void read_icmp(sqlite3_stmt *st, struct row_pkt *p)
+{
+	if (!col_null(st, 1)) {
+		p->has |= PK_ECHO;
+		p->icmp_id = (uint16_t)col(st, 1);
+		p->icmp_seq = (uint16_t)col(st, 2);
+	}
+	p->q_ipver = (uint8_t)col_addr(st, 3, p->q_src);
+	col_addr(st, 4, p->q_dst);
+	if (p->q_ipver)
+		p->has |= PK_QUOTE;
+	p->q_proto = (uint8_t)col(st, 5);
+	if (!col_null(st, 6)) {
+		p->has |= PK_Q_PORTS;
+		p->q_sport = (uint16_t)col(st, 6);
+		p->q_dport = (uint16_t)col(st, 7);
+	}
+	if (!col_null(st, 8)) {
+		p->has |= PK_Q_SEQ;
+		p->q_seq = (uint32_t)col(st, 8);
+	}
 }
 
 static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an_err *e)
@@ -342,6 +356,17 @@ int replay_next(void *ctx, struct order_rec *out, struct an_err *e)
 		}
 		read_packet(r, r->pkt, p);
 		r->have_pkt = false;
+		/* its icmp_packets row, if any (both tables in id order) */
+		while ((hp = peek(r, r->icmp, &r->have_icmp, &r->icmp_done, e)) > 0 &&
+		       col(r->icmp, 0) <= p->id) {
+			if (col(r->icmp, 0) == p->id)
+				read_icmp(r->icmp, p);
+			r->have_icmp = false;
+		}
+		if (hp < 0) {
+			pool_put(r->pkts, p);
+			return hp;
+		}
 		order_rec_pkt(out, p);
 		return 1;
 	}

@@ -27,7 +27,6 @@
 #define PK_IFACE     (1u << 1)
 #define PK_VLAN      (1u << 2)
 #define PK_IP        (1u << 3)  /* ipver, src, dst, proto, ttl, ip_id, ip_len */
-#define PK_FRAGMENT  (1u << 4)
 #define PK_L4        (1u << 5)  /* a transport header was decoded */
 #define PK_PORTS     (1u << 6)  /* TCP or UDP ports */
 #define PK_TCP       (1u << 7)  /* TCP header: flags, seq, ack, win */
@@ -46,8 +45,6 @@
 #define PK_COOKIE    (1u << 20)
 #define PK_CONN      (1u << 21) /* conn_id (the pass) */
 #define PK_FROM_ORIG (1u << 22) /* from_orig (the pass) */
-#define PK_SEQ_REL   (1u << 23) /* seq_rel (the pass) */
-#define PK_ACK_REL   (1u << 24) /* ack_rel (the pass) */
 
 /* anomalies bits (docs/schema.md) */
 #define AN_RETRANS    1u
@@ -60,6 +57,8 @@
 #define AN_COPY       256u
 #define AN_TRUNCATED  512u
 #define AN_UNDECODABLE 1024u
+#define AN_FRAGMENT   2048u
+#define AN_DECODER    (AN_TRUNCATED | AN_UNDECODABLE | AN_FRAGMENT) /* kept from the builder */
 
 struct row_pkt {
 	int64_t id;              /* place in the timeline (packets.id = ord) */
@@ -78,7 +77,6 @@ struct row_pkt {
 	uint32_t ip_id, ip_len;
 	uint32_t seq, ack, payload_len;
 	uint32_t tsval, tsecr;
-	uint32_t seq_rel, ack_rel;
 	uint32_t q_seq;
 	uint16_t sport, dport, win, vlan, mss;
 	uint16_t icmp_id, icmp_seq;

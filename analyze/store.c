@@ -14,14 +14,15 @@
 
 const char *const an_table_names[TB__COUNT] = {
 	[TB_FILES] = "files", [TB_INTERFACES] = "interfaces", [TB_PROBLEMS] = "problems",
-	[TB_PROCESSES] = "processes", [TB_PACKETS] = "packets", [TB_EVENTS] = "events",
+	[TB_PROCESSES] = "processes", [TB_PACKETS] = "packets", [TB_ICMP_PACKETS] = "icmp_packets",
+	[TB_EVENTS] = "events",
 	[TB_SOCKETS] = "sockets", [TB_CONNECTIONS] = "connections",
 	[TB_HANDSHAKES] = "handshakes", [TB_ICMP] = "icmp", [TB_RETRANS] = "retransmissions",
 };
 
 enum stmt_id {
-	S_FILE, S_IFACE, S_IFACE_COUNTS, S_PROBLEM, S_PROC, S_PACKET, S_EVENT, S_CONN, S_HS,
-	S_RTX, S_ICMP, S_SOCKET,
+	S_FILE, S_IFACE, S_IFACE_COUNTS, S_PROBLEM, S_PROC, S_PACKET, S_ICMP_PACKET, S_EVENT, S_CONN,
+	S_HS, S_RTX, S_ICMP, S_SOCKET,
 	S__COUNT,
 };
 
@@ -47,26 +48,27 @@ static const char *const stmt_sql[S__COUNT] = {
 		"INSERT INTO processes(file_id, ts_ns, pid, comm, exe, cmdline, uid, gid, ppid,"
 		" cgroup, cgroup_id, container_id, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_PACKET] =
-		"INSERT INTO packets(id, ord, file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
-		" caplen, origlen, direction, vlan, ip_version, src, dst, proto, ttl, ip_id,"
-		" ip_len, fragment, sport, dport, tcp_flags, flags_str, seq_raw, ack_raw, seq_rel,"
-		" ack_rel, win, payload_len, mss, wscale, sack_perm, tsval, tsecr, sack_blocks,"
-		" icmp_type, icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto, q_sport, q_dport,"
-		" q_seq, pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies)"
-		" VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"INSERT INTO packets(id, file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
+		" caplen, origlen, direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport,"
+		" tcp_flags, seq_raw, ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type,"
+		" icmp_code, pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_ICMP_PACKET] =
+		"INSERT INTO icmp_packets(packet_id, ident, seq, q_src, q_dst, q_proto, q_sport,"
+		" q_dport, q_seq) VALUES (?,?,?,?,?,?,?,?,?)",
 	[S_EVENT] =
-		"INSERT INTO events(id, ord, file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
+		"INSERT INTO events(id, file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
 		" record, event, family, laddr, lport, raddr, rport, oldstate, newstate,"
 		" errno, window, cookie, pid, tid, uid, comm, owner_src, priority, message, conn_id)"
-		" VALUES (?1,?1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_CONN] =
 		"INSERT INTO connections(conn_id, proto, orig_h, orig_p, resp_h, resp_p,"
 		" role_inferred, start_ns, end_ns, duration_ns, orig_pkts, orig_bytes,"
 		" orig_ip_bytes, resp_pkts, resp_bytes, resp_ip_bytes, conn_state, history,"
-		" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, file_id)"
+		" orig_pid, orig_comm, resp_pid, resp_comm, retransmissions, orig_seq_base,"
+		" resp_seq_base, file_id)"
 		" VALUES (?1, 'tcp', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-		" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+		" ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 	[S_HS] =
 		"INSERT INTO handshakes(hs_id, conn_id, client, client_port, server, server_port,"
 		" role_inferred, first_ns, syn_ns, syn_last_ns, syn_count, synack_ns, synack_count,"
@@ -98,6 +100,7 @@ static const char *const stmt_sql[S__COUNT] = {
 static const enum an_table stmt_table[S__COUNT] = {
 	[S_FILE] = TB_FILES, [S_IFACE] = TB_INTERFACES, [S_IFACE_COUNTS] = TB_INTERFACES,
 	[S_PROBLEM] = TB_PROBLEMS, [S_PROC] = TB_PROCESSES, [S_PACKET] = TB_PACKETS,
+	[S_ICMP_PACKET] = TB_ICMP_PACKETS,
 	[S_EVENT] = TB_EVENTS, [S_CONN] = TB_CONNECTIONS, [S_HS] = TB_HANDSHAKES,
 	[S_RTX] = TB_RETRANS, [S_ICMP] = TB_ICMP, [S_SOCKET] = TB_SOCKETS,
 };
@@ -262,14 +265,52 @@ int store_problem(struct store *s, const struct row_problem *r, struct an_err *e
 	return db_step(st, e);
 }
 
+/* TCP options packed in one column (docs/schema.md, packets.tcp_opts):
+ * mss bits 0-15 (present: bit 16), wscale 17-24 (present: 25), SACK
+ * permitted 26, SACK blocks 27-31. 0: none. */
+static int64_t tcp_opts(const struct row_pkt *p)
+{
+	int64_t v = 0;
+
+	if (p->has & PK_MSS)
+		v |= p->mss | (1 << 16);
+	if (p->has & PK_WSCALE)
+		v |= ((int64_t)p->wscale << 17) | (1 << 25);
+	if (p->has & PK_SACK_PERM)
+		v |= 1 << 26;
+	v |= (int64_t)(p->sack_blocks & 31) << 27;
+	return v;
+}
+
+static int store_icmp_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
+{
+	sqlite3_stmt *st = s->st[S_ICMP_PACKET];
+	bool q = p->has & PK_QUOTE;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, p->id);
+	db_bind_int(st, 2, p->has & PK_ECHO, p->icmp_id);
+	db_bind_int(st, 3, p->has & PK_ECHO, p->icmp_seq);
+	db_bind_addr(st, 4, q, p->q_src, p->q_ipver);
+	db_bind_addr(st, 5, q, p->q_dst, p->q_ipver);
+	db_bind_int(st, 6, q, p->q_proto);
+	db_bind_int(st, 7, p->has & PK_Q_PORTS, p->q_sport);
+	db_bind_int(st, 8, p->has & PK_Q_PORTS, p->q_dport);
+	db_bind_int(st, 9, p->has & PK_Q_SEQ, p->q_seq);
+	return db_step(st, e);
+}
+
 int store_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
 {
 	sqlite3_stmt *st = s->st[S_PACKET];
 	uint32_t h = p->has;
-	bool ip = h & PK_IP, tcp = h & PK_TCP, q = h & PK_QUOTE;
-	char fl[9];
+	bool ip = h & PK_IP, tcp = h & PK_TCP;
+	int64_t opts;
 	int i = 1;
 
+	if ((h & (PK_ECHO | PK_QUOTE)) && store_icmp_packet(s, p, e))
+		return -EIO;
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, i++, p->id);
@@ -289,45 +330,25 @@ int store_packet(struct store *s, const struct row_pkt *p, struct an_err *e)
 	else
 		sqlite3_bind_null(st, i++);
 	db_bind_int(st, i++, h & PK_VLAN, p->vlan);
-	db_bind_int(st, i++, ip, p->ipver);
 	db_bind_addr(st, i++, ip, p->src, p->ipver);
 	db_bind_addr(st, i++, ip, p->dst, p->ipver);
 	db_bind_int(st, i++, ip, p->proto);
 	db_bind_int(st, i++, ip, p->ttl);
 	db_bind_int(st, i++, ip, p->ip_id);
 	db_bind_int(st, i++, ip, p->ip_len);
-	db_bind_int(st, i++, ip, (h & PK_FRAGMENT) != 0);
 	db_bind_int(st, i++, h & PK_PORTS, p->sport);
 	db_bind_int(st, i++, h & PK_PORTS, p->dport);
 	db_bind_int(st, i++, tcp, p->tcp_flags);
-	if (tcp) {
-		tcp_flags_str(p->tcp_flags, fl);
-		sqlite3_bind_text(st, i++, fl, -1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, i++);
-	}
 	db_bind_int(st, i++, tcp, p->seq);
 	db_bind_int(st, i++, tcp, p->ack);
-	db_bind_int(st, i++, h & PK_SEQ_REL, p->seq_rel);
-	db_bind_int(st, i++, h & PK_ACK_REL, p->ack_rel);
 	db_bind_int(st, i++, tcp, p->win);
 	db_bind_int(st, i++, h & PK_L4, p->payload_len);
-	db_bind_int(st, i++, h & PK_MSS, p->mss);
-	db_bind_int(st, i++, h & PK_WSCALE, p->wscale);
-	db_bind_int(st, i++, h & PK_SACK_PERM, 1);
+	opts = tcp ? tcp_opts(p) : 0;
+	db_bind_int(st, i++, opts != 0, opts);
 	db_bind_int(st, i++, h & PK_TS, p->tsval);
 	db_bind_int(st, i++, h & PK_TS, p->tsecr);
-	db_bind_int(st, i++, tcp && p->sack_blocks, p->sack_blocks);
 	db_bind_int(st, i++, h & PK_ICMP, p->icmp_type);
 	db_bind_int(st, i++, h & PK_ICMP, p->icmp_code);
-	db_bind_int(st, i++, h & PK_ECHO, p->icmp_id);
-	db_bind_int(st, i++, h & PK_ECHO, p->icmp_seq);
-	db_bind_addr(st, i++, q, p->q_src, p->q_ipver);
-	db_bind_addr(st, i++, q, p->q_dst, p->q_ipver);
-	db_bind_int(st, i++, q, p->q_proto);
-	db_bind_int(st, i++, h & PK_Q_PORTS, p->q_sport);
-	db_bind_int(st, i++, h & PK_Q_PORTS, p->q_dport);
-	db_bind_int(st, i++, h & PK_Q_SEQ, p->q_seq);
 	db_bind_int(st, i++, h & PK_PID, p->pid);
 	db_bind_int(st, i++, h & PK_PID, p->tid);
 	db_bind_int(st, i++, h & PK_OWNER, p->uid);
@@ -444,6 +465,8 @@ int store_conn(struct store *s, const struct row_conn *c, struct an_err *e)
 		db_bind_text(st, i++, str(s, c->comm[d]));
 	}
 	sqlite3_bind_int64(st, i++, (int64_t)c->retransmissions);
+	db_bind_int(st, i++, c->has_base[0], c->base[0]);
+	db_bind_int(st, i++, c->has_base[1], c->base[1]);
 	sqlite3_bind_int64(st, i++, c->file_id);
 	return db_step(st, e);
 }
