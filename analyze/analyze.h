@@ -46,6 +46,32 @@ void db_bind_addr_text(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int
 /* Steps st once, then resets it and clears its bindings; -EIO with the
  * SQLite message in e. */
 int db_step(sqlite3_stmt *st, struct an_err *e);
+
+/* One row's values, column by column, as a table's row mapping makes them
+ * (store.c): then bound to a statement's parameters, or handed to SQLite
+ * as a virtual table's columns. Text and BLOBs point into the row (or into
+ * the value's own buffer) and must outlive the statement's step. */
+#define DB_ROW_MAX 64
+struct db_val {
+	uint8_t type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB */
+	int len;
+	int64_t i;
+	const void *p;
+	char buf[48];            /* an address or flags written out */
+};
+struct db_row {
+	int n;
+	struct db_val v[DB_ROW_MAX];
+};
+void db_row_int(struct db_row *r, bool have, int64_t v);
+/* NULL or "" is NULL */
+void db_row_text(struct db_row *r, const char *s);
+void db_row_blob_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
+void db_row_text_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
+/* Binds the values to parameters 1..n. */
+void db_row_bind(sqlite3_stmt *st, const struct db_row *r);
+/* Column k as a virtual table's xColumn result. */
+void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k);
 /* Formats a 4/16-byte address; returns out. */
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */

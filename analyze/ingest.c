@@ -829,10 +829,15 @@ static int load_once(struct load *l, struct an_err *e)
 		err = db_exec(db, an_index_sql, e);
 	progress(l, true);
 out:
-	if (err && store && store_error(store)[0] && !e->msg[0])
-		an_err_set(e, "%s", store_error(store));
+	if (err && store) {
+		/* the writer's error, if it is why */
+		struct an_err we = { "" };
+
+		store_close(store, false, &we);
+		if (we.msg[0] && err != -EAGAIN)
+			an_err_set(e, "%s", we.msg);
+	}
 	order_free(ord);
-	store_close(store, false, NULL);
 	pass_free(pass);
 	replay_close(rp);
 	for (int i = 0; i < l->nfiles; i++)

@@ -303,8 +303,10 @@ int main(int argc, char **argv)
 	char *endp;
 	long v;
 
-	/* one thread: no locking inside SQLite, no allocation statistics */
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	/* the load writes from a thread of its own while another connection
+	 * may read a kept database: each connection is used by one thread at a
+	 * time; no allocation statistics */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
 	while ((c = getopt_long(argc, argv, "qvhV", long_opts, NULL)) != -1) {

@@ -27,7 +27,7 @@ struct replay {
 };
 
 #define PKT_SQL \
-	"SELECT id, file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen," \
+	"SELECT id, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen," \
 	" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags, seq_raw," \
 	" ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code, pid, tid, uid," \
 	" gid, comm, owner_src, cookie, anomalies FROM packets ORDER BY id"
@@ -35,7 +35,7 @@ struct replay {
 	"SELECT packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq" \
 	" FROM icmp_packets ORDER BY packet_id"
 #define EV_SQL \
-	"SELECT id, file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event," \
+	"SELECT id, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event," \
 	" family, laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid," \
 	" tid, uid, comm, owner_src, priority, message FROM events ORDER BY id"
 #define PROC_SQL \
@@ -121,7 +121,8 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 	memset(p, 0, sizeof(*p));
 	p->id = col(st, c++);
 	p->file_id = (uint32_t)col(st, c++);
-	p->file_idx = col(st, c++);
+	/* only the order within this source matters, and that is the id's */
+	p->file_idx = p->id;
 	p->offset = col(st, c++);
 	if (!col_null(st, c)) {
 		p->has |= PK_IFACE;
@@ -238,23 +239,23 @@ static void read_icmp(sqlite3_stmt *st, struct row_pkt *p)
 
 static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an_err *e)
 {
-	static const enum jr_text text_cols[] = {
-		[8] = JT_RECORD, [9] = JT_EVENT, [10] = JT_FAMILY, [11] = JT_LADDR,
-		[13] = JT_RADDR, [15] = JT_OLDSTATE, [16] = JT_NEWSTATE, [23] = JT_COMM,
-		[24] = JT_OWNER_SRC, [26] = JT_MESSAGE,
+	static const struct { int c; enum jr_text t; } texts[] = {
+		{ 7, JT_RECORD }, { 8, JT_EVENT }, { 9, JT_FAMILY }, { 10, JT_LADDR },
+		{ 12, JT_RADDR }, { 14, JT_OLDSTATE }, { 15, JT_NEWSTATE }, { 22, JT_COMM },
+		{ 23, JT_OWNER_SRC }, { 25, JT_MESSAGE },
 	};
 	static const struct { int c; uint32_t bit; size_t off; } ints[] = {
-		{ 5, JR_KTIME, offsetof(struct row_jrec, ktime_ns) },
-		{ 6, JR_CPU, offsetof(struct row_jrec, cpu) },
-		{ 7, JR_SEQ, offsetof(struct row_jrec, cpu_seq) },
-		{ 12, JR_LPORT, offsetof(struct row_jrec, lport) },
-		{ 14, JR_RPORT, offsetof(struct row_jrec, rport) },
-		{ 17, JR_ERRNO, offsetof(struct row_jrec, err) },
-		{ 18, JR_WINDOW, offsetof(struct row_jrec, window) },
-		{ 20, JR_PID, offsetof(struct row_jrec, pid) },
-		{ 21, JR_TID, offsetof(struct row_jrec, tid) },
-		{ 22, JR_UID, offsetof(struct row_jrec, uid) },
-		{ 25, JR_PRIORITY, offsetof(struct row_jrec, priority) },
+		{ 4, JR_KTIME, offsetof(struct row_jrec, ktime_ns) },
+		{ 5, JR_CPU, offsetof(struct row_jrec, cpu) },
+		{ 6, JR_SEQ, offsetof(struct row_jrec, cpu_seq) },
+		{ 11, JR_LPORT, offsetof(struct row_jrec, lport) },
+		{ 13, JR_RPORT, offsetof(struct row_jrec, rport) },
+		{ 16, JR_ERRNO, offsetof(struct row_jrec, err) },
+		{ 17, JR_WINDOW, offsetof(struct row_jrec, window) },
+		{ 19, JR_PID, offsetof(struct row_jrec, pid) },
+		{ 20, JR_TID, offsetof(struct row_jrec, tid) },
+		{ 21, JR_UID, offsetof(struct row_jrec, uid) },
+		{ 24, JR_PRIORITY, offsetof(struct row_jrec, priority) },
 	};
 	const char *text[JT__COUNT] = { 0 };
 	struct row_jrec t, *j;
@@ -263,9 +264,9 @@ static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an
 	memset(&t, 0, sizeof(t));
 	t.id = col(st, 0);
 	t.file_id = (uint32_t)col(st, 1);
-	t.file_idx = col(st, 2);
-	t.offset = col(st, 3);
-	t.ts_ns = col(st, 4);
+	t.file_idx = t.id;
+	t.offset = col(st, 2);
+	t.ts_ns = col(st, 3);
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (col_null(st, ints[i].c))
 			continue;
@@ -273,13 +274,12 @@ static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an
 		t.has |= ints[i].bit;
 		memcpy((char *)&t + ints[i].off, &v, sizeof(v));
 	}
-	if (!col_null(st, 19)) {
+	if (!col_null(st, 18)) {
 		t.has |= JR_COOKIE;
-		t.cookie = (uint64_t)col(st, 19);
+		t.cookie = (uint64_t)col(st, 18);
 	}
-	for (int c = 8; c <= 26; c++)
-		if (text_cols[c] || c == 8)
-			text[text_cols[c]] = (const char *)sqlite3_column_text(st, c);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		text[texts[i].t] = (const char *)sqlite3_column_text(st, texts[i].c);
 	if (text[JT_RECORD] && !strcmp(text[JT_RECORD], "process")) {
 		sqlite3_stmt *p = r->proc;
 		int rc = sqlite3_step(p);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The store: writes rows (rows.h) into the database, each row once and
- * complete. Callers hand it rows in the order they want them stored; it
- * decides how they reach SQLite. Tables not asked for are not written.
+ * complete, from a thread of its own while the caller goes on. Rows of a
+ * table are stored in the order given. Tables not asked for are not
+ * written. The database connection is the store's from store_open to
+ * store_close; the caller must not use it in between.
  */
 #ifndef NETANALYZE_STORE_H
 #define NETANALYZE_STORE_H
@@ -15,29 +17,19 @@
 struct store;
 
 /* A store writing the tables in mask `tables` into db, inside one
- * transaction that store_close() commits. strs resolves interned strings. */
+ * transaction that store_close() commits. strs resolves interned strings
+ * (the writer reads strings whose ids it was handed). */
 int store_open(struct store **out, sqlite3 *db, uint32_t tables, const struct strtab *strs,
 	       struct an_err *e);
-/* Commits (or, after an error, rolls back) and frees; accepts NULL. */
+/* Writes what is still held, waits for the writer, commits (commit) or
+ * rolls back, and frees; accepts NULL. With commit, an error of the writer
+ * is returned; either way its detail goes to e (may be NULL). */
 int store_close(struct store *s, bool commit, struct an_err *e);
 bool store_wants(const struct store *s, enum an_table t);
 
-int store_file(struct store *s, const struct row_file *r, struct an_err *e);
-int store_iface(struct store *s, const struct row_iface *r, struct an_err *e);
-int store_iface_counts(struct store *s, const struct row_iface_counts *r, struct an_err *e);
-int store_problem(struct store *s, const struct row_problem *r, struct an_err *e);
-int store_packet(struct store *s, const struct row_pkt *r, struct an_err *e);
-/* The events row of j and, for a process record, its processes row. */
-int store_jrec(struct store *s, const struct row_jrec *j, struct an_err *e);
-int store_proc_comment(struct store *s, const struct row_proc_comment *r, struct an_err *e);
-int store_conn(struct store *s, const struct row_conn *c, struct an_err *e);
-int store_hs(struct store *s, const struct row_hs *h, struct an_err *e);
-int store_rtx(struct store *s, const struct row_rtx *x, struct an_err *e);
-int store_icmp(struct store *s, const struct row_icmp *r, struct an_err *e);
-int store_socket(struct store *s, const struct row_socket *r, struct an_err *e);
 /* The row sink interface (rows.h): ctx is the store. A ROW_JREC is freed.
- * On failure store_error() says what went wrong. */
+ * A negative errno when the writer has stopped on an error (store_close
+ * says which). */
 int store_put(void *ctx, enum row_kind kind, void *row);
-const char *store_error(const struct store *s);
 
 #endif
