@@ -20,6 +20,8 @@
 extern const char an_schema_sql[];
 /* Indexes made after a kept database is loaded. */
 extern const char an_index_sql[];
+/* Sequence gaps the load could not count, counted in a kept database. */
+extern const char an_gaps_sql[];
 
 /* An error detail for the CLI to print. */
 struct an_err {
@@ -157,6 +159,8 @@ struct out_opts {
 	enum out_format format;
 	bool human;             /* table: human times and durations */
 	const char *title;      /* table: a heading, or NULL */
+	bool plan_only;         /* reports: prepare the statements, run none
+				   that prints (plan.c) */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
@@ -190,5 +194,19 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
 /* Runs every statement of sql (results printed). */
 int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e);
+
+/* ---- plan.c ---- */
+/* One thing the command will run: a report, or SQL text. */
+struct plan_item {
+	bool is_sql;
+	enum report report;
+	const char *sql;        /* NULL: not known before loading (read all tables) */
+};
+/* The tables (TB_* bits) that the items read, found by preparing them
+ * against an empty database with an authorizer that notes each table
+ * read: a temporary database need hold only those. TB_ALL when an item's
+ * statements cannot be prepared there. */
+uint32_t plan_tables(const struct plan_item *items, int n, const struct filters *f,
+		     const struct out_opts *o);
 
 #endif

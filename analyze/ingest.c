@@ -400,9 +400,22 @@ static void hash_rest(struct infile *f)
 	close(fd);
 }
 
+static void file_counts(struct row_file_counts *c, int64_t file_id,
+			const struct pass_file_stats *st)
+{
+	*c = (struct row_file_counts){
+		.file_id = file_id, .tcp_packets = st->tcp_packets, .icmp_packets = st->icmp_packets,
+		.other_packets = st->other_packets, .loopback_copies = st->loopback_copies,
+		.tcp_events = st->tcp_events, .connections = st->connections,
+		.retransmissions = st->retransmissions, .sequence_gaps = st->sequence_gaps,
+		.gaps_known = st->gaps_known,
+	};
+}
+
 /* The files row, interface counters and problem of a file read to its end. */
 static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 {
+	struct pass_file_stats st;
 	const struct capfile_stats *cs = capfile_stats(f->cf);
 	struct row_file *r = &f->file;
 	struct ingest_result *res = f->res;
@@ -442,13 +455,12 @@ static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 	r->interfaces = cs->interfaces;
 	r->records = (int64_t)cs->blocks;
 	r->unknown_blocks = (int64_t)cs->unknown_blocks;
-	r->has_reorder = pass_reorder(pass, (uint32_t)r->file_id, &r->reorder_moved,
-				      &r->reorder_max_displacement);
-	if (!r->has_reorder) {
-		r->has_reorder = true;
-		r->reorder_moved = r->reorder_max_displacement = 0;
-	}
+	pass_file_stats(pass, (uint32_t)r->file_id, &st);
+	r->has_reorder = true;
+	r->reorder_moved = st.moved;
+	r->reorder_max_displacement = st.max_disp;
 	r->in_order = r->reorder_moved == 0;
+	file_counts(&r->counts, r->file_id, &st);
 	err = f->sink.put(f->sink.ctx, ROW_FILE, r);
 	if (err)
 		goto fail;
@@ -818,6 +830,19 @@ static int load_once(struct load *l, struct an_err *e)
 	for (int i = 0; !err && i < l->nfiles; i++)
 		if (l->files[i].src >= 0)
 			err = infile_finish(&l->files[i], pass, e);
+	/* the kept database's files: what they count now, merged with the new */
+	for (int64_t id = 1; !err && l->old && id < l->first_file_id; id++) {
+		struct pass_file_stats st;
+		struct row_file_counts c;
+
+		pass_file_stats(pass, (uint32_t)id, &st);
+		if (!st.seen)
+			continue;
+		file_counts(&c, id, &st);
+		err = sink.put(sink.ctx, ROW_FILE_COUNTS, &c);
+		if (err)
+			an_err_set(e, "cannot store the file's rows: %s", strerror(-err));
+	}
 	if (!err && pass_limit_note(pass))
 		snprintf(l->sum->note, sizeof(l->sum->note), "%s", pass_limit_note(pass));
 	if (!err)
@@ -825,6 +850,8 @@ static int load_once(struct load *l, struct an_err *e)
 	if (!err)
 		err = store_close(store, true, e);
 	store = NULL;
+	if (!err && o->keep)
+		err = db_exec(db, an_gaps_sql, e);
 	if (!err && o->keep)
 		err = db_exec(db, an_index_sql, e);
 	progress(l, true);

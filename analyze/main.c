@@ -500,6 +500,33 @@ int main(int argc, char **argv)
 		}
 		io.window_records = (size_t)w;
 	}
+	if (tmp_path[0] && res) {
+		/* a temporary database holds the tables the actions read */
+		struct plan_item items[MAX_ACTIONS];
+		char *texts[MAX_ACTIONS] = { NULL };
+
+		for (int i = 0; i < nacts; i++) {
+			items[i] = (struct plan_item){ acts[i].kind != ACT_REPORT, acts[i].report, NULL };
+			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {
+				items[i].sql = acts[i].arg;
+			} else if (acts[i].kind == ACT_SQL_FILE && strcmp(acts[i].arg, "-")) {
+				FILE *f = fopen(acts[i].arg, "r");
+
+				if (f) {
+					texts[i] = read_all(f);
+					fclose(f);
+				}
+				items[i].sql = texts[i];
+			}
+		}
+		io.tables = plan_tables(items, nacts, &flt, &oo);
+		for (int i = 0; i < nacts; i++)
+			free(texts[i]);
+		if (verbose > 1)
+			for (int t = 0; t < TB__COUNT; t++)
+				if (io.tables & (1u << t))
+					pr_warn("writes table %s", an_table_names[t]);
+	}
 	if (!res) {
 		pr_warn("out of memory");
 		status = 1;

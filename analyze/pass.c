@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "gaps.h"
 #include "kevents.h"
 #include "pass.h"
 #include "procs.h"
@@ -32,8 +33,7 @@ const struct pass_limits pass_default_limits = {
 
 struct file_rank {
 	int64_t rank;             /* its records seen so far in time order */
-	int64_t moved, maxd;
-	bool seen;
+	struct pass_file_stats st;
 };
 
 struct pass {
@@ -42,6 +42,7 @@ struct pass {
 	struct kevents kev;
 	struct sockets socks;
 	struct procs procs;
+	struct gaps gaps;
 	struct strtab *strs;
 	struct row_sink sink;
 	int64_t next_ord;
@@ -73,6 +74,7 @@ int pass_new(struct pass **out, const struct pass_limits *lim, struct strtab *st
 	p->next_sweep = INT64_MIN;
 	p->now = INT64_MIN;
 	procs_init(&p->procs, lim->processes);
+	gaps_init(&p->gaps);
 	err = conn_init(&p->conns, lim->flows);
 	if (!err)
 		err = icmp_init(&p->icmp, lim->echoes);
@@ -97,6 +99,7 @@ void pass_free(struct pass *p)
 	kevents_free(&p->kev);
 	sockets_free(&p->socks);
 	procs_free(&p->procs);
+	gaps_free(&p->gaps);
 	free(p->files);
 	free(p);
 }
@@ -116,13 +119,13 @@ static struct file_rank *file_of(struct pass *p, uint32_t file_id)
 	return &p->files[file_id];
 }
 
-bool pass_reorder(const struct pass *p, uint32_t file_id, int64_t *moved, int64_t *max_disp)
+void pass_file_stats(const struct pass *p, uint32_t file_id, struct pass_file_stats *out)
 {
-	if (file_id >= p->nfiles || !p->files[file_id].seen)
-		return false;
-	*moved = p->files[file_id].moved;
-	*max_disp = p->files[file_id].maxd;
-	return true;
+	if (file_id < p->nfiles)
+		*out = p->files[file_id].st;
+	else
+		memset(out, 0, sizeof(*out));
+	out->gaps_known = gaps_of(&p->gaps, file_id, &out->sequence_gaps);
 }
 
 const char *pass_limit_note(const struct pass *p)
@@ -150,13 +153,13 @@ static int number(struct pass *p, uint32_t file_id, int64_t file_idx, int64_t *i
 	}
 	*id = p->next_ord++;
 	d = f->rank - file_idx;
-	f->seen = true;
+	f->st.seen = true;
 	if (d) {
-		f->moved++;
+		f->st.moved++;
 		if (d < 0)
 			d = -d;
-		if (d > f->maxd)
-			f->maxd = d;
+		if (d > f->st.max_disp)
+			f->st.max_disp = d;
 	}
 	f->rank++;
 	return 0;
@@ -181,6 +184,8 @@ static int flow_done(struct pass *p, struct flow *f, struct an_err *e)
 
 	hs_row(f, &h);
 	conn_row(f, &c);
+	if (f->file_id < p->nfiles)
+		p->files[f->file_id].st.connections++;
 	for (int d = 0; d < 2; d++) {
 		uint32_t pid_bit = d ? HS_PID_S : HS_PID_C;
 
@@ -282,6 +287,7 @@ static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, s
 
 		memcpy(x.src, r->src, 16);
 		memcpy(x.dst, r->dst, 16);
+		p->files[r->file_id].st.retransmissions++;
 		err = put(p, ROW_RTX, &x, e);
 		if (err)
 			return err;
@@ -314,6 +320,18 @@ static int icmp_packet_row(struct pass *p, struct row_pkt *r, const struct apkt 
 	return res.write ? put(p, ROW_ICMP, &out, e) : 0;
 }
 
+static void count_packet(struct pass_file_stats *st, const struct row_pkt *r)
+{
+	if (!(r->has & PK_IP) || (r->proto != 6 && r->proto != 1 && r->proto != 58))
+		st->other_packets++;
+	else if (r->proto == 6)
+		st->tcp_packets++;
+	else
+		st->icmp_packets++;
+	if (r->anomalies & AN_COPY)
+		st->loopback_copies++;
+}
+
 int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e)
 {
 	struct apkt a = { r, ts_clamp(r->ts_ns) };
@@ -342,6 +360,9 @@ int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e)
 		return err;
 	}
 	procs_comment(&p->procs, r);
+	count_packet(&p->files[r->file_id].st, r);
+	if (r->has & PK_CPU)
+		gaps_add(&p->gaps, r->file_id, true, r->cpu, r->cpu_seq);
 	err = put(p, ROW_PKT, r, e);
 	if (!err)
 		err = release(p, false, e);
@@ -371,6 +392,10 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 		free(j);
 		return err;
 	}
+	if (j->kind == JK_TCP_EVENT)
+		p->files[j->file_id].st.tcp_events++;
+	if (j->has & JR_SEQ)
+		gaps_add(&p->gaps, j->file_id, j->has & JR_CPU, j->cpu, j->cpu_seq);
 	if ((j->has & JR_COOKIE) && j->cookie) {
 		err = sockets_event(&p->socks, j);
 		if (err) {

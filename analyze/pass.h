@@ -39,10 +39,19 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e);
 /* The end of the input: everything still held is written. */
 int pass_finish(struct pass *p, struct an_err *e);
 
-/* How a file's records moved into time order: how many changed place
- * relative to the file's own order, the largest move (in records). false
- * if the file had no records. */
-bool pass_reorder(const struct pass *p, uint32_t file_id, int64_t *moved, int64_t *max_disp);
+/* What the pass counted of one file's records (files row). */
+struct pass_file_stats {
+	bool seen;                /* the file had records */
+	int64_t moved, max_disp;  /* records whose place changed relative to the
+				     file's own order; the largest move */
+	int64_t tcp_packets, icmp_packets, other_packets, loopback_copies;
+	int64_t tcp_events;
+	int64_t connections;      /* that start with a packet of the file */
+	int64_t retransmissions;  /* of its packets */
+	int64_t sequence_gaps;
+	bool gaps_known;
+};
+void pass_file_stats(const struct pass *p, uint32_t file_id, struct pass_file_stats *out);
 /* Something was not remembered because a limit was reached (the
  * processes or strings tables); a note for the user. */
 const char *pass_limit_note(const struct pass *p);

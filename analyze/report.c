@@ -195,7 +195,7 @@ static int run_stmt(sqlite3 *db, const struct sqlbuf *b, const struct filters *f
 	err = prepare_bound(db, &st, b, f, e);
 	if (err)
 		return err;
-	err = output_stmt(st, o, e);
+	err = o->plan_only ? 0 : output_stmt(st, o, e);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -520,7 +520,7 @@ int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an
 		tail = next;
 		if (!st)
 			continue; /* whitespace or a comment */
-		err = output_stmt(st, o, e);
+		err = o->plan_only ? 0 : output_stmt(st, o, e);
 		sqlite3_finalize(st);
 		if (err)
 			return err;

@@ -206,6 +206,15 @@ struct row_proc_comment {
 
 /* ---- files, interfaces, problems (ingest.c) ---- */
 
+/* What the pass counted of a file (pass.h), as its files row stores it. */
+struct row_file_counts {
+	int64_t file_id;
+	int64_t tcp_packets, icmp_packets, other_packets, loopback_copies;
+	int64_t tcp_events, connections, retransmissions;
+	int64_t sequence_gaps;
+	bool gaps_known;
+};
+
 struct row_file {
 	int64_t file_id;
 	const char *path;
@@ -220,6 +229,7 @@ struct row_file {
 	bool has_clock, has_nr_stats;
 	struct nr_cb_clock clock;
 	struct nr_cb_stats nr_stats;
+	struct row_file_counts counts;
 	int64_t reorder_moved, reorder_max_displacement;
 	bool has_reorder, in_order;
 	const char *error;       /* NULL, or why the file ends early */
@@ -357,6 +367,7 @@ struct row_socket {
 
 enum row_kind {
 	ROW_FILE,                /* struct row_file */
+	ROW_FILE_COUNTS,         /* struct row_file_counts: of a file already stored */
 	ROW_IFACE,               /* struct row_iface */
 	ROW_IFACE_COUNTS,        /* struct row_iface_counts */
 	ROW_PROBLEM,             /* struct row_problem */

@@ -40,6 +40,27 @@ static const char *str(const struct strtab *s, uint32_t id)
 	return strtab_get(s, id);
 }
 
+static void map_counts(struct db_row *r, const struct row_file_counts *c)
+{
+	db_row_int(r, true, c->tcp_packets);
+	db_row_int(r, true, c->icmp_packets);
+	db_row_int(r, true, c->other_packets);
+	db_row_int(r, true, c->loopback_copies);
+	db_row_int(r, true, c->tcp_events);
+	db_row_int(r, true, c->connections);
+	db_row_int(r, true, c->retransmissions);
+	db_row_int(r, c->gaps_known, c->sequence_gaps);
+}
+
+static void map_file_counts(struct db_row *r, const void *row, const struct strtab *strs)
+{
+	const struct row_file_counts *c = row;
+
+	(void)strs;
+	db_row_int(r, true, c->file_id);
+	map_counts(r, c);
+}
+
 static void map_file(struct db_row *r, const void *row, const struct strtab *strs)
 {
 	const struct row_file *f = row;
@@ -74,6 +95,7 @@ static void map_file(struct db_row *r, const void *row, const struct strtab *str
 	db_row_int(r, ns, (int64_t)f->nr_stats.ring_drops);
 	db_row_int(r, ns, (int64_t)f->nr_stats.other_drops);
 	db_row_int(r, ns, (int64_t)f->nr_stats.packets_filtered);
+	map_counts(r, &f->counts);
 	db_row_int(r, f->has_reorder, f->reorder_moved);
 	db_row_int(r, f->has_reorder, f->reorder_max_displacement);
 	db_row_int(r, true, f->in_order);
@@ -459,7 +481,7 @@ struct tdesc {
 };
 
 enum desc_id {
-	D_FILE, D_IFACE, D_IFACE_COUNTS, D_PROBLEM, D_PACKET, D_ICMP_PACKET, D_EVENT,
+	D_FILE, D_FILE_COUNTS, D_IFACE, D_IFACE_COUNTS, D_PROBLEM, D_PACKET, D_ICMP_PACKET, D_EVENT,
 	D_PROC_JOURNAL, D_PROC_COMMENT, D_CONN, D_HS, D_RTX, D_ICMP, D_SOCKET,
 	D__COUNT,
 };
@@ -470,8 +492,14 @@ static const struct tdesc descs[D__COUNT] = {
 		" sections, interfaces, records, packets, events, unknown_blocks, first_ns, last_ns,"
 		" clock_offset_ns, clock_uncertainty_ns, nr_packets_written, nr_events_written,"
 		" nr_packets_attributed, nr_packets_kernel, nr_ring_drops, nr_other_drops,"
-		" nr_packets_filtered, reorder_moved, reorder_max_displacement, in_order, error,"
-		" error_offset, loaded_ns", map_file, sizeof(struct row_file), NULL },
+		" nr_packets_filtered, tcp_packets, icmp_packets, other_packets, loopback_copies,"
+		" tcp_events, connections, retransmissions, sequence_gaps, reorder_moved,"
+		" reorder_max_displacement, in_order, error, error_offset, loaded_ns",
+		map_file, sizeof(struct row_file), NULL },
+	[D_FILE_COUNTS] = { NULL, TB_FILES, NULL, map_file_counts, sizeof(struct row_file_counts),
+		"UPDATE files SET tcp_packets = ?2, icmp_packets = ?3, other_packets = ?4,"
+		" loopback_copies = ?5, tcp_events = ?6, connections = ?7, retransmissions = ?8,"
+		" sequence_gaps = ?9 WHERE file_id = ?1" },
 	[D_IFACE] = { "interfaces", TB_INTERFACES,
 		"iface_id, file_id, section, if_id, linktype, snaplen, name, description, filter,"
 		" os, tsresol", map_iface, sizeof(struct row_iface), NULL },
@@ -1023,6 +1051,7 @@ int store_put(void *ctx, enum row_kind kind, void *row)
 
 	switch (kind) {
 	case ROW_FILE: return add(s, D_FILE, row);
+	case ROW_FILE_COUNTS: return add(s, D_FILE_COUNTS, row);
 	case ROW_IFACE: return add(s, D_IFACE, row);
 	case ROW_IFACE_COUNTS:
 		/* an UPDATE of the interface's row: that must be in first */

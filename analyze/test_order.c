@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gaps.h"
 #include "order.h"
 #include "pass.h"
 #include "test.h"
@@ -149,6 +150,16 @@ static int run(struct src *srcs, int nsrc, enum order_mode mode, size_t window,
 	return rc;
 }
 
+static bool stats(struct pass *pass, uint32_t file_id, int64_t *moved, int64_t *maxd)
+{
+	struct pass_file_stats st;
+
+	pass_file_stats(pass, file_id, &st);
+	*moved = st.moved;
+	*maxd = st.max_disp;
+	return st.seen;
+}
+
 static void test_shuffled_cpus(void)
 {
 	/* file order as two per-CPU buffers deliver: CPU 1's records, then
@@ -173,7 +184,7 @@ static void test_shuffled_cpus(void)
 	for (int i = 0; i < 6; i++)
 		ASSERT_TRUE(seen.id[0][i] >= 1 && seen.id[0][i] <= 6, "ids number from 1 without gaps");
 	/* ranks vs positions: 2 moved by 1, 4 by 2, 1 by 3 */
-	ASSERT_TRUE(pass_reorder(pass, 1, &moved, &maxd), "figures for the file");
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
 	ASSERT_EQ(moved, 3, "moved");
 	ASSERT_EQ(maxd, 3, "largest displacement");
 	ASSERT_EQ(seen.id[0][5], 6, "the event's place in the timeline");
@@ -194,7 +205,7 @@ static void test_in_order_fast_path(void)
 	ASSERT_EQ(run(&s, 1, ORDER_WINDOW, 2, &seen, &pass, NULL), 0, "clean end");
 	for (int i = 0; i < 5; i++)
 		ASSERT_EQ(seen.order[i], i, "file order kept");
-	ASSERT_TRUE(pass_reorder(pass, 1, &moved, &maxd), "figures for the file");
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
 	ASSERT_EQ(moved, 0, "nothing moved");
 	pass_free(pass);
 }
@@ -233,7 +244,7 @@ static void test_sorted_runs(void)
 	ASSERT_EQ(runs, 5, "runs spilled to temporary files");
 	for (int i = 0; i < 24; i++)
 		ASSERT_EQ(shuffled[seen.order[i]].ts, i, "time order");
-	ASSERT_TRUE(pass_reorder(pass, 1, &moved, &maxd), "figures for the file");
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
 	/* 22 sits at position 2 of the file and 22nd in time: moved by 20,
 	 * the most; only 6 and 16 are where they were */
 	ASSERT_EQ(maxd, 20, "largest displacement");
@@ -255,6 +266,32 @@ static void test_two_files(void)
 		ASSERT_EQ(seen.order[i], want[i], "merged order");
 }
 
+static void test_sequence_gaps(void)
+{
+	struct gaps g;
+	int64_t n = -1;
+
+	/* file 1, CPU 0: 1 2 4 3 3 7 -> 1..7 but 5 and 6: 2 missing;
+	 * CPU 1: 10 12 -> 1 missing; no CPU: 5 6 -> none */
+	static const int64_t cpu0[] = { 1, 2, 4, 3, 3, 7 };
+
+	gaps_init(&g);
+	for (size_t i = 0; i < sizeof(cpu0) / sizeof(cpu0[0]); i++)
+		gaps_add(&g, 1, true, 0, cpu0[i]);
+	gaps_add(&g, 1, true, 1, 10);
+	gaps_add(&g, 1, true, 1, 12);
+	gaps_add(&g, 1, false, 0, 5);
+	gaps_add(&g, 1, false, 0, 6);
+	ASSERT_TRUE(gaps_of(&g, 1, &n), "counted");
+	ASSERT_EQ(n, 3, "2 + 1 + 0 missing");
+	/* file 2: a number far behind the largest cannot be told apart */
+	gaps_add(&g, 2, true, 0, 1000000);
+	gaps_add(&g, 2, true, 0, 1);
+	ASSERT_FALSE(gaps_of(&g, 2, &n), "not counted");
+	ASSERT_TRUE(gaps_of(&g, 3, &n) && n == 0, "a file without numbers: none missing");
+	gaps_free(&g);
+}
+
 int main(void)
 {
 	RUN_TEST(test_shuffled_cpus);
@@ -262,5 +299,6 @@ int main(void)
 	RUN_TEST(test_window_broken);
 	RUN_TEST(test_sorted_runs);
 	RUN_TEST(test_two_files);
+	RUN_TEST(test_sequence_gaps);
 	return test_exit();
 }

@@ -372,6 +372,35 @@ static void test_hash_is_xxh64(void)
 	free(q);
 }
 
+static void test_writes_what_is_asked(void)
+{
+	char *err = NULL, *out = NULL;
+	int rc;
+
+	/* a temporary database holds only the tables the reports read */
+	rc = na(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--handshakes", "--format", "csv",
+		NULL);
+	ASSERT_EQ(rc, 0, "--handshakes");
+	ASSERT_TRUE(err && strstr(err, "writes table handshakes"), "the handshakes table");
+	ASSERT_TRUE(err && !strstr(err, "writes table packets"), "no packet rows");
+	ASSERT_TRUE(out && strstr(out, "established"), "the report");
+	free(err);
+	free(out);
+	err = out = NULL;
+	/* --sql reads what its statement reads, through views too */
+	rc = na(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--sql",
+		"SELECT count(*) AS n FROM v_packets WHERE seq_rel = 1 AND payload_len > 0", "--format",
+		"csv", NULL);
+	ASSERT_EQ(rc, 0, "--sql");
+	ASSERT_TRUE(err && strstr(err, "writes table packets") &&
+		    strstr(err, "writes table connections"), "v_packets reads both");
+	/* 16 connections send 100 bytes from relative sequence 1, one of them
+	 * twice */
+	ASSERT_STREQ(out, "n\n17\n", "the packets are there");
+	free(err);
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	int rc = h_setup(argc, argv, true);
@@ -383,6 +412,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_at_once_or_one_by_one);
 	RUN_TEST(test_changed_file);
 	RUN_TEST(test_hash_is_xxh64);
+	RUN_TEST(test_writes_what_is_asked);
 	rc = test_exit();
 	h_teardown(rc == 1);
 	return rc;
