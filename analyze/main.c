@@ -221,22 +221,61 @@ static void on_signal(int sig)
 
 static struct timespec last_progress;
 static bool progress_shown;
+static double progress_t0;
+static uint64_t progress_last_done;
 
+/* Bytes as people read them: 512 B, 3.4 MB, 1.52 GB. */
+static void fmt_bytes(uint64_t n, char *out, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (u < 4 && v >= 999.5) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(out, len, u == 0 ? "%.0f %s" : v < 9.995 ? "%.2f %s" : v < 99.95 ? "%.1f %s" :
+		 "%.0f %s", v, unit[u]);
+}
+
+/* Percent of the input's bytes read (of the compressed bytes, for
+ * compressed files) and the time left at the rate so far; a load that
+ * starts again (a file out of order) starts its count again. */
 static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct timespec now;
+	double t, rate;
+	char a[32], b[32], eta[48] = "";
 
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	if (!progress_t0 || done < progress_last_done)
+		progress_t0 = t;
+	progress_last_done = done;
 	if (now.tv_sec == last_progress.tv_sec &&
 	    now.tv_nsec - last_progress.tv_nsec < 250000000)
 		return;
 	last_progress = now;
-	if (total)
-		fprintf(stderr, "\r\033[Knetanalyze: loading: %.0f%% (%.1f of %.1f MB)",
-			100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6);
-	else
-		fprintf(stderr, "\r\033[Knetanalyze: loading: %.1f MB", (double)done / 1e6);
+	fmt_bytes(done, a, sizeof(a));
+	if (!total) {
+		fprintf(stderr, "\r\033[Knetanalyze: loading: %s", a);
+		progress_shown = true;
+		return;
+	}
+	fmt_bytes(total, b, sizeof(b));
+	rate = t > progress_t0 ? (double)done / (t - progress_t0) : 0;
+	if (rate > 0 && done < total && t - progress_t0 >= 1) {
+		double left = (double)(total - done) / rate;
+
+		if (left < 90)
+			snprintf(eta, sizeof(eta), ", %.0f s left", left + 0.5);
+		else
+			snprintf(eta, sizeof(eta), ", %.0f min left", left / 60 + 0.5);
+	}
+	fprintf(stderr, "\r\033[Knetanalyze: loading: %3.0f%% (%s of %s)%s",
+		100.0 * (double)(done < total ? done : total) / (double)total, a, b, eta);
 	progress_shown = true;
 }
 
