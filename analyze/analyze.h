@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #define AN_SCHEMA_VERSION 2
@@ -208,5 +209,11 @@ struct plan_item {
  * statements cannot be prepared there. */
 uint32_t plan_tables(const struct plan_item *items, int n, const struct filters *f,
 		     const struct out_opts *o);
+
+/* ---- html.c ---- */
+/* The self-contained HTML report (timeline, RTT histograms, and with
+ * has_conn the time-sequence graph of conn_id), written to o. */
+int html_report(sqlite3 *db, FILE *o, const struct filters *f, bool has_conn,
+		int64_t conn_id, struct an_err *e);
 
 #endif

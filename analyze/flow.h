@@ -68,6 +68,7 @@ enum outcome {
 #define EP_TS       (1u << 9)
 #define EP_PID      (1u << 10)
 #define EP_OUT      (1u << 11) /* out_* hold its last outbound segment */
+#define EP_COOKIE   (1u << 12) /* its socket's cookie was noted (kevents) */
 
 struct endpoint {
 	uint8_t addr[16];

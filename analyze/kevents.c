@@ -40,7 +40,7 @@ struct kev_syn {
 struct kev_conn {
 	uint64_t seq;
 	uint64_t cookie;
-	uint64_t ev_seq;          /* the event that gave it */
+	uint64_t ev_seq;          /* the event that gave it; UINT64_MAX: a packet */
 	int64_t conn_id;
 };
 
@@ -241,7 +241,8 @@ static void offer(struct kevents *k, struct flow *f, int side, const struct row_
 }
 
 /* Event ev_seq of the socket of cookie belongs to conn_id: the socket's
- * connection is that of its earliest event given one. */
+ * connection is that of its earliest event given one, else that of the
+ * packets it sent (ev_seq UINT64_MAX). */
 static void remember_conn(struct kevents *k, uint64_t cookie, uint64_t ev_seq, int64_t conn_id)
 {
 	struct kev_conn *c;
@@ -372,6 +373,11 @@ void kevents_flow_started(struct kevents *k, struct flow *f)
 	}
 	/* a portless SYN_SENT without a cookie to its server */
 	syn_offer(f, syn_by(k, &k->syn_dest, ep_key(f->ipver, f->ep[1].addr, f->ep[1].port)));
+}
+
+void kevents_packet(struct kevents *k, uint64_t cookie, int64_t conn_id)
+{
+	remember_conn(k, cookie, UINT64_MAX, conn_id);
 }
 
 struct row_jrec *kevents_release(struct kevents *k, int64_t now, bool all)

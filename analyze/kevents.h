@@ -12,7 +12,8 @@
  * kernel reports SYN_SENT before the SYN leaves; a reused 4-tuple's newest
  * connection is the event's). SYN_SENT events without a port (the kernel
  * picks it afterwards) are remembered by socket cookie, as is the
- * connection of each socket. Memory is bounded by time and by count.
+ * connection of each socket (from its events, else from the packets the
+ * socket sent). Memory is bounded by time and by count.
  */
 #ifndef NETANALYZE_KEVENTS_H
 #define NETANALYZE_KEVENTS_H
@@ -62,6 +63,10 @@ void kevents_match_last(struct kevents *k, struct flow *f, int side);
  * belong to the latest connection), and it learns what they and the
  * remembered SYN_SENT events say. */
 void kevents_flow_started(struct kevents *k, struct flow *f);
+/* A packet of connection conn_id sent by the socket of cookie: an event
+ * of that socket without a 4-tuple, and no event of it with one, belongs to
+ * that connection. */
+void kevents_packet(struct kevents *k, uint64_t cookie, int64_t conn_id);
 /* The queue holds max_pending records: release one before adding. */
 bool kevents_full(const struct kevents *k);
 /* The next record ready to be written (a second of capture time has

@@ -28,6 +28,7 @@ enum action_kind {
 	ACT_REPORT,
 	ACT_SQL,
 	ACT_SQL_FILE,
+	ACT_HTML,
 };
 
 struct action {
@@ -57,8 +58,8 @@ static void usage(FILE *o)
 "Usage: netanalyze [OPTIONS] [FILE...]\n"
 "Load captures (pcapng from netrec, tcpdump, dumpcap, Wireshark; pcap; zstd/gzip)\n"
 "into SQLite and report TCP handshakes, connections, kernel events and more.\n"
-"FILE '-' is a capture on standard input. With no report, no --sql and no '-',\n"
-"SQL piped to standard input is run instead of --summary.\n"
+"FILE '-' is a capture on standard input. Standard input is read as SQL only\n"
+"with --sql - (or --sql-file -), or when no FILE is given (--db PATH only).\n"
 "\n"
 "Database:\n"
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"
@@ -73,6 +74,12 @@ static void usage(FILE *o)
 "      --processes          who talked to whom, how much\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
 "                           the per-file figures, as file.ID.COLUMN rows in csv/json)\n"
+"      --report NAME        the report NAME (handshakes, connections, events, ...),\n"
+"                           or html: the HTML report on standard output\n"
+"      --html FILE          write a self-contained HTML page: connections by process\n"
+"                           on a timeline with their kernel events, handshake RTTs\n"
+"                           per server, and with --conn a time-sequence graph\n"
+"      --conn ID            with --html: graph connection ID (conn_id of --connections)\n"
 "      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
 "Output:\n"
@@ -98,6 +105,7 @@ static void usage(FILE *o)
 "  netanalyze --db t.db --handshakes --format jsonl --port 443\n"
 "  netanalyze --db t.db --sql \"SELECT outcome, count(*) FROM handshakes GROUP BY 1\"\n"
 "  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
+"  netanalyze trace.pcapng --html report.html --conn 3\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -289,7 +297,7 @@ static void progress_clear(void)
 enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
-	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL,
+	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 };
 
 static const struct option long_opts[] = {
@@ -311,6 +319,9 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "conn", required_argument, NULL, OPT_CONN },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -341,6 +352,13 @@ int main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	char *endp;
 	long v;
+	bool has_conn = false;
+	int64_t conn_id = 0;
+	static const char *const report_names[REP__COUNT] = {
+		[REP_HANDSHAKES] = "handshakes", [REP_CONNECTIONS] = "connections",
+		[REP_EVENTS] = "events", [REP_RETRANS] = "retransmissions", [REP_ICMP] = "icmp",
+		[REP_PROCESSES] = "processes", [REP_SUMMARY] = "summary",
+	};
 
 	/* the load writes from a thread of its own while another connection
 	 * may read a kept database: each connection is used by one thread at a
@@ -361,6 +379,35 @@ int main(int argc, char **argv)
 		case OPT_ICMP: rep = REP_ICMP; break;
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
 		case OPT_SUMMARY: rep = REP_SUMMARY; break;
+		case OPT_REPORT:
+		case OPT_HTML:
+			if (c == OPT_REPORT && strcmp(optarg, "html")) {
+				for (int r = 0; r < REP__COUNT; r++)
+					if (!strcmp(optarg, report_names[r]))
+						rep = (enum report)r;
+				if (rep == REP__COUNT) {
+					pr_warn("unknown report '%s' (use handshakes, connections, events, "
+						"retransmissions, icmp, processes, summary or html)", optarg);
+					return 2;
+				}
+				break;
+			}
+			if (nacts == MAX_ACTIONS) {
+				pr_warn("too many reports and queries (at most %d)", MAX_ACTIONS);
+				return 2;
+			}
+			acts[nacts++] = (struct action){ ACT_HTML, 0, c == OPT_HTML ? optarg : "-" };
+			break;
+		case OPT_CONN:
+			errno = 0;
+			conn_id = strtoll(optarg, &endp, 10);
+			if (errno || *endp || !*optarg || conn_id < 1) {
+				pr_warn("--conn wants a connection id (conn_id of --connections), not '%s'",
+					optarg);
+				return 2;
+			}
+			has_conn = true;
+			break;
 		case OPT_SQL:
 		case OPT_SQL_FILE:
 			if (nacts == MAX_ACTIONS) {
@@ -456,6 +503,16 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (!strcmp(argv[i], "-"))
 			stdin_used = true;
+	if (has_conn) {
+		bool html = false;
+
+		for (int i = 0; i < nacts; i++)
+			html |= acts[i].kind == ACT_HTML;
+		if (!html) {
+			pr_warn("--conn goes with --html FILE or --report html");
+			return 2;
+		}
+	}
 	if (!format_set)
 		oo.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_CSV;
 	oo.human = oo.format == OUT_TABLE;
@@ -471,10 +528,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* SQL on standard input when nothing else was asked for */
+	/* SQL on standard input when nothing else was asked for and no capture
+	 * was named: with a FILE, an open standard input (a script, an ssh
+	 * session) must not make the default report wait on it. */
 	char *stdin_sql = NULL;
 
-	if (nacts == 0 && !stdin_used && !isatty(STDIN_FILENO)) {
+	if (nacts == 0 && !stdin_used && optind == argc && !isatty(STDIN_FILENO)) {
 		stdin_sql = read_all(stdin);
 		if (stdin_sql && strspn(stdin_sql, " \t\r\n") == strlen(stdin_sql)) {
 			free(stdin_sql);
@@ -654,6 +713,27 @@ int main(int argc, char **argv)
 			if (err)
 				pr_warn("report failed: %s", e.msg);
 			break;
+		case ACT_HTML: {
+			bool to_stdout = !strcmp(acts[i].arg, "-");
+			FILE *hf = to_stdout ? stdout : fopen(acts[i].arg, "w");
+
+			if (!hf) {
+				pr_warn("cannot write the HTML report to %s: %s", acts[i].arg,
+					strerror(errno));
+				err = -errno;
+				break;
+			}
+			err = html_report(db, hf, &flt, has_conn, conn_id, &e);
+			if (!to_stdout && fclose(hf) && !err) {
+				an_err_set(&e, "writing %s: %s", acts[i].arg, strerror(errno));
+				err = -EIO;
+			}
+			if (err)
+				pr_warn("HTML report failed: %s", e.msg);
+			else if (!to_stdout && !quiet)
+				pr_warn("HTML report written to %s", acts[i].arg);
+			break;
+		}
 		case ACT_SQL:
 		case ACT_SQL_FILE:
 			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "flow.h"
 #include "gaps.h"
 #include "kevents.h"
@@ -276,6 +277,13 @@ static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, s
 	r->from_orig = res.from == 0;
 	if (res.created)
 		kevents_flow_started(&p->kev, res.f);
+	/* a packet its own socket sent names the socket's connection */
+	if ((r->has & (PK_COOKIE | PK_ANNOT)) == (PK_COOKIE | PK_ANNOT) && r->cookie &&
+	    r->dir == PKT_DIR_OUT && r->owner_src == NR_OWNER_SOCKET &&
+	    !(res.f->ep[res.from].bits & EP_COOKIE)) {
+		res.f->ep[res.from].bits |= EP_COOKIE;
+		kevents_packet(&p->kev, r->cookie, r->conn_id);
+	}
 	if (res.rtx_class) {
 		struct row_rtx x = {
 			.packet_id = r->id, .conn_id = r->conn_id, .ts_ns = a->ts,

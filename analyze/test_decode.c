@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "pcapng.h"
 #include "test.h"
+#include "test_decode_bytes.h"
 
 TEST_MAIN_STATE;
 
@@ -199,6 +200,254 @@ static void test_flags_str(void)
 	ASSERT_STREQ(s, "FSRPAUEC", "all");
 }
 
+static void test_ip_fields(void)
+{
+	struct tb t = { 0 };
+	struct pkt p;
+
+	/* IPv4 with a 4-byte option (IHL 6): TOS 0xb9 (DSCP 46 EF, ECN 1),
+	 * flags MF, offset 185 (1480 bytes), checksum 0xbeef; a later
+	 * fragment, so no transport header */
+	tb_u8(&t, 0x46); tb_u8(&t, 0xb9); tb_be16(&t, 24 + 8); tb_be16(&t, 0x4242);
+	tb_be16(&t, 0x2000 | 185); tb_u8(&t, 9); tb_u8(&t, 17); tb_be16(&t, 0xbeef);
+	tb_put(&t, A4_1, 4); tb_put(&t, A4_2, 4); tb_be32(&t, 0x01010100);
+	tb_zero(&t, 8);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "v4 fragment");
+	ASSERT_EQ(p.ip_hlen, 24, "ihl 6");
+	ASSERT_EQ(p.tos, 0xb9, "tos");
+	ASSERT_EQ(p.dscp, 46, "dscp");
+	ASSERT_EQ(p.ecn, 1, "ecn");
+	ASSERT_FALSE(p.df, "no df");
+	ASSERT_TRUE(p.mf, "mf");
+	ASSERT_EQ(p.frag_off, 1480, "offset in bytes");
+	ASSERT_TRUE(p.fragment, "fragment");
+	ASSERT_EQ(p.ip_csum, 0xbeef, "checksum");
+	ASSERT_EQ(p.ip_id, 0x4242, "id");
+	ASSERT_FALSE(p.has_l4, "no transport in a later fragment");
+	ASSERT_EQ(p.undecoded, PKT_UNDEC_NONE, "nothing wrong");
+
+	/* IPv6: traffic class 0xb8 (DSCP 46, ECN 0), flow label 0x12345;
+	 * fragment header: next UDP, offset 0, M, identification 0xabcdef01 */
+	t.n = 0;
+	tb_be32(&t, 0x6b812345); tb_be16(&t, 8 + 8); tb_u8(&t, 44); tb_u8(&t, 3);
+	tb_put(&t, A6_1, 16); tb_put(&t, A6_2, 16);
+	tb_u8(&t, 17); tb_u8(&t, 0); tb_be16(&t, 0x0001); tb_be32(&t, 0xabcdef01);
+	tb_udp(&t, 53, 5353, 0);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "v6 first fragment");
+	ASSERT_EQ(p.tos, 0xb8, "traffic class");
+	ASSERT_EQ(p.dscp, 46, "v6 dscp");
+	ASSERT_EQ(p.ecn, 0, "v6 ecn");
+	ASSERT_EQ(p.flow_label, 0x12345, "flow label");
+	ASSERT_TRUE(p.fragment, "v6 fragment");
+	ASSERT_TRUE(p.mf, "M");
+	ASSERT_EQ(p.frag_off, 0, "first");
+	ASSERT_EQ(p.ip_id, 0xabcdef01u, "v6 ident");
+	ASSERT_TRUE(p.has_l4, "udp in the first fragment");
+	ASSERT_EQ(p.sport, 53, "udp sport");
+	ASSERT_EQ(p.dport, 5353, "udp dport");
+	ASSERT_EQ(p.ttl, 3, "hop limit");
+}
+
+static void test_tcp_fields(void)
+{
+	struct tb t = { 0 };
+	struct pkt p;
+
+	/* TCP, data offset 12 (48 bytes): AE|CWR|ECE|URG|ACK|PSH (0x1e8),
+	 * checksum 0x1357, urgent pointer 3; options NOP NOP SACK with three
+	 * blocks 100-200, 300-400, 0xfffffff0-0x10 */
+	tb_ip4(&t, A4_1, A4_2, 6, 48 + 5);
+	tb_be16(&t, 1); tb_be16(&t, 2); tb_be32(&t, 7); tb_be32(&t, 9);
+	tb_be16(&t, 0xc000 | 0x1e8); tb_be16(&t, 512); tb_be16(&t, 0x1357); tb_be16(&t, 3);
+	tb_u8(&t, 1); tb_u8(&t, 1); tb_u8(&t, 5); tb_u8(&t, 26);
+	tb_be32(&t, 100); tb_be32(&t, 200); tb_be32(&t, 300); tb_be32(&t, 400);
+	tb_be32(&t, 0xfffffff0); tb_be32(&t, 0x10);
+	tb_put(&t, "hello", 5);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "tcp");
+	ASSERT_EQ(p.tcp_hlen, 48, "data offset");
+	ASSERT_EQ(p.tcp_flags_all, 0x1e8, "all flags");
+	ASSERT_EQ(p.tcp_flags, 0xe8, "low 8");
+	ASSERT_TRUE(p.tcp_flags_all & TH_AE, "AE");
+	ASSERT_EQ(p.l4_csum, 0x1357, "checksum");
+	ASSERT_EQ(p.urg_ptr, 3, "urgent");
+	ASSERT_EQ(p.payload_len, 5, "payload");
+	ASSERT_EQ(p.sack_blocks, 3, "blocks");
+	ASSERT_EQ(p.sack_left[0], 100, "le 0");
+	ASSERT_EQ(p.sack_right[0], 200, "re 0");
+	ASSERT_EQ(p.sack_left[1], 300, "le 1");
+	ASSERT_EQ(p.sack_right[1], 400, "re 1");
+	ASSERT_EQ(p.sack_left[2], 0xfffffff0u, "le 2");
+	ASSERT_EQ(p.sack_right[2], 0x10, "re 2 wraps");
+	ASSERT_EQ(p.undecoded, PKT_UNDEC_NONE, "clean");
+}
+
+/* An ICMP message: IPv4 header, type, code, checksum 0xabcd, rest. */
+static void icmp4(struct tb *t, uint8_t type, uint8_t code, size_t rest)
+{
+	t->n = 0;
+	tb_ip4(t, A4_2, A4_1, 1, (uint16_t)(4 + rest));
+	tb_u8(t, type); tb_u8(t, code); tb_be16(t, 0xabcd);
+}
+
+static void test_icmp_fields(void)
+{
+	struct tb t = { 0 };
+	struct pkt p;
+
+	/* fragmentation needed: unused, length 7 words (28 bytes, RFC 4884),
+	 * next-hop MTU 1400, the quoted IP header + 8 bytes */
+	icmp4(&t, 3, 4, 4 + 28);
+	tb_u8(&t, 0); tb_u8(&t, 7); tb_be16(&t, 1400);
+	tb_put(&t, INNER4, 28);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "frag needed");
+	ASSERT_EQ(p.l4_csum, 0xabcd, "icmp checksum");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_MTU, "mtu set");
+	ASSERT_EQ(p.icmp_mtu, 1400, "next-hop mtu");
+	ASSERT_EQ(p.icmp_orig_len, 28, "rfc 4884 length");
+	ASSERT_TRUE(p.icmp_error && p.has_quote, "quote");
+	ASSERT_EQ(p.q_sport, 40000, "quoted port");
+
+	/* redirect: gateway 198.51.100.1 */
+	icmp4(&t, 5, 1, 4 + 28);
+	tb_put(&t, B4_1, 4);
+	tb_put(&t, INNER4, 28);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "redirect");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_GATEWAY, "gateway set");
+	ASSERT_MEMEQ(p.icmp_addr, B4_1, 4, "gateway");
+	ASSERT_TRUE(p.has_quote, "redirect quote");
+
+	/* parameter problem: pointer 9 */
+	icmp4(&t, 12, 0, 4 + 28);
+	tb_u8(&t, 9); tb_zero(&t, 3);
+	tb_put(&t, INNER4, 28);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "param problem");
+	ASSERT_EQ(p.icmp_pointer, 9, "pointer");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_POINTER, "pointer set");
+
+	/* time exceeded in transit */
+	icmp4(&t, 11, 0, 4 + 28);
+	tb_zero(&t, 4);
+	tb_put(&t, INNER4, 28);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "time exceeded");
+	ASSERT_TRUE(p.icmp_error && p.has_quote, "te quote");
+	ASSERT_EQ(p.q_dport, 443, "te quoted dport");
+	ASSERT_FALSE(p.icmp_fields & (ICMPF_MTU | ICMPF_POINTER | ICMPF_LENGTH), "nothing else");
+
+	/* timestamp reply: id 5, seq 6, originate/receive/transmit */
+	icmp4(&t, 14, 0, 4 + 12);
+	tb_be16(&t, 5); tb_be16(&t, 6); tb_be32(&t, 1000); tb_be32(&t, 2000); tb_be32(&t, 3000);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "timestamp");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_TS, "ts set");
+	ASSERT_EQ(p.icmp_ts_orig, 1000, "orig");
+	ASSERT_EQ(p.icmp_ts_recv, 2000, "recv");
+	ASSERT_EQ(p.icmp_ts_xmit, 3000, "xmit");
+	ASSERT_EQ(p.icmp_id, 5, "ts id");
+	ASSERT_EQ(p.icmp_seq, 6, "ts seq");
+	ASSERT_FALSE(p.icmp_echo, "not an echo");
+
+	/* address mask reply 255.255.255.0 */
+	icmp4(&t, 18, 0, 4 + 4);
+	tb_be16(&t, 1); tb_be16(&t, 2); tb_be32(&t, 0xffffff00);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "mask");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_MASK, "mask set");
+	ASSERT_EQ(p.icmp_addr[3], 0, "mask last byte");
+	ASSERT_EQ(p.icmp_addr[2], 255, "mask third byte");
+
+	/* router advertisement: 1 address, entry size 2, lifetime 1800 */
+	icmp4(&t, 9, 0, 4 + 8);
+	tb_u8(&t, 1); tb_u8(&t, 2); tb_be16(&t, 1800); tb_put(&t, B4_1, 4); tb_be32(&t, 0);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "router adv");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_RA, "ra set");
+	ASSERT_EQ(p.icmp_ra_lifetime, 1800, "lifetime");
+	ASSERT_EQ(p.icmp_ra_hoplimit, 1, "addresses");
+}
+
+/* An ICMPv6 message: IPv6 header, type, code, checksum 0x5555, rest. */
+static void icmp6(struct tb *t, uint8_t type, uint8_t code, size_t rest)
+{
+	t->n = 0;
+	tb_ip6(t, A6_2, A6_1, 58, (uint16_t)(4 + rest));
+	tb_u8(t, type); tb_u8(t, code); tb_be16(t, 0x5555);
+}
+
+static void test_icmp6_fields(void)
+{
+	struct tb t = { 0 };
+	struct pkt p;
+	static const uint8_t group[16] = { 0xff, 0x02, [15] = 0xfb };
+
+	/* packet too big, MTU 1280, quoting INNER6 */
+	icmp6(&t, 2, 0, 4 + 48);
+	tb_be32(&t, 1280);
+	tb_put(&t, INNER6, 48);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "ptb");
+	ASSERT_EQ(p.icmp_mtu, 1280, "mtu");
+	ASSERT_TRUE(p.icmp_error && p.has_quote, "ptb quote");
+	ASSERT_EQ(p.q_ipver, 6, "quoted v6");
+	ASSERT_EQ(p.q_sport, 40000, "quoted sport");
+	ASSERT_EQ(p.l4_csum, 0x5555, "checksum");
+
+	/* parameter problem, pointer 6 (the next header field) */
+	icmp6(&t, 4, 1, 4 + 48);
+	tb_be32(&t, 6);
+	tb_put(&t, INNER6, 48);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "v6 param");
+	ASSERT_EQ(p.icmp_pointer, 6, "v6 pointer");
+
+	/* destination unreachable with an RFC 4884 length of 6 (48 bytes) */
+	icmp6(&t, 1, 4, 4 + 48);
+	tb_u8(&t, 6); tb_zero(&t, 3);
+	tb_put(&t, INNER6, 48);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "v6 unreach");
+	ASSERT_EQ(p.icmp_orig_len, 48, "v6 length");
+
+	/* neighbour solicitation for 2001:db8::2 */
+	icmp6(&t, 135, 0, 4 + 16);
+	tb_be32(&t, 0);
+	tb_put(&t, A6_2, 16);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "ns");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_TARGET, "ns target");
+	ASSERT_MEMEQ(p.icmp_addr, A6_2, 16, "ns target value");
+	ASSERT_FALSE(p.icmp_error, "not an error");
+
+	/* neighbour advertisement: R|S|O, target */
+	icmp6(&t, 136, 0, 4 + 16);
+	tb_be32(&t, 0xe0000000);
+	tb_put(&t, A6_1, 16);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "na");
+	ASSERT_EQ(p.icmp_nd_flags, 0xe0000000u, "R S O");
+	ASSERT_MEMEQ(p.icmp_addr, A6_1, 16, "na target");
+
+	/* router advertisement: hop limit 64, M|O (0xc0), lifetime 1800,
+	 * reachable 30000, retrans 1000 */
+	icmp6(&t, 134, 0, 4 + 8);
+	tb_u8(&t, 64); tb_u8(&t, 0xc0); tb_be16(&t, 1800); tb_be32(&t, 30000); tb_be32(&t, 1000);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "ra");
+	ASSERT_EQ(p.icmp_ra_hoplimit, 64, "ra hop limit");
+	ASSERT_EQ(p.icmp_nd_flags, 0xc0, "ra flags");
+	ASSERT_EQ(p.icmp_ra_lifetime, 1800, "ra lifetime");
+	ASSERT_EQ(p.icmp_ra_reachable, 30000, "reachable");
+	ASSERT_EQ(p.icmp_ra_retrans, 1000, "retrans");
+
+	/* redirect: target, destination */
+	icmp6(&t, 137, 0, 4 + 32);
+	tb_be32(&t, 0);
+	tb_put(&t, A6_1, 16);
+	tb_put(&t, A6_2, 16);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "v6 redirect");
+	ASSERT_EQ(p.icmp_fields & (ICMPF_TARGET | ICMPF_DEST), ICMPF_TARGET | ICMPF_DEST, "both");
+	ASSERT_MEMEQ(p.icmp_addr, A6_1, 16, "target");
+	ASSERT_MEMEQ(p.icmp_addr2, A6_2, 16, "destination");
+
+	/* MLD report for ff02::fb, max response delay 0 */
+	icmp6(&t, 131, 0, 4 + 16);
+	tb_be16(&t, 0); tb_be16(&t, 0);
+	tb_put(&t, group, 16);
+	ASSERT_OK(decode_packet(LINKTYPE_RAW, t.b, t.n, &p), "mld");
+	ASSERT_TRUE(p.icmp_fields & ICMPF_MLD, "mld set");
+	ASSERT_MEMEQ(p.icmp_addr, group, 16, "group");
+}
+
 int main(void)
 {
 	RUN_TEST(test_raw_ipv4);
@@ -209,5 +458,9 @@ int main(void)
 	RUN_TEST(test_icmp6_echo);
 	RUN_TEST(test_truncated_and_garbage);
 	RUN_TEST(test_flags_str);
+	RUN_TEST(test_ip_fields);
+	RUN_TEST(test_tcp_fields);
+	RUN_TEST(test_icmp_fields);
+	RUN_TEST(test_icmp6_fields);
 	return test_exit();
 }

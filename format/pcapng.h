@@ -110,6 +110,47 @@ extern "C" {
 #define LINKTYPE_IPV4        228
 #define LINKTYPE_IPV6        229
 #define LINKTYPE_LINUX_SLL2  276
+/* ... and the others the analyzer's decoder reads (pcap-linktype(7)). */
+#define LINKTYPE_IEEE802_5              6   /* Token Ring */
+#define LINKTYPE_ARCNET_BSD             7
+#define LINKTYPE_SLIP                   8
+#define LINKTYPE_PPP                    9
+#define LINKTYPE_FDDI                   10
+#define LINKTYPE_PPP_HDLC               50
+#define LINKTYPE_PPP_ETHER              51  /* PPPoE session, no Ethernet */
+#define LINKTYPE_SYMANTEC_FIREWALL      99
+#define LINKTYPE_ATM_RFC1483            100
+#define LINKTYPE_SLIP_BSDOS             102
+#define LINKTYPE_C_HDLC                 104
+#define LINKTYPE_IEEE802_11             105
+#define LINKTYPE_ATM_CLIP               106
+#define LINKTYPE_FRELAY                 107
+#define LINKTYPE_ENC                    109
+#define LINKTYPE_NETBSD_HDLC            112
+#define LINKTYPE_PFLOG                  117
+#define LINKTYPE_IEEE802_11_PRISM       119
+#define LINKTYPE_IP_OVER_FC             122
+#define LINKTYPE_SUNATM                 123
+#define LINKTYPE_IEEE802_11_RADIOTAP    127
+#define LINKTYPE_ARCNET_LINUX           129
+#define LINKTYPE_APPLE_IP_OVER_IEEE1394 138
+#define LINKTYPE_IEEE802_11_AVS         163
+#define LINKTYPE_PPP_PPPD               166
+#define LINKTYPE_PPI                    192
+#define LINKTYPE_PPP_WITH_DIR           204
+#define LINKTYPE_C_HDLC_WITH_DIR        205
+#define LINKTYPE_FRELAY_WITH_DIR        206
+#define LINKTYPE_MPLS                   219
+#define LINKTYPE_IPNET                  226
+#define LINKTYPE_NFLOG                  239
+#define LINKTYPE_NETANALYZER            240
+#define LINKTYPE_NETANALYZER_TRANSPARENT 241
+#define LINKTYPE_IPOIB                  242
+#define LINKTYPE_PKTAP                  258
+#define LINKTYPE_DSA_TAG_BRCM           281
+#define LINKTYPE_DSA_TAG_BRCM_PREPEND   282
+#define LINKTYPE_DSA_TAG_DSA            284
+#define LINKTYPE_DSA_TAG_EDSA           285
 
 /* Largest block the reader accepts by default (libpcap's limit). */
 #define CAPFILE_DEFAULT_MAX_BLOCK (16U * 1024 * 1024)

@@ -9,6 +9,8 @@ cd "$top"
 
 bash scripts/deps.sh build
 bash scripts/build.sh build
+# the Wireshark plugin and "netrec" profile, for the user running this
+bash scripts/wireshark-user.sh
 
 netrec=build/record/netrec
 netanalyze=build/analyze/netanalyze
