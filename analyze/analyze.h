@@ -17,12 +17,32 @@
 #include <sqlite3.h>
 
 #define AN_SCHEMA_VERSION 2
+/* How long a connection waits for another process's lock (ms). A loader
+ * builds a --db database beside its path and renames it over, so queries
+ * do not wait for it; this bounds the waits that remain. */
+#define AN_BUSY_TIMEOUT_MS 5000
 
 extern const char an_schema_sql[];
 /* Indexes made after a kept database is loaded. */
 extern const char an_index_sql[];
 /* Sequence gaps the load could not count, counted in a kept database. */
 extern const char an_gaps_sql[];
+
+/* Times the analyzer stores and computes with stay within +-(2^62 - 1) ns
+ * of the epoch (1823-11-12 to 2116-02-20 UTC), so that the difference of
+ * any two fits in an int64; a time outside (a corrupt or hostile file) is
+ * clamped to the nearer end. */
+#define AN_TS_MAX ((int64_t)((UINT64_C(1) << 62) - 1))
+static inline int64_t an_ts_clamp(int64_t ns)
+{
+	return ns > AN_TS_MAX ? AN_TS_MAX : ns < -AN_TS_MAX ? -AN_TS_MAX : ns;
+}
+
+/* Microseconds (the journal's __REALTIME_TIMESTAMP) to clamped ns. */
+static inline int64_t an_ts_from_us(int64_t us)
+{
+	return us > AN_TS_MAX / 1000 ? AN_TS_MAX : us < -AN_TS_MAX / 1000 ? -AN_TS_MAX : us * 1000;
+}
 
 /* An error detail for the CLI to print. */
 struct an_err {
@@ -32,7 +52,9 @@ void an_err_set(struct an_err *e, const char *fmt, ...) __attribute__((format(pr
 
 /* ---- db.c ---- */
 /* Opens (creating when asked) the database, applies the schema and
- * registers ip(), ipaddr(), ts(). readonly: SQLITE_OPEN_READONLY. */
+ * registers ip(), ipaddr(), ts(); temporary: no journal (the loader's
+ * new file), else WAL. readonly:
+ * SQLITE_OPEN_READONLY, no schema (queries use query.c instead). */
 int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 	    struct an_err *e);
 int db_register_functions(sqlite3 *db);
@@ -79,7 +101,8 @@ void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k);
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */
 int addr_parse(const char *s, uint8_t out[16]);
-/* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC). */
+/* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC), for any int64 (years 1677 to
+ * 2262). */
 void ts_str(int64_t ns, char *out, size_t len);
 
 /* The tables a load can write (docs/schema.md); a mask of their bits
@@ -101,6 +124,21 @@ enum an_table {
 };
 #define TB_ALL ((1u << TB__COUNT) - 1)
 extern const char *const an_table_names[TB__COUNT];
+
+/* ---- query.c ---- */
+/* The read-only, guarded connection reports and --sql run on. */
+struct query;
+struct out_opts;
+struct query_opts {
+	double timeout_s;       /* --sql-timeout; 0: none */
+};
+int query_open(struct query **out, const char *path, const struct query_opts *o,
+	       struct an_err *e);
+sqlite3 *query_db(const struct query *q);
+/* Runs every statement of the user's sql, printing results; a statement
+ * the guard refuses or the timeout stops is an error naming why. */
+int query_sql(struct query *q, const char *sql, const struct out_opts *o, struct an_err *e);
+void query_close(struct query *q); /* accepts NULL */
 
 /* ---- ingest.c ---- */
 /* What happened to one input file. */
@@ -166,6 +204,11 @@ struct out_opts {
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
 int output_stmt(sqlite3_stmt *st, const struct out_opts *o, struct an_err *e);
+/* Text for a terminal: control characters and the Unicode characters that
+ * reorder or hide text as visible escapes (\x1b, \n, \u202e), bytes that
+ * are not UTF-8 as \xNN, a backslash doubled. malloc'd; NULL if out of
+ * memory. */
+char *output_escape(const char *s);
 /* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
  * 1.52ms, 3.75s). */
 void fmt_duration(int64_t ns, char *out, size_t len);
@@ -193,8 +236,6 @@ struct filters {
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
-/* Runs every statement of sql (results printed). */
-int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e);
 
 /* ---- plan.c ---- */
 /* One thing the command will run: a report, or SQL text. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,14 +43,22 @@ int addr_parse(const char *s, uint8_t out[16])
 
 void ts_str(int64_t ns, char *out, size_t len)
 {
-	time_t sec = (time_t)(ns >= 0 ? ns / 1000000000 : (ns - 999999999) / 1000000000);
-	long frac = (long)(ns - (int64_t)sec * 1000000000);
+	/* floor division without overflow: INT64_MIN is a valid input */
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	time_t t;
 	struct tm tm;
 	char buf[32];
 
-	gmtime_r(&sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, len, "%s.%09ld", buf, frac);
+	if (frac < 0) {
+		frac += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm)) {
+		snprintf(out, len, "%lld ns", (long long)ns);
+		return;
+	}
+	snprintf(out, len, "%s.%09ld", buf, (long)frac);
 }
 
 static void fn_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -106,7 +115,9 @@ static void fn_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int db_register_functions(sqlite3 *db)
 {
-	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	/* innocuous: pure functions of their argument, so views may use them
+	 * on a connection that does not trust the schema (query.c) */
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
 	if (sqlite3_create_function(db, "ip", 1, flags, NULL, fn_ip, NULL, NULL) ||
 	    sqlite3_create_function(db, "ipaddr", 1, flags, NULL, fn_ipaddr, NULL, NULL) ||
@@ -273,17 +284,35 @@ int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e
 	return 0;
 }
 
-/* Read-only queries may not attach other databases (which could be
- * writable) or change the connection's safety settings. */
-static int ro_authorizer(void *ud, int action, const char *a, const char *b,
-			 const char *c, const char *d)
+/* Applies the schema in one transaction, first dropping the views it
+ * defines: views are definitions, not data, so a kept database gets the
+ * current ones, and a query (WAL) sees either the old set or the new. */
+static int apply_schema(sqlite3 *db, struct an_err *e)
 {
-	(void)ud; (void)b; (void)c; (void)d;
-	if (action == SQLITE_ATTACH || action == SQLITE_DETACH)
-		return SQLITE_DENY;
-	if (action == SQLITE_PRAGMA && a && (!strcmp(a, "query_only") || !strcmp(a, "writable_schema")))
-		return SQLITE_DENY;
-	return SQLITE_OK;
+	static const char marker[] = "CREATE VIEW IF NOT EXISTS ";
+	size_t cap = strlen(an_schema_sql) + 4096, n;
+	char *sql = malloc(cap);
+	int err;
+
+	if (!sql) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	n = (size_t)snprintf(sql, cap, "BEGIN;\n");
+	for (const char *p = strstr(an_schema_sql, marker); p; p = strstr(p, marker)) {
+		p += sizeof(marker) - 1;
+		size_t len = strcspn(p, " \n(");
+
+		if (n + len + 32 < cap)
+			n += (size_t)snprintf(sql + n, cap - n, "DROP VIEW IF EXISTS %.*s;\n",
+					      (int)len, p);
+	}
+	snprintf(sql + n, cap - n, "%sCOMMIT;\n", an_schema_sql);
+	err = db_exec(db, sql, e);
+	if (err)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	free(sql);
+	return err;
 }
 
 int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
@@ -300,30 +329,28 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 		err = -EIO;
 		goto cleanup;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, AN_BUSY_TIMEOUT_MS);
 	err = db_register_functions(db);
 	if (err) {
 		an_err_set(e, "cannot register SQL functions");
 		goto cleanup;
 	}
 	if (readonly) {
-		err = db_exec(db, "PRAGMA query_only = ON;", e);
-		if (err)
-			goto cleanup;
-		sqlite3_set_authorizer(db, ro_authorizer, NULL);
 		*out = db;
 		return 0;
 	}
 	/* 16 KiB pages: a quarter of the page writes of the default, for rows
-	 * of netanalyze's width; only a new database takes it */
+	 * of netanalyze's width; only a new database takes it. The loader
+	 * builds a new file (temporary: no journal) and renames it over a kept
+	 * one, so queries never wait for it; WAL is for any other writer. */
 	snprintf(sql, sizeof(sql),
 		 "PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE; "
 		 "PRAGMA synchronous = %s; PRAGMA journal_mode = %s;",
-		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "DELETE");
+		 temporary ? "OFF" : "NORMAL", temporary ? "OFF" : "WAL");
 	err = db_exec(db, sql, e);
 	if (err)
 		goto cleanup;
-	err = db_exec(db, an_schema_sql, e);
+	err = apply_schema(db, e);
 	if (err) {
 		char m[sizeof(e->msg)];
 

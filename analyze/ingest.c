@@ -72,6 +72,7 @@ struct infile {
 	bool have_shb, done;
 	char *hardware, *os, *userappl, *comment, *host;
 	char hash_text[40];
+	char cut_msg[256];       /* the problems row of interface text cut */
 	struct ingest_result *res;
 	struct an_err *err;      /* where a read error's detail goes */
 };
@@ -436,6 +437,22 @@ static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 			goto fail;
 		r->error = res->error;
 		r->error_offset = (int64_t)res->error_offset;
+	}
+	if (cs->iface_text_cut || cs->iface_text_dropped) {
+		/* the reader keeps a bounded part of interfaces' text (pcapng.h,
+		 * CAPFILE_IFACE_TEXT_*): what it cut is a problem of the file, so
+		 * that --summary says so */
+		struct row_problem p = { r->file_id, (int64_t)cs->iface_text_first_offset,
+					 PCAPNG_BT_IDB, f->cut_msg };
+
+		snprintf(f->cut_msg, sizeof(f->cut_msg), "interface text options cut: %llu kept only their "
+			 "first %u bytes, %llu not kept (over %u KiB in a section or %u MiB in "
+			 "the file)", (unsigned long long)cs->iface_text_cut, CAPFILE_IFACE_TEXT_MAX,
+			 (unsigned long long)cs->iface_text_dropped, CAPFILE_IFACE_TEXT_SECTION >> 10,
+			 CAPFILE_IFACE_TEXT_FILE >> 20);
+		err = f->sink.put(f->sink.ctx, ROW_PROBLEM, &p);
+		if (err)
+			goto fail;
 	}
 	hash_rest(f);
 	snprintf(f->hash_text, sizeof(f->hash_text), "%016llx-%llu",

@@ -188,9 +188,9 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 		text[k] = tbuf[k];
 	}
 	if (span_int(&f[F_TS_NS], &v))
-		j->ts_ns = v;
+		j->ts_ns = an_ts_clamp(v);
 	else if (span_int(&f[F_REALTIME], &v))
-		j->ts_ns = v * 1000;
+		j->ts_ns = an_ts_from_us(v);
 	else
 		j->ts_ns = ctx->last_ts;
 	j->file_id = ctx->file_id;

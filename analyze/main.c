@@ -41,15 +41,19 @@ static bool quiet;
 static int verbose;
 
 static void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages name files and quote SQL and capture contents: escaped
+ * (output_escape) so that they cannot drive the terminal. */
 static void pr_warn(const char *fmt, ...)
 {
+	char buf[2048], *esc;
 	va_list ap;
 
-	fputs("netanalyze: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	esc = output_escape(buf);
+	fprintf(stderr, "netanalyze: %s\n", esc ? esc : "(out of memory)");
+	free(esc);
 }
 
 static void usage(FILE *o)
@@ -80,8 +84,11 @@ static void usage(FILE *o)
 "                           on a timeline with their kernel events, handshake RTTs\n"
 "                           per server, and with --conn a time-sequence graph\n"
 "      --conn ID            with --html: graph connection ID (conn_id of --connections)\n"
-"      --sql SQL            run SQL on a read-only connection ('-': read standard input)\n"
+"      --sql SQL            run SQL on a read-only connection ('-': read standard input);\n"
+"                           it may only read (SELECT, WITH, VALUES, EXPLAIN, PRAGMAs\n"
+"                           such as table_info): anything else is refused\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
+"      --sql-timeout SECS   stop a statement of --sql that runs longer (default: none)\n"
 "Output:\n"
 "      --format FMT         table (default on a terminal), csv (default otherwise),\n"
 "                           json or jsonl; table shows a summary of each report's\n"
@@ -110,7 +117,8 @@ static void usage(FILE *o)
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
 
-/* ns since the epoch; "123", "1700000000.25", or ISO 8601 UTC. */
+/* ns since the epoch; "123", "1700000000.25", or ISO 8601 UTC. -ERANGE
+ * for a time outside what int64 nanoseconds hold (1677 to 2262). */
 static int parse_time(const char *s, int64_t *out)
 {
 	char *end;
@@ -123,22 +131,35 @@ static int parse_time(const char *s, int64_t *out)
 		errno = 0;
 		long long v = strtoll(s, &end, 10);
 
+		if (errno == ERANGE)
+			return -ERANGE;
 		if (errno || *end)
 			return -EINVAL;
 		/* fewer than 12 digits cannot be ns of this century: seconds */
-		*out = v > -100000000000LL && v < 100000000000LL ? v * 1000000000LL : v;
+		if (v > -100000000000LL && v < 100000000000LL &&
+		    __builtin_mul_overflow(v, 1000000000LL, &v))
+			return -ERANGE;
+		*out = v;
 		return 0;
 	}
 	if (strspn(s, "0123456789.") == strlen(s)) {
 		const char *dot = strchr(s, '.');
-		int64_t sec = strtoll(s, NULL, 10), frac = 0;
+		int64_t sec, frac = 0;
 		int digits = 0;
 
+		if (!dot || strchr(dot + 1, '.'))
+			return -EINVAL;
+		errno = 0;
+		sec = strtoll(s, NULL, 10);
+		if (errno)
+			return -ERANGE;
 		for (p = dot + 1; *p && digits < 9; p++, digits++)
 			frac = frac * 10 + (*p - '0');
 		for (; digits < 9; digits++)
 			frac *= 10;
-		*out = sec * 1000000000LL + frac;
+		if (__builtin_mul_overflow(sec, 1000000000LL, &sec) ||
+		    __builtin_add_overflow(sec, frac, out))
+			return -ERANGE;
 		return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
@@ -169,7 +190,11 @@ static int parse_time(const char *s, int64_t *out)
 		p++;
 	if (*p)
 		return -EINVAL;
-	*out = (int64_t)timegm(&tm) * 1000000000LL + frac;
+	int64_t sec = (int64_t)timegm(&tm);
+
+	if (__builtin_mul_overflow(sec, 1000000000LL, &sec) ||
+	    __builtin_add_overflow(sec, frac, out))
+		return -ERANGE;
 	return 0;
 }
 
@@ -298,6 +323,7 @@ enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_HANDSHAKES, OPT_CONNECTIONS, OPT_EVENTS, OPT_RETRANS,
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
+	OPT_SQL_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -312,6 +338,7 @@ static const struct option long_opts[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "sql-file", required_argument, NULL, OPT_SQL_FILE },
+	{ "sql-timeout", required_argument, NULL, OPT_SQL_TIMEOUT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -329,14 +356,28 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run_sql_text(sqlite3 *db, const char *sql, const struct out_opts *oo,
+static int run_sql_text(struct query *q, const char *sql, const struct out_opts *oo,
 			struct an_err *e)
 {
-	int err = report_sql(db, sql, oo, e);
+	int err = query_sql(q, sql, oo, e);
 
 	if (err)
 		pr_warn("%s", e->msg);
 	return err;
+}
+
+/* A netanalyze database has its meta table; any other SQLite file is only
+ * read (the user's SQL may query it), never given our schema. */
+static bool has_meta(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+			       -1, &st, NULL) == SQLITE_OK)
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 int main(int argc, char **argv)
@@ -347,6 +388,8 @@ int main(int argc, char **argv)
 	bool schema = false, format_set = false, stdin_used = false;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
+	struct query_opts qo = { 0 };
+	struct query *q = NULL;
 	char host_buf[48];
 	struct an_err e = { "" };
 	sqlite3 *db = NULL;
@@ -418,6 +461,15 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "-"))
 				stdin_used = true;
 			break;
+		case OPT_SQL_TIMEOUT:
+			errno = 0;
+			qo.timeout_s = strtod(optarg, &endp);
+			if (errno || *endp || endp == optarg || !(qo.timeout_s > 0) ||
+			    qo.timeout_s > 1e6) {
+				pr_warn("--sql-timeout wants seconds (e.g. 2.5), not '%s'", optarg);
+				return 2;
+			}
+			break;
 		case OPT_FORMAT:
 			format_set = true;
 			if (!strcmp(optarg, "table"))
@@ -468,8 +520,15 @@ int main(int argc, char **argv)
 		case OPT_SINCE:
 		case OPT_UNTIL: {
 			int64_t t;
+			int perr = parse_time(optarg, &t);
 
-			if (parse_time(optarg, &t)) {
+			if (perr == -ERANGE) {
+				pr_warn("%s %s: out of range (times are held as ns since the epoch: "
+					"1677-09-21T00:12:43Z to 2262-04-11T23:47:16Z)",
+					c == OPT_SINCE ? "--since" : "--until", optarg);
+				return 2;
+			}
+			if (perr) {
 				pr_warn("%s wants a time (ns since the epoch, seconds.fraction or "
 					"ISO 8601 UTC), not '%s'", c == OPT_SINCE ? "--since" : "--until",
 					optarg);
@@ -685,8 +744,9 @@ int main(int argc, char **argv)
 	if (verbose && sum.runs)
 		pr_warn("%llu sorted runs spilled to temporary files", (unsigned long long)sum.runs);
 	free(res);
-	if (!sum.loaded && (tmp_path[0] || access(db_path, F_OK))) {
-		/* nothing could be loaded: an empty database still answers */
+	if (npaths && !sum.loaded && (tmp_path[0] || access(db_path, F_OK))) {
+		/* nothing could be loaded: an empty database still answers (a
+		 * pure query makes none: it only reads) */
 		err = db_open(&db, db_path, false, true, &e);
 		if (err) {
 			pr_warn("%s", e.msg);
@@ -697,18 +757,27 @@ int main(int argc, char **argv)
 		db = NULL;
 	}
 
-	/* Reports and user SQL run on a read-only connection. */
-	err = db_open(&db, db_path, true, false, &e);
+	/* Reports and user SQL run on the read-only, guarded connection: a
+	 * pure query leaves the file as it was, works on a read-only file,
+	 * and does not wait for a loader (which builds a new file beside). */
+	err = query_open(&q, db_path, &qo, &e);
 	if (err) {
 		pr_warn("%s", e.msg);
 		status = 1;
 		goto cleanup;
 	}
+	db = query_db(q);
 	for (int i = 0; i < nacts; i++) {
 		char *text = NULL;
 
 		switch (acts[i].kind) {
 		case ACT_REPORT:
+			if (!has_meta(db)) {
+				pr_warn("%s: not a netanalyze database (give capture files to make one; "
+					"--sql can still read it)", db_path);
+				err = -EINVAL;
+				break;
+			}
 			err = report_run(db, acts[i].report, &flt, &oo, &e);
 			if (err)
 				pr_warn("report failed: %s", e.msg);
@@ -737,7 +806,7 @@ int main(int argc, char **argv)
 		case ACT_SQL:
 		case ACT_SQL_FILE:
 			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {
-				err = run_sql_text(db, acts[i].arg, &oo, &e);
+				err = run_sql_text(q, acts[i].arg, &oo, &e);
 				break;
 			}
 			if (!strcmp(acts[i].arg, "-")) {
@@ -758,7 +827,7 @@ int main(int argc, char **argv)
 				err = -EIO;
 				break;
 			}
-			err = run_sql_text(db, text, &oo, &e);
+			err = run_sql_text(q, text, &oo, &e);
 			free(text);
 			break;
 		}
@@ -766,7 +835,7 @@ int main(int argc, char **argv)
 			status = 1;
 	}
 cleanup:
-	sqlite3_close(db);
+	query_close(q);
 	if (tmp_path[0])
 		unlink(tmp_path);
 	free(stdin_sql);

@@ -6,6 +6,12 @@
  * integers, NULL is null); a BLOB of 4 or 16 bytes is printed as an
  * address, any other BLOB as hex. The table format holds its first rows
  * in memory to size its columns; everything else streams.
+ *
+ * Text comes from capture files (command names, comments, interface
+ * names, journal fields) and must not drive the reader's terminal: the
+ * table shows control characters, and the Unicode ones that reorder or
+ * hide text, as visible escapes (\x1b, \n, \u202e; a backslash as \\);
+ * JSON escapes them; CSV keeps them exact inside a quoted field.
  */
 #include <errno.h>
 #include <math.h>
@@ -92,8 +98,68 @@ static void blob_text(const uint8_t *b, int n, char *out, size_t len)
 	out[k] = 0;
 }
 
-/* Text of a value for table/CSV; returns a malloc'd string or NULL (NULL). */
-static char *cell_text(sqlite3_stmt *st, int i, enum col_kind kind, bool human)
+static int utf8_len(const unsigned char *p);
+
+/* Code point of a valid n-byte UTF-8 sequence. */
+static uint32_t utf8_cp(const unsigned char *p, int n)
+{
+	uint32_t c = n == 1 ? p[0] : n == 2 ? p[0] & 0x1f : n == 3 ? p[0] & 0x0f : p[0] & 0x07;
+
+	for (int i = 1; i < n; i++)
+		c = c << 6 | (p[i] & 0x3f);
+	return c;
+}
+
+/* Characters a terminal acts on or that change how text around them
+ * reads: C1 controls, bidirectional overrides and isolates, zero-width
+ * marks, line and paragraph separators, the byte-order mark. */
+static bool invisible_cp(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c == 0xfeff;
+}
+
+char *output_escape(const char *s)
+{
+	size_t n = strlen(s), k = 0;
+	char *out = malloc(n * 6 + 1);   /* \u202e is the longest: 6 per 3 bytes */
+
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+		int len = utf8_len(p);
+		uint32_t c = len ? utf8_cp(p, len) : 0;
+
+		if (len == 0) {
+			k += (size_t)sprintf(out + k, "\\x%02x", *p++);
+		} else if (c == '\\') {
+			memcpy(out + k, "\\\\", 2);
+			k += 2;
+			p++;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			out[k++] = '\\';
+			out[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			p++;
+		} else if (c < 0x20 || c == 0x7f) {
+			k += (size_t)sprintf(out + k, "\\x%02x", c);
+			p++;
+		} else if (invisible_cp(c)) {
+			k += (size_t)sprintf(out + k, "\\u%04x", c);
+			p += len;
+		} else {
+			memcpy(out + k, p, (size_t)len);
+			k += (size_t)len;
+			p += len;
+		}
+	}
+	out[k] = 0;
+	return out;
+}
+
+/* Text of a value for table/CSV; returns a malloc'd string or NULL (NULL).
+ * human: times and durations for people; escape: text through
+ * output_escape() (the table). */
+static char *cell_text(sqlite3_stmt *st, int i, enum col_kind kind, bool human, bool escape)
 {
 	char buf[256];
 
@@ -120,7 +186,7 @@ static char *cell_text(sqlite3_stmt *st, int i, enum col_kind kind, bool human)
 	default: {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 
-		return strdup(t ? t : "");
+		return escape ? output_escape(t ? t : "") : strdup(t ? t : "");
 	}
 	}
 }
@@ -131,11 +197,18 @@ static int utf8_len(const unsigned char *p)
 	int n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 :
 		(p[0] & 0xf8) == 0xf0 ? 4 : 0;
 
+	uint32_t c;
+
 	if (n == 2 && p[0] < 0xc2)
 		return 0;
 	for (int i = 1; i < n; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
+	/* no overlong forms, surrogates or code points past U+10FFFF */
+	c = utf8_cp(p, n);
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
 	return n;
 }
 
@@ -150,6 +223,9 @@ static void json_str(FILE *o, const char *s)
 
 			if (n == 0) {
 				fputs("\\ufffd", o);
+			} else if (invisible_cp(utf8_cp(p, n))) {
+				fprintf(o, "\\u%04x", utf8_cp(p, n));
+				p += n - 1;
 			} else {
 				fwrite(p, 1, (size_t)n, o);
 				p += n - 1;
@@ -163,7 +239,7 @@ static void json_str(FILE *o, const char *s)
 		case '\r': fputs("\\r", o); break;
 		case '\t': fputs("\\t", o); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f)
 				fprintf(o, "\\u%04x", *p);
 			else
 				fputc(*p, o);
@@ -204,6 +280,20 @@ static void json_value(FILE *o, sqlite3_stmt *st, int i)
 	}
 }
 
+/* A field is quoted when it holds a comma, a quote or any control
+ * character (RFC 4180 needs it for CR and LF; the others are quoted so
+ * that a reader sees them as data). Returns the length of s when it needs
+ * no quotes, else the offset of the first character that does. */
+static size_t csv_plain_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p == ',' || *p == '"' || *p < 0x20 || *p == 0x7f)
+			break;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
 /* CSV output is written with stdio's unlocked calls: it runs on one thread,
  * and a 500k-row report is some 20 million cells (locking, strdup and
  * printf per cell were most of its time). */
@@ -213,7 +303,7 @@ static void csv_field(FILE *o, const char *s)
 
 	if (!s)
 		return;
-	n = strcspn(s, ",\"\r\n");
+	n = csv_plain_len(s);
 	if (!s[n]) {
 		fwrite_unlocked(s, 1, n, o);
 		return;
@@ -319,13 +409,13 @@ static void print_row(char **cells, int ncol, const size_t *w, const bool *right
 	putchar('\n');
 }
 
-static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const bool *right,
+static void print_header(char **names, int ncol, const size_t *w, const bool *right,
 			 const char *title)
 {
 	if (title)
 		printf("%s\n", title);
 	for (int i = 0; i < ncol; i++)
-		print_cell(i, ncol, w, right, sqlite3_column_name(st, i));
+		print_cell(i, ncol, w, right, names[i] ? names[i] : "?");
 	putchar('\n');
 	for (int i = 0; i < ncol; i++) {
 		printf("%s", i ? "  " : "");
@@ -337,12 +427,12 @@ static void print_header(sqlite3_stmt *st, int ncol, const size_t *w, const bool
 
 /* The header and the rows held so far, once the widths are known; a
  * column is right-aligned only when none of its cells was text. */
-static void print_sized(sqlite3_stmt *st, const char *title, const struct table *t,
+static void print_sized(char **names, const char *title, const struct table *t,
 			size_t rows, int ncol, const size_t *w, bool *right, const bool *text)
 {
 	for (int i = 0; i < ncol; i++)
 		right[i] = right[i] && !text[i];
-	print_header(st, ncol, w, right, title);
+	print_header(names, ncol, w, right, title);
 	for (size_t r = 0; r < rows; r++)
 		print_row(&t->cells[r * (size_t)ncol], ncol, w, right);
 }
@@ -354,7 +444,7 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	size_t *w = NULL, rows = 0;
 	enum col_kind *kinds = NULL;
 	bool *right = NULL, *text = NULL;
-	char **row = NULL;
+	char **row = NULL, **names = NULL;
 	bool streaming = false;
 	int rc, err = 0;
 
@@ -368,21 +458,30 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	row = calloc((size_t)ncol, sizeof(*row));
 	right = calloc((size_t)ncol, sizeof(*right));
 	text = calloc((size_t)ncol, sizeof(*text));
-	if (!w || !kinds || !row || !right || !text) {
+	names = calloc((size_t)ncol, sizeof(*names));
+	if (!w || !kinds || !row || !right || !text || !names) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	for (int i = 0; i < ncol; i++) {
-		kinds[i] = col_kind(sqlite3_column_name(st, i));
-		w[i] = strlen(sqlite3_column_name(st, i));
+		const char *name = sqlite3_column_name(st, i);
+
+		kinds[i] = col_kind(name);
+		/* a column's name is the user's SQL text when not aliased */
+		names[i] = output_escape(name ? name : "?");
+		if (!names[i]) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		w[i] = strlen(names[i]);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!streaming && rows == TABLE_SIZING_ROWS) {
-			print_sized(st, oo->title, &t, rows, ncol, w, right, text);
+			print_sized(names, oo->title, &t, rows, ncol, w, right, text);
 			streaming = true;
 		}
 		for (int i = 0; i < ncol; i++) {
-			char *s = cell_text(st, i, kinds[i], oo->human);
+			char *s = cell_text(st, i, kinds[i], oo->human, true);
 			size_t l = s ? strlen(s) : 1;
 
 			if (streaming) {
@@ -412,7 +511,7 @@ static int print_table(sqlite3_stmt *st, const struct out_opts *oo, struct an_er
 	}
 	err = step_err(st, rc, e);
 	if (!streaming)
-		print_sized(st, oo->title, &t, rows, ncol, w, right, text);
+		print_sized(names, oo->title, &t, rows, ncol, w, right, text);
 	if (oo->title)
 		printf("(%zu row%s)\n\n", rows, rows == 1 ? "" : "s");
 cleanup:
@@ -421,6 +520,9 @@ cleanup:
 	for (size_t i = 0; i < t.n; i++)
 		free(t.cells[i]);
 	free(t.cells);
+	for (int i = 0; names && i < ncol; i++)
+		free(names[i]);
+	free(names);
 	free(row);
 	free(right);
 	free(text);

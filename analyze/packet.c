@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "decode.h"
 #include "profile.h"
 #include "rows.h"
@@ -55,7 +56,7 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 			    nr_annot_from_option(o.val, o.len, rec->swapped, &an) == 0)
 				have_an = true;
 	}
-	p->ts_ns = rec->block_type == PCAPNG_BT_SPB ? ctx->last_ts : rec->ts_ns;
+	p->ts_ns = rec->block_type == PCAPNG_BT_SPB ? ctx->last_ts : an_ts_clamp(rec->ts_ns);
 	ctx->last_ts = p->ts_ns;
 	p->file_id = ctx->file_id;
 	p->file_idx = ctx->file_idx++;

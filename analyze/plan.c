@@ -26,6 +26,23 @@ static int note_read(void *ctx, int action, const char *a, const char *b, const 
 	return SQLITE_OK;
 }
 
+/* Prepares (never runs) each statement of sql. */
+static int prepare_all(sqlite3 *db, const char *sql)
+{
+	const char *tail = sql;
+
+	while (tail && *tail) {
+		sqlite3_stmt *st = NULL;
+		const char *next = NULL;
+
+		if (sqlite3_prepare_v2(db, tail, -1, &st, &next) != SQLITE_OK)
+			return -1;
+		sqlite3_finalize(st);
+		tail = next;
+	}
+	return 0;
+}
+
 uint32_t plan_tables(const struct plan_item *items, int n, const struct filters *f,
 		     const struct out_opts *o)
 {
@@ -44,7 +61,7 @@ uint32_t plan_tables(const struct plan_item *items, int n, const struct filters 
 		if (!items[i].is_sql)
 			err = report_run(db, items[i].report, f, &po, &e);
 		else if (items[i].sql)
-			err = report_sql(db, items[i].sql, &po, &e);
+			err = prepare_all(db, items[i].sql);
 		else
 			err = -1;
 		if (err) {

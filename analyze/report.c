@@ -2,9 +2,9 @@
 /*
  * Reports: each is a query on its view (docs/schema.md) with the common
  * filters (--pid --comm --host --port --since --until) turned into
- * conditions on that view's columns, and user SQL run statement by
- * statement. The queries run on whatever connection the caller gives (the
- * CLI gives a read-only one).
+ * conditions on that view's columns. The queries run on whatever
+ * connection the caller gives (the CLI gives query.c's read-only one; user
+ * SQL runs there too, through query_sql()).
  *
  * csv, json and jsonl print every column of the view, unchanged. The table
  * format is for people: each report selects a few columns in the order a
@@ -356,7 +356,7 @@ static const char *const file_cols[] = {
 	"path", "kind", "compression", "host", "hardware", "os", "userappl", "sections",
 	"interfaces", "packets", "events", "unknown_blocks", "first_ns", "last_ns",
 	"reorder_moved", "reorder_max_displacement", "nr_ring_drops", "nr_other_drops",
-	"error", "error_offset",
+	"error", "error_offset", "drops",
 };
 
 /* v_summary's rows, with the counts that can be filtered counted within
@@ -410,6 +410,22 @@ static void summary_filtered(struct sqlbuf *b, const struct filters *f)
 		b->overflow = true;
 }
 
+/* The Problems table, shown only when there are any. */
+static int run_problems(sqlite3 *db, const struct sqlbuf *b, const struct out_opts *o,
+			struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, err;
+
+	err = db_prepare(db, &st, "SELECT count(*) FROM problems", e);
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n ? run_stmt(db, b, NULL, o, e) : 0;
+}
+
 static int run_summary(sqlite3 *db, const struct filters *f, const struct out_opts *o,
 		       struct an_err *e)
 {
@@ -433,7 +449,11 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 		for (size_t i = 0; i < sizeof(file_cols) / sizeof(file_cols[0]); i++)
 			sb_add(&b, "%sSELECT %zu AS n, '%s' AS name", i ? " UNION ALL " : "", i,
 			       file_cols[i]);
-		sb_add(&b, ") AS c) ORDER BY g, f, n");
+		/* then what went wrong in each file: problem.<file_id>.<n> */
+		sb_add(&b, ") AS c UNION ALL SELECT 2, file_id, row_number() OVER (PARTITION BY"
+		       " file_id ORDER BY offset, rowid), 'problem.' || file_id || '.' || row_number()"
+		       " OVER (PARTITION BY file_id ORDER BY offset, rowid), message || ' (byte ' ||"
+		       " COALESCE(offset, '?') || ')' FROM problems) ORDER BY g, f, n");
 		if (s.overflow)
 			b.overflow = true;
 		return run_stmt(db, &b, f, &oo, e);
@@ -458,10 +478,18 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 	oo.title = "Files";
 	sb_add(&b, "SELECT file_id AS file, kind, compression AS compr, host, packets, events,"
 	       " hm_time(first_ns) AS first, hm_time(last_ns) AS last, reorder_moved AS reordered,"
-	       " COALESCE(nr_ring_drops, 0) + COALESCE(nr_other_drops, 0) AS drops,"
+	       " drops,"
 	       " unknown_blocks AS unknown, CASE WHEN error IS NOT NULL THEN error || ' at byte ' ||"
 	       " COALESCE(error_offset, '?') END AS error, path FROM v_files ORDER BY file_id");
-	return run_stmt(db, &b, NULL, &oo, e);
+	err = run_stmt(db, &b, NULL, &oo, e);
+	if (err)
+		return err;
+	/* what went wrong in each file (damage, what the reader cut) */
+	b = (struct sqlbuf){ .n = 0 };
+	sb_add(&b, "SELECT file_id AS file, offset, message FROM problems"
+	       " ORDER BY file_id, offset, rowid");
+	oo.title = "Problems";
+	return run_problems(db, &b, &oo, e);
 }
 
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
@@ -502,28 +530,4 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	add_filters(&b, d, f);
 	sb_add(&b, " ORDER BY %s", d->order);
 	return run_stmt(db, &b, f, &oo, e);
-}
-
-int report_sql(sqlite3 *db, const char *sql, const struct out_opts *o, struct an_err *e)
-{
-	const char *tail = sql;
-	int err = 0;
-
-	while (tail && *tail) {
-		sqlite3_stmt *st = NULL;
-		const char *next = NULL;
-
-		if (sqlite3_prepare_v2(db, tail, -1, &st, &next) != SQLITE_OK) {
-			an_err_set(e, "SQL error: %s", sqlite3_errmsg(db));
-			return -EINVAL;
-		}
-		tail = next;
-		if (!st)
-			continue; /* whitespace or a comment */
-		err = o->plan_only ? 0 : output_stmt(st, o, e);
-		sqlite3_finalize(st);
-		if (err)
-			return err;
-	}
-	return err;
 }

@@ -419,7 +419,13 @@ const char an_schema_sql[] =
 "  SELECT file_id, path, kind, compression, host, hardware, os, userappl, sections,\n"
 "         interfaces, packets, events, unknown_blocks, first_ns, last_ns,\n"
 "         reorder_moved, reorder_max_displacement, nr_ring_drops, nr_other_drops,\n"
-"         error, error_offset\n"
+"         error, error_offset,\n"
+"         -- records lost: netrec's totals (its ISBs' drops are part of them),\n"
+"         -- else what the file's ISBs count\n"
+"         CASE WHEN nr_ring_drops IS NOT NULL OR nr_other_drops IS NOT NULL\n"
+"              THEN COALESCE(nr_ring_drops, 0) + COALESCE(nr_other_drops, 0)\n"
+"              ELSE (SELECT COALESCE(sum(COALESCE(isb_ifdrop, 0) + COALESCE(isb_osdrop, 0)), 0)\n"
+"                    FROM interfaces WHERE interfaces.file_id = files.file_id) END AS drops\n"
 "  FROM files ORDER BY file_id;\n"
 "\n"
 "-- The counts of packets, events, connections come from the files rows\n"
@@ -440,10 +446,7 @@ const char an_schema_sql[] =
 "  UNION ALL SELECT 'span_ns', (SELECT max(last_ns) - min(first_ns) FROM files)\n"
 "  UNION ALL SELECT 'linktypes', (SELECT group_concat(linktype, ',') FROM\n"
 "                                 (SELECT DISTINCT linktype FROM interfaces ORDER BY linktype))\n"
-"  UNION ALL SELECT 'drops', (SELECT COALESCE(sum(COALESCE(isb_ifdrop, 0) + COALESCE(isb_osdrop, 0)), 0)\n"
-"                             FROM interfaces)\n"
-"                          + (SELECT COALESCE(sum(COALESCE(nr_ring_drops, 0) + COALESCE(nr_other_drops, 0)), 0)\n"
-"                             FROM files)\n"
+"  UNION ALL SELECT 'drops', (SELECT COALESCE(sum(drops), 0) FROM v_files)\n"
 "  UNION ALL SELECT 'reorder_moved', (SELECT COALESCE(sum(reorder_moved), 0) FROM files)\n"
 "  UNION ALL SELECT 'reorder_max_displacement',\n"
 "                   (SELECT COALESCE(max(reorder_max_displacement), 0) FROM files)\n"
@@ -451,7 +454,7 @@ const char an_schema_sql[] =
 "  UNION ALL SELECT 'problems', (SELECT count(*) FROM problems)\n"
 "  UNION ALL SELECT 'loopback_copies', (SELECT COALESCE(sum(loopback_copies), 0) FROM files)\n"
 "  UNION ALL SELECT 'retransmissions', (SELECT COALESCE(sum(retransmissions), 0) FROM files)\n"
-"  UNION ALL SELECT 'sequence_gaps', (SELECT COALESCE(sum(sequence_gaps), 0) FROM files)";
+"  UNION ALL SELECT 'sequence_gaps', (SELECT COALESCE(sum(sequence_gaps), 0) FROM files);\n";
 
 /* Made after a kept database is loaded (bulk inserts are faster without
  * them): the report views' orders and the lookups people make by hand. A

@@ -3,9 +3,13 @@
  * Buffered output for the capture writers: collects complete blocks in a
  * staging buffer and hands them to the kernel with write(2), retrying on
  * EINTR, short writes and EAGAIN (non-blocking pipes wait in poll(2)).
- * With zstd, the staged bytes go through libzstd's streaming compressor;
- * a flush ends the current frame, so everything handed to the kernel up to
- * a flush decodes on its own even if the process dies right after.
+ * With zstd, the staged bytes go through libzstd's streaming compressor
+ * into one frame per file, ended when the output is finished. A flush ends
+ * a zstd block inside the frame (ZSTD_e_flush), so everything handed to the
+ * kernel up to a flush decodes (zstd -dc, our reader) even if the process
+ * dies right after. One frame rather than one per flush because Wireshark
+ * 4.0's reader (Debian 12) loses its way at frame boundaries and reports
+ * the file damaged after the first few.
  *
  * With PCAPNG_W_BLOCK_FLUSH every block is handed over by the call that
  * wrote it, so a process killed with SIGKILL leaves every block it
@@ -63,7 +67,9 @@ static int zstd_err(size_t ret)
 	return ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation ? -ENOMEM : -EIO;
 }
 
-/* Feed the staged bytes to the compressor; end the frame if asked. */
+/* Feed the staged bytes to the compressor: e_continue keeps what it may,
+ * e_flush emits everything given so far (ending a block), e_end also ends
+ * the frame. */
 static int drain_zstd(struct output *o, ZSTD_EndDirective mode)
 {
 	ZSTD_inBuffer in = { o->buf, o->len, 0 };
@@ -71,7 +77,7 @@ static int drain_zstd(struct output *o, ZSTD_EndDirective mode)
 
 	if (o->len)
 		o->frame_open = true;
-	if (mode == ZSTD_e_end && !o->frame_open)
+	if (mode != ZSTD_e_continue && !o->frame_open)
 		return 0;
 	for (;;) {
 		ZSTD_outBuffer out = { o->zbuf, o->zcap, 0 };
@@ -82,7 +88,7 @@ static int drain_zstd(struct output *o, ZSTD_EndDirective mode)
 		err = write_all(o, o->zbuf, out.pos);
 		if (err)
 			return err;
-		if (mode == ZSTD_e_end ? rem == 0 : in.pos == in.size)
+		if (mode == ZSTD_e_continue ? in.pos == in.size : rem == 0)
 			break;
 	}
 	o->len = 0;
@@ -91,15 +97,22 @@ static int drain_zstd(struct output *o, ZSTD_EndDirective mode)
 	return 0;
 }
 
-/* Hand staged bytes to the kernel; end_frame also ends the zstd frame. */
-static int drain(struct output *o, bool end_frame)
+enum drain_mode {
+	DRAIN_FULL,      /* the buffer is full: compress what it holds */
+	DRAIN_FLUSH,     /* everything to the kernel, decodable */
+	DRAIN_END,       /* and end the zstd frame (the output is done) */
+};
+
+/* Hand staged bytes to the kernel. */
+static int drain(struct output *o, enum drain_mode mode)
 {
 	int err;
 
 	if (o->err)
 		return o->err;
 	if (o->zc)
-		err = drain_zstd(o, end_frame ? ZSTD_e_end : ZSTD_e_continue);
+		err = drain_zstd(o, mode == DRAIN_END ? ZSTD_e_end :
+				 mode == DRAIN_FLUSH ? ZSTD_e_flush : ZSTD_e_continue);
 	else
 		err = write_all(o, o->buf, o->len);
 	if (err) {
@@ -166,7 +179,7 @@ uint8_t *output_reserve(struct output *o, size_t n, int *err)
 	 * would overflow the buffer. A block larger than the buffer is staged
 	 * whole (the buffer grows), so that it is written all or nothing. */
 	if (o->len && o->len + n > o->limit) {
-		*err = drain(o, false);
+		*err = drain(o, DRAIN_FULL);
 		if (*err)
 			return NULL;
 	}
@@ -199,15 +212,15 @@ int output_block_done(struct output *o)
 	if (o->err)
 		return o->err;
 	if (o->flags & PCAPNG_W_BLOCK_FLUSH)
-		return drain(o, true);
+		return drain(o, DRAIN_FLUSH);
 	if (o->len >= o->limit)
-		return drain(o, false);
+		return drain(o, DRAIN_FULL);
 	return 0;
 }
 
 int output_flush(struct output *o)
 {
-	return drain(o, true);
+	return drain(o, DRAIN_FLUSH);
 }
 
 int output_fini(struct output *o)
@@ -215,7 +228,7 @@ int output_fini(struct output *o)
 	int err = o->err;
 
 	if (o->buf && !err)
-		err = drain(o, true);
+		err = drain(o, DRAIN_END);
 	if ((o->flags & PCAPNG_W_CLOSE_FD) && o->fd >= 0) {
 		if (close(o->fd) < 0 && !err && errno != EINTR)
 			err = -errno;

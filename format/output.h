@@ -25,7 +25,7 @@ struct output {
 	struct ZSTD_CCtx_s *zc;  /* NULL: no compression */
 	uint8_t *zbuf;           /* compressor output */
 	size_t zcap;
-	bool frame_open;         /* input given since the last frame end */
+	bool frame_open;         /* the zstd frame has begun (ended by fini) */
 	uint64_t bytes_in;       /* uncompressed bytes committed */
 	uint64_t bytes_out;      /* bytes handed to the kernel */
 };
@@ -37,7 +37,7 @@ int output_init(struct output *o, int fd, unsigned flags, int zstd_level,
 uint8_t *output_reserve(struct output *o, size_t n, int *err);
 void output_commit(struct output *o, size_t n);
 /* After each complete block: drains when the buffer is full, or always
- * (ending the zstd frame) in BLOCK_FLUSH mode. */
+ * (ending a zstd block, decodable) in BLOCK_FLUSH mode. */
 int output_block_done(struct output *o);
 int output_flush(struct output *o);
 /* Flushes, frees, closes the fd if PCAPNG_W_CLOSE_FD; returns the first

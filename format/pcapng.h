@@ -155,6 +155,14 @@ extern "C" {
 /* Largest block the reader accepts by default (libpcap's limit). */
 #define CAPFILE_DEFAULT_MAX_BLOCK (16U * 1024 * 1024)
 
+/* What the reader keeps of interfaces' text options (if_name,
+ * if_description, if_filter, if_os, if_hardware): bytes per option, and
+ * in all per section and per file. A file with 65,536 interfaces of
+ * 64 KiB options each would otherwise hold gigabytes in memory. */
+#define CAPFILE_IFACE_TEXT_MAX     4096U
+#define CAPFILE_IFACE_TEXT_SECTION (1U << 20)
+#define CAPFILE_IFACE_TEXT_FILE    (16U << 20)
+
 /* ======================================================================
  * Option lists (for writing)
  *
@@ -202,8 +210,9 @@ int pcapng_opts_add_custom(struct pcapng_opts *o, uint16_t code, uint32_t pen,
 enum pcapng_writer_flags {
 	/* Hand every complete block to the kernel (write(2)) before the call
 	 * that wrote it returns, so that a writer killed with SIGKILL leaves a
-	 * file readable up to its last complete block. With compression, a
-	 * zstd frame is ended after every block batch passed to flush. */
+	 * file readable up to its last complete block. With compression, the
+	 * compressor is flushed (ZSTD_e_flush) after every block: the file is
+	 * one zstd frame whose every prefix up to a flush decodes. */
 	PCAPNG_W_BLOCK_FLUSH = 1 << 0,
 	/* Write the other byte order than the host's (for reader tests). */
 	PCAPNG_W_SWAP = 1 << 1,
@@ -221,11 +230,12 @@ struct pcapng_writer;
 
 int pcapng_writer_open(struct pcapng_writer **out, int fd,
 		       const struct pcapng_writer_opts *opts);
-/* Flushes buffered data (and ends the zstd frame) and frees the writer.
+/* Flushes buffered data (and ends the file's zstd frame) and frees the writer.
  * Returns the first error seen by the writer, if any. Accepts NULL. */
 int pcapng_writer_close(struct pcapng_writer *w);
-/* Hand everything buffered to the kernel; with zstd, end the current frame
- * so that what is on disk decodes. */
+/* Hand everything buffered to the kernel; with zstd, flush the compressor
+ * (ZSTD_e_flush: a block boundary inside the file's one frame) so that what
+ * is on disk decodes. The frame ends at pcapng_writer_close(). */
 int pcapng_writer_flush(struct pcapng_writer *w);
 /* Bytes handed to the kernel so far (compressed bytes with zstd) and
  * uncompressed bytes of pcapng produced; for rotation by size. */
@@ -315,7 +325,12 @@ struct capfile_iface {
 	uint64_t ts_units_per_sec;
 	uint8_t tsresol_raw;       /* the if_tsresol byte (6 if absent) */
 	int64_t tsoffset_sec;      /* if_tsoffset, seconds */
-	/* Copied out of the IDB; NULL when absent. */
+	/* Copied out of the IDB; NULL when absent. Each keeps at most
+	 * CAPFILE_IFACE_TEXT_MAX bytes of its option (cut at a UTF-8
+	 * character boundary), and none is kept once the section's
+	 * interfaces hold CAPFILE_IFACE_TEXT_SECTION bytes, or the file's
+	 * CAPFILE_IFACE_TEXT_FILE (see capfile_stats: iface_text_*). The
+	 * whole option stays readable through the IDB record's options. */
 	char *name;
 	char *description;
 	char *filter;              /* if_filter string, without its type byte */
@@ -408,6 +423,12 @@ struct capfile_stats {
 	uint64_t unknown_options;  /* option codes it does not know (skipped) */
 	uint32_t sections;
 	uint32_t interfaces;       /* in all sections */
+	/* interface text options kept only in part (longer than
+	 * CAPFILE_IFACE_TEXT_MAX) and not kept at all (the section's or the
+	 * file's budget was spent), and the offset of the first such option */
+	uint64_t iface_text_cut;
+	uint64_t iface_text_dropped;
+	uint64_t iface_text_first_offset;
 };
 
 struct capfile;

@@ -6,7 +6,11 @@
  *
  * Memory stays constant whatever the file size: one block buffer that grows
  * up to max_block, and the interfaces of the current section (capped at
- * READER_MAX_IFACES). Every byte of a block is parsed through the
+ * READER_MAX_IFACES), whose text options are kept up to
+ * CAPFILE_IFACE_TEXT_MAX bytes each and CAPFILE_IFACE_TEXT_SECTION bytes per
+ * section (CAPFILE_IFACE_TEXT_FILE per file, so that what a caller stores
+ * stays bounded too); what is cut is counted in the stats, never an error.
+ * Every byte of a block is parsed through the
  * bounds-checked cursor of cursor.h. A malformed file is an expected input:
  * the reader stops at the first violation of the spec with -EINVAL and a
  * detail (offset in the decompressed stream, block type, what was wrong);
@@ -64,6 +68,8 @@ struct capfile {
 	struct capfile_iface **ifaces;
 	uint32_t n_ifaces, cap_ifaces;
 	bool pcap_modified;
+	/* interface text kept so far (bytes), against the budgets */
+	uint64_t iface_text_section, iface_text_file;
 
 	int err;                 /* sticky error */
 	struct capfile_error detail;
@@ -254,8 +260,20 @@ static char *dup_str(const uint8_t *p, size_t len)
 	return s;
 }
 
-/* Keeps the first occurrence of a string option. */
-static int set_str(char **dst, struct cursor *val)
+static void note_text_cut(struct capfile *f, uint64_t off, bool dropped)
+{
+	if (!f->stats.iface_text_cut && !f->stats.iface_text_dropped)
+		f->stats.iface_text_first_offset = off;
+	if (dropped)
+		f->stats.iface_text_dropped++;
+	else
+		f->stats.iface_text_cut++;
+}
+
+/* Keeps the first occurrence of an interface's string option, at most
+ * CAPFILE_IFACE_TEXT_MAX bytes of it (cut at a UTF-8 character boundary),
+ * and nothing once the section's or the file's budget is spent. */
+static int set_str(struct capfile *f, char **dst, struct cursor *val, uint64_t off)
 {
 	const uint8_t *p;
 	size_t n = cur_left(val);
@@ -263,8 +281,23 @@ static int set_str(char **dst, struct cursor *val)
 	if (*dst)
 		return 0;
 	cur_bytes(val, n, &p);
+	if (n > CAPFILE_IFACE_TEXT_MAX) {
+		n = CAPFILE_IFACE_TEXT_MAX;
+		while (n > 0 && (p[n] & 0xc0) == 0x80)
+			n--;
+		note_text_cut(f, off, false);
+	}
+	if (f->iface_text_section + n > CAPFILE_IFACE_TEXT_SECTION ||
+	    f->iface_text_file + n > CAPFILE_IFACE_TEXT_FILE) {
+		note_text_cut(f, off, true);
+		return 0;
+	}
 	*dst = dup_str(p, n);
-	return *dst ? 0 : -ENOMEM;
+	if (!*dst)
+		return -ENOMEM;
+	f->iface_text_section += n;
+	f->iface_text_file += n;
+	return 0;
 }
 
 static int idb_option(struct capfile *f, struct capfile_iface *ifc, uint16_t code,
@@ -275,18 +308,18 @@ static int idb_option(struct capfile *f, struct capfile_iface *ifc, uint16_t cod
 
 	switch (code) {
 	case PCAPNG_IF_NAME:
-		return set_str(&ifc->name, val);
+		return set_str(f, &ifc->name, val, opt_off);
 	case PCAPNG_IF_DESCRIPTION:
-		return set_str(&ifc->description, val);
+		return set_str(f, &ifc->description, val, opt_off);
 	case PCAPNG_IF_OS:
-		return set_str(&ifc->os, val);
+		return set_str(f, &ifc->os, val, opt_off);
 	case PCAPNG_IF_HARDWARE:
-		return set_str(&ifc->hardware, val);
+		return set_str(f, &ifc->hardware, val, opt_off);
 	case PCAPNG_IF_FILTER:
 		/* type 0: a libpcap filter string; other types are kept
 		 * for the option iterator only */
 		if (cur_u8(val, &b) && b == 0)
-			return set_str(&ifc->filter, val);
+			return set_str(f, &ifc->filter, val, opt_off);
 		return 0;
 	case PCAPNG_IF_TSRESOL:
 		if (*seen_resol || !cur_u8(val, &b))
@@ -676,6 +709,7 @@ static int parse_jeb(struct capfile_rec *rec, struct cursor *b)
 static void start_section(struct capfile *f, bool swap)
 {
 	free_ifaces(f);
+	f->iface_text_section = 0;
 	f->swap = swap;
 	f->section = f->stats.sections++;
 }

@@ -199,7 +199,7 @@ void h_teardown(bool keep)
 {
 	if (!h_env.dir[0])
 		return;
-	if (keep) {
+	if (keep || getenv("NETREC_KEEP_TMP")) {
 		fprintf(stderr, "captures and databases kept in %s\n", h_env.dir);
 		return;
 	}

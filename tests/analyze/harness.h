@@ -38,6 +38,7 @@ struct h_env {
 };
 extern struct h_env h_env;
 int h_setup(int argc, char **argv, bool need_gen);
+/* Removes the temporary directory, unless keep or NETREC_KEEP_TMP is set. */
 void h_teardown(bool keep);
 /* Path of a file in the temporary directory (static buffer rotation: the
  * last 8 results stay valid). */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The writer against independent readers: every kind of file the writer
- * produces (pcapng in host and swapped byte order, zstd, BLOCK_FLUSH files
- * cut by SIGKILL, a stream through a pipe, classic pcap with microsecond
+ * produces (pcapng in host and swapped byte order, zstd, zstd made of many
+ * flushes and cut anywhere, BLOCK_FLUSH files cut by SIGKILL, a stream
+ * through a pipe, classic pcap with microsecond
  * and nanosecond magics) is read by tshark, capinfos and tcpdump, and what
  * they report must be what was written: packet counts, nanosecond
  * timestamps, comments, directions, EPB options, journal fields, custom
@@ -764,6 +765,88 @@ static void test_killed_writer(void)
 	killed(3);
 }
 
+/* A .zst file made of many flushes, as netrec writes one: tshark 4.0 reads
+ * every packet (it stops at the first zstd frame boundaries it meets, so the
+ * file must not be made of one frame per flush), and a copy cut anywhere
+ * (a recording killed mid-write) keeps a prefix that our reader and
+ * `zstd -dc | tshark -r -` read alike, at least up to the last flush before
+ * the cut. */
+#define ZN_PKTS 30000
+#define ZN_CUTS 9
+
+struct flush_point {
+	uint64_t bytes_out;        /* compressed bytes on disk after the flush */
+	uint32_t packets;          /* packets written before it */
+};
+
+static void test_zstd_many_flushes(void)
+{
+	static struct flush_point fp[ZN_PKTS + 1];
+	struct pcapng_writer_opts wo = { .flags = PCAPNG_W_CLOSE_FD, .zstd_level = 3 };
+	struct pcapng_writer *w = NULL;
+	struct ref r = { R_PKT, 0, 4, 40312, 8080, 0x10, PCAPNG_EPB_DIR_OUTBOUND };
+	uint8_t pkt[200];
+	size_t len = make_packet(&r, pkt), nfp = 0;
+	char path[512], cut[600];
+	uint32_t id = 0, seed = 12345;
+	struct stat st;
+	char *out;
+	int fd, err;
+
+	path_of(path, sizeof(path), "flushes.pcapng.zst");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!ASSERT_OK(pcapng_writer_open(&w, fd, &wo), "writer"))
+		return;
+	err = pcapng_write_shb(w, NULL);
+	if (!err)
+		err = pcapng_write_idb(w, NR_LINKTYPE, 262164, NULL, &id);
+	for (uint32_t i = 0; !err && i < ZN_PKTS; i++) {
+		pkt[len - 1] = (uint8_t)i;
+		err = pcapng_write_epb(w, id, T0 + i, pkt, (uint32_t)len, (uint32_t)len, NULL);
+		seed = seed * 1103515245 + 12345;
+		/* a flush every 1 to 16 packets, as a recorder's timer would */
+		if (!err && (seed >> 16) % 16 == 0) {
+			err = pcapng_writer_flush(w);
+			fp[nfp++] = (struct flush_point){ pcapng_writer_bytes_out(w), i + 1 };
+		}
+	}
+	ASSERT_OK(pcapng_writer_close(w) ?: err, "write and close");
+	ASSERT_GT(nfp, 1000, "many flushes");
+
+	out = run("tshark -r '%s' -T fields -e frame.number 2>/dev/null | wc -l", path);
+	if (ASSERT_OK_PTR(out, "tshark"))
+		ASSERT_EQ(strtoul(out, NULL, 10), ZN_PKTS, "tshark reads every packet of the .zst");
+	free(out);
+
+	ASSERT_OK(stat(path, &st), "stat");
+	for (int k = 1; k <= ZN_CUTS; k++) {
+		uint64_t at = (uint64_t)st.st_size * (uint64_t)k / (ZN_CUTS + 1) + (uint64_t)k * 37;
+		uint32_t want = 0, ours = 0;
+		struct capfile *f = NULL;
+		struct capfile_rec rec;
+		int rc;
+
+		for (size_t i = 0; i < nfp && fp[i].bytes_out <= at; i++)
+			want = fp[i].packets;
+		snprintf(cut, sizeof(cut), "%s.cut%d", path, k);
+		out = run("head -c %" PRIu64 " '%s' > '%s'", at, path, cut);
+		free(out);
+		ASSERT_OK(capfile_open_path(&f, cut, NULL), "open the cut file");
+		while (f && (rc = capfile_next(f, &rec)) > 0)
+			ours += rec.type == CAPFILE_REC_PACKET;
+		if (f)
+			ASSERT_ERR(rc, "the cut is reported (truncated zstd frame)");
+		capfile_close(f);
+		ASSERT_GE(ours, want, "our reader: every packet flushed before the cut");
+		out = run("(zstd -dc '%s' 2>/dev/null | tshark -r - -T fields -e frame.number "
+			  "2>/dev/null; true) | wc -l", cut);
+		if (ASSERT_OK_PTR(out, "zstd -dc | tshark -r -"))
+			ASSERT_EQ(strtoul(out, NULL, 10), ours, "zstd -dc | tshark -r - reads the same");
+		free(out);
+		unlink(cut);
+	}
+}
+
 static void test_pcap_classic(void)
 {
 	static const struct { const char *name; bool nsec; unsigned flags; const char *prec; } v[] = {
@@ -865,6 +948,7 @@ int main(void)
 	RUN_TEST(test_mime_every_option);
 	RUN_TEST(test_pipe_to_tshark);
 	RUN_TEST(test_killed_writer);
+	RUN_TEST(test_zstd_many_flushes);
 	RUN_TEST(test_pcap_classic);
 	cleanup_dir();
 	return test_exit();

@@ -1550,7 +1550,8 @@ static void test_killed_writer_zstd(void)
 	killed_writer(3);
 }
 
-/* Without BLOCK_FLUSH, a flush makes everything so far readable. */
+/* Without BLOCK_FLUSH, a flush makes everything so far readable, inside
+ * the file's one zstd frame, which close ends. */
 static void test_flush_prefix_zstd(void)
 {
 	struct pcapng_writer_opts wo = { .zstd_level = 5 };
@@ -1558,6 +1559,7 @@ static void test_flush_prefix_zstd(void)
 	uint8_t d[64] = { 7 }, *z;
 	size_t zlen = 0, ulen = 0, end = 0;
 	bool complete = false;
+	uint64_t flushed;
 	uint8_t *un;
 	uint32_t id;
 	int fd = memfd();
@@ -1569,19 +1571,31 @@ static void test_flush_prefix_zstd(void)
 	for (int i = 0; i < 5; i++)
 		ASSERT_OK(pcapng_write_epb(w, id, 1, d, sizeof(d), sizeof(d), NULL), "epb");
 	ASSERT_OK(pcapng_writer_flush(w), "flush");
-	ASSERT_OK(pcapng_writer_flush(w), "flush again (no empty frame)");
+	flushed = pcapng_writer_bytes_out(w);
+	ASSERT_OK(pcapng_writer_flush(w), "flush again");
+	ASSERT_EQ(pcapng_writer_bytes_out(w), flushed, "a second flush adds nothing");
 	/* more that is never flushed */
 	ASSERT_OK(pcapng_write_epb(w, id, 1, d, sizeof(d), sizeof(d), NULL), "epb");
 	z = slurp(fd, &zlen);
 	un = z ? unzstd(z, zlen, &ulen, &complete) : NULL;
 	if (ASSERT_OK_PTR(un, "decodes")) {
-		ASSERT_TRUE(complete, "complete frame");
+		ASSERT_FALSE(complete, "the frame is still open");
 		ASSERT_EQ(walk_blocks(un, ulen, false, &end), 7, "7 blocks");
 		ASSERT_EQ(ulen, 28 + 20 + 5 * 96, "length");
 	}
 	free(un);
 	free(z);
 	ASSERT_OK(pcapng_writer_close(w), "close");
+	z = slurp(fd, &zlen);
+	un = z ? unzstd(z, zlen, &ulen, &complete) : NULL;
+	if (ASSERT_OK_PTR(un, "decodes after close")) {
+		ASSERT_TRUE(complete, "close ends the frame");
+		ASSERT_EQ(walk_blocks(un, ulen, false, &end), 8, "8 blocks");
+	}
+	if (z)
+		ASSERT_EQ(ZSTD_findFrameCompressedSize(z, zlen), zlen, "one frame: the whole file");
+	free(un);
+	free(z);
 	close(fd);
 }
 

@@ -60,27 +60,32 @@ static int replay_file(const char *path)
 int main(int argc, char **argv)
 {
 	int files = 0, bad = 0;
+	char **abs = calloc((size_t)argc, sizeof(*abs));
 
+	/* absolute paths first: a target may change its directory */
+	for (int i = 1; abs && i < argc; i++)
+		abs[i] = realpath(argv[i], NULL);
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		struct dirent **ents;
+		const char *arg = abs && abs[i] ? abs[i] : argv[i];
 		int n;
 
-		if (stat(argv[i], &st) != 0) {
-			perror(argv[i]);
+		if (stat(arg, &st) != 0) {
+			perror(arg);
 			bad++;
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			bad += replay_file(argv[i]) != 0;
+			bad += replay_file(arg) != 0;
 			files++;
 			continue;
 		}
-		n = scandir(argv[i], &ents, NULL, alphasort);
+		n = scandir(arg, &ents, NULL, alphasort);
 		for (int k = 0; k < n; k++) {
 			char path[4096];
 
-			snprintf(path, sizeof(path), "%s/%s", argv[i], ents[k]->d_name);
+			snprintf(path, sizeof(path), "%s/%s", arg, ents[k]->d_name);
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 				bad += replay_file(path) != 0;
 				files++;
@@ -89,6 +94,9 @@ int main(int argc, char **argv)
 		}
 		free(ents);
 	}
+	for (int i = 1; abs && i < argc; i++)
+		free(abs[i]);
+	free(abs);
 	fprintf(stderr, "replayed %d inputs, %d unreadable\n", files, bad);
 	if (bad)
 		return 1;

@@ -1,0 +1,1 @@
+ATTACH DATABASE 'attached.db' AS a; CREATE TABLE a.t(x)

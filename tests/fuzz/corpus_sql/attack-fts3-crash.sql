@@ -1,0 +1,1 @@
+PRAGMA QUERY_ONLY=0; SELECT fts3_tokenizer('simple', x'4141414141414141'); CREATE VIRTUAL TABLE temp.f USING fts3(tokenize=simple); INSERT INTO temp.f VALUES ('boom')

@@ -1,0 +1,1 @@
+SELECT load_extension('libm.so.6'); SELECT LOAD_EXTENSION('/x.so', 'init')

@@ -1,0 +1,1 @@
+pragma Query_Only = 0; DELETE FROM packets

@@ -1,0 +1,1 @@
+SELECT rtreenode(2, x'000100000000000000000000'); SELECT rtreecheck('x'); SELECT fts5(NULL)

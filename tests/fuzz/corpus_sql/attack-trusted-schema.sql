@@ -1,0 +1,1 @@
+PRAGMA main.trusted_schema = 1

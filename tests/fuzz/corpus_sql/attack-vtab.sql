@@ -1,0 +1,1 @@
+CREATE VIRTUAL TABLE temp.f USING fts4(x); CREATE VIRTUAL TABLE temp.r USING rtree(id, a, b)

@@ -1,0 +1,1 @@
+PRAGMA WRITABLE_SCHEMA=ON; UPDATE sqlite_master SET sql = 'x'

@@ -1,0 +1,1 @@
+SELECT length(zeroblob(100000000)); SELECT length(randomblob(70000000)); SELECT printf('%.*c', 100000000, 'x')

@@ -1,0 +1,1 @@
+WITH h AS (SELECT * FROM handshakes) SELECT h.client, c.conn_state, count(*) FROM h JOIN connections c USING (conn_id) GROUP BY 1, 2 ORDER BY 3 DESC

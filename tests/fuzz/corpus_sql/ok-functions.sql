@@ -1,0 +1,1 @@
+SELECT ip(src), ipaddr('2001:db8::1'), ts(ts_ns), hex(src), typeof(src), json_object('a', sport), date(ts_ns / 1000000000, 'unixepoch'), round(avg(payload_len), 2) FROM packets GROUP BY src

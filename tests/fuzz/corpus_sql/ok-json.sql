@@ -1,0 +1,1 @@
+SELECT value FROM json_each(json_array(1, 2, 'x')); SELECT '{"a":[1,2]}' -> '$.a' ->> '$[1]'

@@ -1,0 +1,1 @@
+PRAGMA table_info(packets); PRAGMA index_list(packets); PRAGMA foreign_key_list(interfaces); PRAGMA user_version; PRAGMA quick_check; SELECT name FROM pragma_table_info('files')

@@ -1,0 +1,1 @@
+SELECT * FROM v_handshakes; SELECT * FROM v_connections; SELECT * FROM v_events; SELECT * FROM v_retransmissions; SELECT * FROM v_icmp; SELECT * FROM v_processes; SELECT * FROM v_summary; SELECT * FROM v_files; SELECT * FROM v_packets

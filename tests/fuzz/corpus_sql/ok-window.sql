@@ -1,0 +1,1 @@
+SELECT ts_ns, lag(ts_ns) OVER (PARTITION BY conn_id ORDER BY ord), row_number() OVER w FROM packets WINDOW w AS (ORDER BY ts_ns) LIMIT 50
