@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 2
+#define AN_SCHEMA_VERSION 3
 /* How long a connection waits for another process's lock (ms). A loader
  * builds a --db database beside its path and renames it over, so queries
  * do not wait for it; this bounds the waits that remain. */
@@ -163,6 +163,13 @@ struct ingest_opts {
 	const char *const *paths;
 	int npaths;
 	size_t window_records;  /* time-order window (0: default) */
+	/* the host the files were recorded on (--host-name), else NULL: each
+	 * file's own (netrec's _HOSTNAME), found before the pass */
+	const char *host_name;
+	/* the Community ID seed (--community-id-seed); without it a kept
+	 * database's own. A kept database whose seed differs is rebuilt. */
+	bool cid_seed_set;
+	uint16_t cid_seed;
 	/* progress: raw input bytes read of all files, of total (0 unknown) */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
@@ -200,6 +207,7 @@ struct out_opts {
 	const char *title;      /* table: a heading, or NULL */
 	bool plan_only;         /* reports: prepare the statements, run none
 				   that prints (plan.c) */
+	const char *csv_null;   /* csv: the text of NULL (e.g. "\\N"); NULL: an empty field */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
@@ -212,6 +220,39 @@ char *output_escape(const char *s);
 /* A duration for people: 3 significant digits and a unit (812ns, 25.8us,
  * 1.52ms, 3.75s). */
 void fmt_duration(int64_t ns, char *out, size_t len);
+/* JSON as json/jsonl print it (export.c writes the same): a string, with
+ * bytes that are not UTF-8 as U+FFFD; a column's value by its type. */
+void json_str(FILE *o, const char *s);
+void json_value(FILE *o, sqlite3_stmt *st, int i);
+
+/* ---- join.c ---- */
+/* The vantage point of each file (index: file_id): 0 for files that name
+ * no host, one number per host name otherwise. *map is malloc'd. */
+int join_vantages(sqlite3 *db, int **map, size_t *n, struct an_err *e);
+/* Files loaded with --host-name: recorded on that host. */
+int join_name_files(sqlite3 *db, int64_t file_id, const char *host, struct an_err *e);
+/* Rebuilds joined, joined_members and clock_offsets from the analysed
+ * handshakes (nothing when one vantage point recorded everything). */
+int join_run(sqlite3 *db, struct an_err *e);
+
+/* ---- export.c ---- */
+/* The tables a fleet loads into ClickHouse: one JSONEachRow file per table
+ * (DIR/NAME.jsonl) with the key columns host, capture and day first, and
+ * the DDL of their ClickHouse tables, derived from an_schema_sql. */
+struct export_opts {
+	const char *dir;
+	const char *host;       /* every row's host (--host-name), else each file's */
+	bool packets;           /* the packets table too */
+};
+struct export_result {
+	const char *table[8];   /* ClickHouse table names written, NULL-ended */
+	uint64_t rows[8];
+};
+int export_clickhouse(sqlite3 *db, const struct export_opts *o, struct export_result *res,
+		      struct an_err *e);
+/* Writes the DDL: database netrec, per table a ReplacingMergeTree NAME_local
+ * and a Distributed NAME over `cluster`, sharded by cityHash64(host). */
+int export_clickhouse_schema(FILE *out, const char *cluster, struct an_err *e);
 
 /* ---- report.c ---- */
 enum report {
@@ -221,6 +262,7 @@ enum report {
 	REP_RETRANS,
 	REP_ICMP,
 	REP_PROCESSES,
+	REP_JOINED,
 	REP_SUMMARY,
 	REP__COUNT,
 };

@@ -8,6 +8,11 @@
  * its connection (conn_id, from_orig, anomalies). Zeek's state and history
  * are in zeek.c, the handshake in handshake.c. It does not read payloads
  * and writes nothing: ended flows wait on a list for pass.c.
+ *
+ * Flows are followed per vantage point (join.c): when a client's and a
+ * server's recordings are loaded together, each host's view of a
+ * connection is a connection of its own, and join.c pairs them after the
+ * pass.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,12 +39,19 @@ static uint32_t ep_hash(const uint8_t *a, uint16_t port, int alen)
 	return h;
 }
 
-static uint32_t tuple_hash(int ipver, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+static uint32_t tuple_hash(int vantage, int ipver, const uint8_t *a, uint16_t pa,
+			   const uint8_t *b, uint16_t pb)
 {
 	int alen = ipver == 6 ? 16 : 4;
 
 	/* symmetric: both directions land in the same bucket */
-	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen)) & ((1u << HASH_BITS) - 1);
+	return (ep_hash(a, pa, alen) + ep_hash(b, pb, alen) + (uint32_t)vantage * 0x9e3779b1u) &
+	       ((1u << HASH_BITS) - 1);
+}
+
+int conn_vantage(const struct conn_table *t, uint32_t file_id)
+{
+	return file_id < t->nvantage ? t->vantage[file_id] : 0;
 }
 
 static bool ep_eq(const struct endpoint *e, const uint8_t *a, uint16_t port, int alen)
@@ -79,13 +91,13 @@ void conn_free(struct conn_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-struct flow *conn_lookup(const struct conn_table *t, int ipver, const uint8_t *a, uint16_t pa,
-			 const uint8_t *b, uint16_t pb, int *side)
+struct flow *conn_lookup(const struct conn_table *t, int vantage, int ipver, const uint8_t *a,
+			 uint16_t pa, const uint8_t *b, uint16_t pb, int *side)
 {
 	int alen = ipver == 6 ? 16 : 4;
 
-	for (struct flow *f = t->buckets[tuple_hash(ipver, a, pa, b, pb)]; f; f = f->next) {
-		if (f->ipver != ipver)
+	for (struct flow *f = t->buckets[tuple_hash(vantage, ipver, a, pa, b, pb)]; f; f = f->next) {
+		if (f->ipver != ipver || f->vantage != vantage)
 			continue;
 		if (ep_eq(&f->ep[0], a, pa, alen) && ep_eq(&f->ep[1], b, pb, alen)) {
 			*side = 0;
@@ -168,11 +180,12 @@ static struct flow *flow_new(struct conn_table *t, const struct apkt *a, int *fr
 	*from = src_is_client ? 0 : 1;
 	f->conn_id = t->next_conn_id++;
 	f->file_id = r->file_id;
+	f->vantage = conn_vantage(t, r->file_id);
 	f->first_ns = f->last_ns = a->ts;
 	if (f->flipped)
 		f->history[f->hlen++] = '^';
 
-	uint32_t h = tuple_hash(r->ipver, r->src, r->sport, r->dst, r->dport);
+	uint32_t h = tuple_hash(f->vantage, r->ipver, r->src, r->sport, r->dst, r->dport);
 
 	f->next = t->buckets[h];
 	t->buckets[h] = f;
@@ -184,7 +197,7 @@ static struct flow *flow_new(struct conn_table *t, const struct apkt *a, int *fr
 /* Takes f out of the table onto the ended list. */
 static void flow_end(struct conn_table *t, struct flow *f)
 {
-	uint32_t h = tuple_hash(f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr,
+	uint32_t h = tuple_hash(f->vantage, f->ipver, f->ep[0].addr, f->ep[0].port, f->ep[1].addr,
 				f->ep[1].port);
 
 	for (struct flow **pp = &t->buckets[h]; *pp; pp = &(*pp)->next) {
@@ -360,7 +373,7 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 	unsigned a = 0;
 
 	memset(res, 0, sizeof(*res));
-	f = conn_lookup(t, r->ipver, r->src, r->sport, r->dst, r->dport, &d);
+	f = conn_lookup(t, conn_vantage(t, r->file_id), r->ipver, r->src, r->sport, r->dst, r->dport, &d);
 	/* A SYN with a new ISN from a side that has sent before starts a new
 	 * connection on the 4-tuple (as Wireshark starts a new stream); from
 	 * a side still silent it is a simultaneous open. */
@@ -436,7 +449,8 @@ int64_t conn_quoted(struct conn_table *t, const struct apkt *a)
 	struct flow *f;
 	int d;
 
-	f = conn_lookup(t, r->q_ipver, r->q_src, r->q_sport, r->q_dst, r->q_dport, &d);
+	/* the error's vantage point */
+	f = conn_lookup(t, conn_vantage(t, r->file_id), r->q_ipver, r->q_src, r->q_sport, r->q_dst, r->q_dport, &d);
 	if (!f)
 		return 0;
 	if (f->origin == ORIGIN_SYN && f->outcome == OUT_PENDING && d == 0 &&

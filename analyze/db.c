@@ -364,6 +364,22 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 	err = db_exec(db, sql, e);
 	if (err)
 		goto cleanup;
+	/* CREATE ... IF NOT EXISTS leaves an older database's tables as they
+	 * were: one of another version cannot take this version's rows */
+	sqlite3_stmt *st = NULL;
+	long long ver = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		ver = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (ver != AN_SCHEMA_VERSION) {
+		an_err_set(e, "%s: made by another version of netanalyze (schema %lld, this one "
+			   "writes %d): load the captures into a new database", path, ver,
+			   AN_SCHEMA_VERSION);
+		err = -EINVAL;
+		goto cleanup;
+	}
 	*out = db;
 	return 0;
 cleanup:

@@ -112,6 +112,7 @@ struct flow {
 	int64_t mru_syn_ns, irtt_ns;
 	uint32_t syn_count, synack_count;
 	uint32_t file_id;
+	int vantage;              /* who recorded it (join.c): each host's flows apart */
 	uint8_t ipver;
 	uint8_t origin;           /* enum origin */
 	uint8_t outcome;          /* enum outcome */
@@ -138,6 +139,10 @@ struct conn_table {
 	struct flow *ended;                /* ended, for pass.c to write and free */
 	int64_t next_conn_id;
 	uint64_t nflows, max_flows;
+	/* the vantage point of each file (by file_id; join_vantages): flows
+	 * of different vantage points are kept apart */
+	const int *vantage;
+	size_t nvantage;
 };
 
 /* What conn_packet did, for pass.c. */
@@ -157,8 +162,10 @@ int conn_packet(struct conn_table *t, const struct apkt *a, uint16_t *anomalies,
 		struct conn_result *res);
 /* The flow of a 4-tuple (either direction) and the side that is (addr a,
  * port pa); NULL if none. */
-struct flow *conn_lookup(const struct conn_table *t, int ipver, const uint8_t *a, uint16_t pa,
-			 const uint8_t *b, uint16_t pb, int *side);
+struct flow *conn_lookup(const struct conn_table *t, int vantage, int ipver, const uint8_t *a,
+			 uint16_t pa, const uint8_t *b, uint16_t pb, int *side);
+/* The vantage point of a file's records (0 when unknown). */
+int conn_vantage(const struct conn_table *t, uint32_t file_id);
 /* Ends connections idle past their limits (all of them with all): they
  * move to the ended list. */
 void conn_sweep(struct conn_table *t, int64_t now, bool all);

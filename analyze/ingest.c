@@ -22,6 +22,12 @@
  *
  * A file whose records are further out of order than the window (order.h)
  * makes the load start again, with that file read whole and sorted.
+ *
+ * Connections are followed per vantage point (the host a file was recorded
+ * on: join.c), so the host of each file must be known before the pass:
+ * --host-name, else the _HOSTNAME of the first netrec process record, found
+ * by a short scan of the file's start. After the store is closed, join.c
+ * pairs the connections seen from more than one vantage point.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +39,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "community_id.h"
 #include "hash.h"
 #include "order.h"
 #include "pass.h"
@@ -48,6 +55,7 @@
 #define WINDOW_RECORDS (1u << 17)
 #define WINDOW_BYTES (64u << 20)
 #define MAX_RESTARTS 64
+#define PRESCAN_RECORDS 100000   /* records read to find a file's host */
 
 /* An input file while it is read. */
 struct infile {
@@ -71,6 +79,8 @@ struct infile {
 	size_t ncounts, counts_cap;
 	bool have_shb, done;
 	char *hardware, *os, *userappl, *comment, *host;
+	char *vhost;             /* its host as the pass knows it (vantage), or NULL */
+	const char *host_name;   /* --host-name: the files row's host */
 	char hash_text[40];
 	char cut_msg[256];       /* the problems row of interface text cut */
 	struct ingest_result *res;
@@ -89,6 +99,8 @@ struct load {
 	uint64_t total_bytes, read_bytes, shown_bytes;
 	char build_path[4096];
 };
+
+static char *prescan_host(const char *path);
 
 static char *dup_n(const void *p, size_t n)
 {
@@ -462,7 +474,7 @@ static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 	r->hash = f->hash_text;
 	r->kind = capfile_kind(f->cf) == CAPFILE_PCAP ? "pcap" : "pcapng";
 	r->compression = c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ? "gzip" : "none";
-	r->host = f->host;
+	r->host = f->host_name ? f->host_name : f->host;
 	r->hardware = f->hardware;
 	r->os = f->os;
 	r->userappl = f->userappl;
@@ -646,6 +658,8 @@ static int plan_files(struct load *l, struct an_err *e)
 		f->path = path;
 		f->idx = i;
 		f->res = r;
+		f->host_name = o->host_name;
+		f->vhost = o->host_name ? strdup(o->host_name) : prescan_host(path);
 		f->mode = strcmp(path, "-") ? ORDER_WINDOW : ORDER_SORT;
 		f->size = regular ? (uint64_t)st[i].st_size : 0;
 		l->total_bytes += f->size;
@@ -655,6 +669,129 @@ out:
 	free(hashes);
 	free(st);
 	return err;
+}
+
+/* The host a file names before the pass (its vantage point): the
+ * _HOSTNAME of the first journal record that has one, within the first
+ * PRESCAN_RECORDS records (netrec writes a process record before the
+ * process's packets). NULL when none, or for standard input. */
+static char *prescan_host(const char *path)
+{
+	struct capfile_opts co = { 0 };
+	struct capfile *cf = NULL;
+	struct capfile_rec rec;
+	struct strtab *strs;
+	struct packet_ctx ctx = { 0 };
+	char *host = NULL;
+
+	if (!strcmp(path, "-") || capfile_open_path(&cf, path, &co))
+		return NULL;
+	if (capfile_kind(cf) != CAPFILE_PCAPNG) {
+		capfile_close(cf);
+		return NULL;
+	}
+	strs = strtab_new(1u << 20);
+	ctx.strs = strs;
+	for (int n = 0; strs && !host && n < PRESCAN_RECORDS && capfile_next(cf, &rec) > 0; n++) {
+		struct row_jrec *j;
+		const char *h;
+
+		if (rec.type != CAPFILE_REC_JOURNAL)
+			continue;
+		j = journal_build(&rec, &ctx);
+		h = j ? jrec_text(j, JT_HOSTNAME) : NULL;
+		if (h && *h)
+			host = strdup(h);
+		free(j);
+	}
+	strtab_free(strs);
+	capfile_close(cf);
+	return host;
+}
+
+/* The vantage point of every file of the load (by file_id), numbered as
+ * join_vantages numbers them: 0 for files that name no host, one number
+ * per host name otherwise. The kept database's files are read from old. */
+static int vantage_map(struct load *l, sqlite3 *old, int **out, size_t *nout, struct an_err *e)
+{
+	struct { int64_t id; char *host; } *v = NULL;
+	size_t nv = 0, cap = 0, n = 0;
+	sqlite3_stmt *st = NULL;
+	int *m = NULL, err = 0, rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (old) {
+		err = db_prepare(old, &st, "SELECT file_id, host FROM files ORDER BY file_id", e);
+		if (err)
+			return err;
+	}
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+
+		if (nv == cap) {
+			void *p = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			v = p;
+		}
+		v[nv].id = sqlite3_column_int64(st, 0);
+		v[nv].host = h ? strdup(h) : NULL;
+		nv++;
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; !err && i < l->nfiles; i++) {
+		if (l->files[i].src < 0)
+			continue;
+		if (nv == cap) {
+			void *p = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			v = p;
+		}
+		v[nv].id = l->files[i].file.file_id;
+		v[nv].host = l->files[i].vhost ? strdup(l->files[i].vhost) : NULL;
+		nv++;
+	}
+	for (size_t i = 0; i < nv; i++)
+		if (v[i].id >= 0 && v[i].id < 100000000 && (size_t)v[i].id >= n)
+			n = (size_t)v[i].id + 1;
+	if (!err && n) {
+		m = calloc(n, sizeof(*m));
+		if (!m)
+			err = -ENOMEM;
+	}
+	/* numbered in file_id order, as join_vantages does */
+	int next = 1;
+
+	for (size_t i = 0; !err && i < nv; i++) {
+		if (!v[i].host || v[i].id < 0 || (size_t)v[i].id >= n)
+			continue;
+		int num = 0;
+
+		for (size_t k = 0; k < i && !num; k++)
+			if (v[k].host && !strcmp(v[k].host, v[i].host) && v[k].id >= 0 &&
+			    (size_t)v[k].id < n)
+				num = m[v[k].id];
+		m[v[i].id] = num ? num : next++;
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].host);
+	free(v);
+	if (err) {
+		free(m);
+		an_err_set(e, "out of memory");
+		return err;
+	}
+	*out = m;
+	*nout = n;
+	return 0;
 }
 
 /* ---- the load ---- */
@@ -750,6 +887,10 @@ static int load_once(struct load *l, struct an_err *e)
 	struct order_rec rec;
 	sqlite3 *db = NULL;
 	const char *tmpdir = getenv("TMPDIR");
+	int *vantage = NULL;
+	size_t nvantage = 0;
+	uint16_t seed = o->cid_seed_set ? o->cid_seed : l->old ? community_id_seed(l->old) : 0;
+	bool seed_changed;
 	int err, rc, idx;
 	struct timespec now;
 
@@ -766,6 +907,9 @@ static int load_once(struct load *l, struct an_err *e)
 		err = copy_old(db, o->db_path, e);
 	if (!err && l->old)
 		err = db_exec(db, "DETACH old", e);
+	/* the seed of the community_id columns, kept across rebuilds */
+	if (!err)
+		err = community_id_set_seed(db, seed, &seed_changed, e);
 	if (!err)
 		err = store_open(&store, db, o->tables, strs, e);
 	if (err)
@@ -825,6 +969,11 @@ static int load_once(struct load *l, struct an_err *e)
 		if (err)
 			goto out;
 	}
+	/* every file's vantage point, before the first record */
+	err = vantage_map(l, l->old, &vantage, &nvantage, e);
+	if (err)
+		goto out;
+	pass_set_fleet(pass, vantage, nvantage, seed);
 	while ((rc = order_next(ord, &rec, e)) > 0) {
 		if (rec.kind == ORD_PKT) {
 			err = pass_packet(pass, rec.row, e);
@@ -867,6 +1016,16 @@ static int load_once(struct load *l, struct an_err *e)
 	if (!err)
 		err = store_close(store, true, e);
 	store = NULL;
+	/* connections seen from more than one vantage point */
+	if (!err)
+		err = db_exec(db, "BEGIN", e);
+	if (!err) {
+		err = join_run(db, e);
+		if (err)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		else
+			err = db_exec(db, "COMMIT", e);
+	}
 	if (!err && o->keep)
 		err = db_exec(db, an_gaps_sql, e);
 	if (!err && o->keep)
@@ -891,6 +1050,7 @@ out:
 	pool_free(&pkts);
 	strtab_free(strs);
 	free(sctx);
+	free(vantage);
 	return err;
 }
 
@@ -898,6 +1058,7 @@ int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
 	       struct ingest_summary *sum, struct an_err *e)
 {
 	struct load l = { .o = o, .res = res, .sum = sum, .first_file_id = 1 };
+	bool reseed = false;
 	int err = 0, fd;
 
 	memset(sum, 0, sizeof(*sum));
@@ -913,8 +1074,12 @@ int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
 		err = plan_files(&l, e);
 	if (err)
 		goto out;
-	if (!l.nfiles)
-		goto out;   /* nothing new */
+	/* nothing new: done, unless the Community ID seed changes */
+	if (!l.nfiles && !(o->cid_seed_set && l.old && l.first_file_id > 1 &&
+			   community_id_seed(l.old) != o->cid_seed))
+		goto out;
+	reseed = !l.nfiles;
+
 	if (l.old && l.first_file_id > 1) {
 		sum->rebuilt = true;
 	} else if (l.old) {
@@ -948,6 +1113,8 @@ int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
 	for (int i = 0; i < l.nfiles; i++)
 		if (l.files[i].src >= 0)
 			sum->loaded = true;
+	if (reseed)
+		sum->loaded = true;
 	if (!sum->loaded)
 		goto out;
 	/* files given twice: the later one names the earlier's id */
@@ -969,6 +1136,8 @@ out:
 		o->building[0] = 0;
 	if (l.old)
 		sqlite3_close(l.old);
+	for (int i = 0; l.files && i < l.nfiles; i++)
+		free(l.files[i].vhost);
 	free(l.files);
 	return err;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "community_id.h"
 #include "version.h"
 
 #define MAX_ACTIONS 32
@@ -69,6 +70,11 @@ static void usage(FILE *o)
 "      --db PATH            keep the database in PATH (reused; files already in it are\n"
 "                           not loaded twice); without it a temporary database is used\n"
 "      --schema             print the database schema (see docs/schema.md)\n"
+"      --host-name NAME     the host the files given were recorded on, when they name\n"
+"                           none or another (netrec records it); with --export, the\n"
+"                           host of every row\n"
+"      --community-id-seed N  seed (0-65535, default 0) of the Community ID of every\n"
+"                           connection and handshake; kept in the database\n"
 "Reports (any number, printed in the order given; default --summary):\n"
 "      --handshakes         every TCP connection attempt: times, outcome, RTTs, options\n"
 "      --connections        Zeek-like connection log (conn_state, history)\n"
@@ -76,6 +82,8 @@ static void usage(FILE *o)
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
+"      --joined             connections recorded at both ends (several hosts' files):\n"
+"                           each once, both processes, one-way delays, clock offset\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
 "                           the per-file figures, as file.ID.COLUMN rows in csv/json)\n"
 "      --report NAME        the report NAME (handshakes, connections, events, ...),\n"
@@ -89,11 +97,22 @@ static void usage(FILE *o)
 "                           such as table_info): anything else is refused\n"
 "      --sql-file FILE      run the SQL in FILE ('-': standard input)\n"
 "      --sql-timeout SECS   stop a statement of --sql that runs longer (default: none)\n"
+"Fleet (docs/fleet.md):\n"
+"      --export clickhouse DIR  write the captures, connections, handshakes, events and\n"
+"                           processes tables to DIR/TABLE.jsonl for clickhouse-client\n"
+"                           (INSERT INTO netrec.TABLE FORMAT JSONEachRow), each row\n"
+"                           keyed by host and capture (the file's content hash)\n"
+"      --export-packets     the packets table too\n"
+"      --clickhouse-schema[=CLUSTER]  print the ClickHouse tables for those files\n"
+"                           (distributed over CLUSTER, default 'netrec')\n"
 "Output:\n"
 "      --format FMT         table (default on a terminal), csv (default otherwise),\n"
 "                           json or jsonl; table shows a summary of each report's\n"
 "                           columns for reading (UTC times, durations like 1.52ms),\n"
 "                           csv/json/jsonl carry every column, in ns (docs/schema.md)\n"
+"      --csv-null TEXT      csv: write NULL as TEXT, e.g. '\\N' for ClickHouse or\n"
+"                           PostgreSQL (default: an empty field, which cannot be told\n"
+"                           from an empty string)\n"
 "Filters (every report):\n"
 "      --pid PID  --comm NAME  --host ADDR  --port PORT\n"
 "      --since T  --until T   T: ns since the epoch, seconds.fraction, or\n"
@@ -112,6 +131,7 @@ static void usage(FILE *o)
 "  netanalyze --db t.db --handshakes --format jsonl --port 443\n"
 "  netanalyze --db t.db --sql \"SELECT outcome, count(*) FROM handshakes GROUP BY 1\"\n"
 "  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
+"  netanalyze --db host.db trace.pcapng --export clickhouse out/\n"
 "  netanalyze trace.pcapng --html report.html --conn 3\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
@@ -324,6 +344,8 @@ enum {
 	OPT_ICMP, OPT_PROCESSES, OPT_SUMMARY, OPT_SQL, OPT_SQL_FILE, OPT_FORMAT, OPT_PID,
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 	OPT_SQL_TIMEOUT,
+	OPT_CID_SEED, OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS,
+	OPT_CH_SCHEMA,
 };
 
 static const struct option long_opts[] = {
@@ -335,6 +357,7 @@ static const struct option long_opts[] = {
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
+	{ "joined", no_argument, NULL, OPT_JOINED },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
 	{ "sql-file", required_argument, NULL, OPT_SQL_FILE },
@@ -349,6 +372,12 @@ static const struct option long_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "conn", required_argument, NULL, OPT_CONN },
+	{ "community-id-seed", required_argument, NULL, OPT_CID_SEED },
+	{ "csv-null", required_argument, NULL, OPT_CSV_NULL },
+	{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "export-packets", no_argument, NULL, OPT_EXPORT_PACKETS },
+	{ "clickhouse-schema", optional_argument, NULL, OPT_CH_SCHEMA },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -386,6 +415,10 @@ int main(int argc, char **argv)
 	int nacts = 0, c, status = 0, err;
 	const char *db_path = NULL;
 	bool schema = false, format_set = false, stdin_used = false;
+	bool seed_set = false;
+	struct export_opts xo = { 0 };
+	const char *ch_cluster = NULL;
+	uint16_t seed = 0;
 	struct filters flt = { 0 };
 	struct out_opts oo = { 0 };
 	struct query_opts qo = { 0 };
@@ -400,7 +433,7 @@ int main(int argc, char **argv)
 	static const char *const report_names[REP__COUNT] = {
 		[REP_HANDSHAKES] = "handshakes", [REP_CONNECTIONS] = "connections",
 		[REP_EVENTS] = "events", [REP_RETRANS] = "retransmissions", [REP_ICMP] = "icmp",
-		[REP_PROCESSES] = "processes", [REP_SUMMARY] = "summary",
+		[REP_PROCESSES] = "processes", [REP_JOINED] = "joined", [REP_SUMMARY] = "summary",
 	};
 
 	/* the load writes from a thread of its own while another connection
@@ -422,6 +455,7 @@ int main(int argc, char **argv)
 		case OPT_ICMP: rep = REP_ICMP; break;
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
 		case OPT_SUMMARY: rep = REP_SUMMARY; break;
+		case OPT_JOINED: rep = REP_JOINED; break;
 		case OPT_REPORT:
 		case OPT_HTML:
 			if (c == OPT_REPORT && strcmp(optarg, "html")) {
@@ -430,7 +464,7 @@ int main(int argc, char **argv)
 						rep = (enum report)r;
 				if (rep == REP__COUNT) {
 					pr_warn("unknown report '%s' (use handshakes, connections, events, "
-						"retransmissions, icmp, processes, summary or html)", optarg);
+						"retransmissions, icmp, processes, joined, summary or html)", optarg);
 					return 2;
 				}
 				break;
@@ -543,6 +577,38 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_CSV_NULL: oo.csv_null = optarg; break;
+		case OPT_HOST_NAME:
+			if (!*optarg) {
+				pr_warn("--host-name wants a name");
+				return 2;
+			}
+			xo.host = optarg;
+			break;
+		case OPT_EXPORT:
+			/* --export FORMAT DIR: the directory is the next word */
+			if (strcmp(optarg, "clickhouse")) {
+				pr_warn("--export knows one format, clickhouse, not '%s'", optarg);
+				return 2;
+			}
+			if (optind >= argc || argv[optind][0] == '-' || !argv[optind][0]) {
+				pr_warn("--export clickhouse wants a directory (--export clickhouse DIR)");
+				return 2;
+			}
+			xo.dir = argv[optind++];
+			break;
+		case OPT_EXPORT_PACKETS: xo.packets = true; break;
+		case OPT_CH_SCHEMA: ch_cluster = optarg ? optarg : "netrec"; break;
+		case OPT_CID_SEED:
+			errno = 0;
+			v = strtol(optarg, &endp, 10);
+			if (errno || *endp || !*optarg || v < 0 || v > 65535) {
+				pr_warn("--community-id-seed wants a number 0-65535, not '%s'", optarg);
+				return 2;
+			}
+			seed_set = true;
+			seed = (uint16_t)v;
+			break;
 		case 'q': quiet = true; break;
 		case 'v': verbose++; break;
 		case 'h': usage(stdout); return 0;
@@ -576,10 +642,23 @@ int main(int argc, char **argv)
 		oo.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_CSV;
 	oo.human = oo.format == OUT_TABLE;
 
+	if (xo.packets && !xo.dir) {
+		pr_warn("--export-packets goes with --export clickhouse DIR");
+		return 2;
+	}
 	if (schema) {
 		fputs(an_schema_sql, stdout);
 		fputs(an_index_sql, stdout);
-		if (optind == argc && nacts == 0)
+		if (optind == argc && nacts == 0 && !ch_cluster && !xo.dir)
+			return 0;
+	}
+	if (ch_cluster) {
+		err = export_clickhouse_schema(stdout, ch_cluster, &e);
+		if (err) {
+			pr_warn("%s", e.msg);
+			return err == -EINVAL ? 2 : 1;
+		}
+		if (optind == argc && nacts == 0 && !xo.dir)
 			return 0;
 	}
 	if (optind == argc && !db_path) {
@@ -592,7 +671,7 @@ int main(int argc, char **argv)
 	 * session) must not make the default report wait on it. */
 	char *stdin_sql = NULL;
 
-	if (nacts == 0 && !stdin_used && optind == argc && !isatty(STDIN_FILENO)) {
+	if (nacts == 0 && !stdin_used && !xo.dir && optind == argc && !isatty(STDIN_FILENO)) {
 		stdin_sql = read_all(stdin);
 		if (stdin_sql && strspn(stdin_sql, " \t\r\n") == strlen(stdin_sql)) {
 			free(stdin_sql);
@@ -601,7 +680,7 @@ int main(int argc, char **argv)
 		if (stdin_sql)
 			acts[nacts++] = (struct action){ ACT_SQL, 0, stdin_sql };
 	}
-	if (nacts == 0)
+	if (nacts == 0 && !xo.dir)
 		acts[nacts++] = (struct action){ ACT_REPORT, REP_SUMMARY, NULL };
 
 	if (db_path && optind == argc && access(db_path, F_OK)) {
@@ -642,6 +721,7 @@ int main(int argc, char **argv)
 		.paths = (const char *const *)argv + optind, .npaths = npaths,
 		.progress = !quiet && isatty(STDERR_FILENO) ? progress : NULL,
 		.building = building, .building_len = sizeof(building),
+		.host_name = xo.host, .cid_seed_set = seed_set, .cid_seed = seed,
 	};
 
 	if (getenv("NETANALYZE_WINDOW")) {
@@ -677,6 +757,9 @@ int main(int argc, char **argv)
 			}
 		}
 		io.tables = plan_tables(items, nacts, &flt, &oo);
+		/* the export writes most tables (docs/fleet.md) */
+		if (xo.dir)
+			io.tables = TB_ALL;
 		for (int i = 0; i < nacts; i++)
 			free(texts[i]);
 		if (verbose > 1)
@@ -689,7 +772,7 @@ int main(int argc, char **argv)
 		status = 1;
 		goto cleanup;
 	}
-	if (npaths) {
+	if (npaths || seed_set) {
 		if (!tmp_path[0]) {
 			/* a kept database is built beside its path: Ctrl-C removes that */
 			struct sigaction sa = { .sa_handler = on_signal };
@@ -767,6 +850,22 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	db = query_db(q);
+	if (xo.dir) {
+		struct export_result xr;
+
+		err = export_clickhouse(db, &xo, &xr, &e);
+		if (err) {
+			pr_warn("export to %s failed: %s", xo.dir, e.msg);
+			status = 1;
+			goto cleanup;
+		}
+		if (!quiet) {
+			fprintf(stderr, "netanalyze: exported to %s:", xo.dir);
+			for (int i = 0; xr.table[i]; i++)
+				fprintf(stderr, " %s %llu", xr.table[i], (unsigned long long)xr.rows[i]);
+			fputc('\n', stderr);
+		}
+	}
 	for (int i = 0; i < nacts; i++) {
 		char *text = NULL;
 

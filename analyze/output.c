@@ -214,7 +214,7 @@ static int utf8_len(const unsigned char *p)
 
 /* A JSON string; bytes that are not UTF-8 (names from captures are
  * arbitrary bytes) become U+FFFD so that the output always parses. */
-static void json_str(FILE *o, const char *s)
+void json_str(FILE *o, const char *s)
 {
 	fputc('"', o);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -248,7 +248,7 @@ static void json_str(FILE *o, const char *s)
 	fputc('"', o);
 }
 
-static void json_value(FILE *o, sqlite3_stmt *st, int i)
+void json_value(FILE *o, sqlite3_stmt *st, int i)
 {
 	char buf[256];
 
@@ -296,15 +296,22 @@ static size_t csv_plain_len(const char *s)
 
 /* CSV output is written with stdio's unlocked calls: it runs on one thread,
  * and a 500k-row report is some 20 million cells (locking, strdup and
- * printf per cell were most of its time). */
-static void csv_field(FILE *o, const char *s)
+ * printf per cell were most of its time).
+ *
+ * An RFC 4180 field; NULL (s == NULL) is `null` unquoted (nothing when
+ * null is NULL), and a value that reads like it is quoted, so that the
+ * two stay apart (ClickHouse and PostgreSQL read an unquoted \N as NULL). */
+static void csv_field(FILE *o, const char *s, const char *null)
 {
 	size_t n;
 
-	if (!s)
+	if (!s) {
+		if (null)
+			fputs_unlocked(null, o);
 		return;
+	}
 	n = csv_plain_len(s);
-	if (!s[n]) {
+	if (!s[n] && !(null && (!*s || !strcmp(s, null)))) {
 		fwrite_unlocked(s, 1, n, o);
 		return;
 	}
@@ -334,28 +341,30 @@ static void csv_int(FILE *o, int64_t v)
 
 /* Column i of the row as a CSV field: what cell_text() gives, quoted
  * by csv_field(), without a copy. */
-static void csv_cell(FILE *o, sqlite3_stmt *st, int i)
+static void csv_cell(FILE *o, sqlite3_stmt *st, int i, const char *null)
 {
 	char buf[256];
 
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_NULL:
+		if (null)
+			fputs_unlocked(null, o);
 		return;
 	case SQLITE_INTEGER:
 		csv_int(o, sqlite3_column_int64(st, i));
 		return;
 	case SQLITE_FLOAT:
 		snprintf(buf, sizeof(buf), "%.17g", sqlite3_column_double(st, i));
-		csv_field(o, buf);
+		csv_field(o, buf, null);
 		return;
 	case SQLITE_BLOB:
 		blob_text(sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i), buf, sizeof(buf));
-		csv_field(o, buf);
+		csv_field(o, buf, null);
 		return;
 	default: {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 
-		csv_field(o, t ? t : "");
+		csv_field(o, t ? t : "", null);
 	}
 	}
 }
@@ -543,7 +552,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				putchar(',');
-			csv_field(stdout, sqlite3_column_name(st, i));
+			csv_field(stdout, sqlite3_column_name(st, i), oo->csv_null);
 		}
 		putchar('\n');
 	}
@@ -557,7 +566,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 			for (int i = 0; i < ncol; i++) {
 				if (i)
 					putc_unlocked(',', stdout);
-				csv_cell(stdout, st, i);
+				csv_cell(stdout, st, i, oo->csv_null);
 			}
 			putc_unlocked('\n', stdout);
 			break;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "community_id.h"
 #include "decode.h"
 #include "flow.h"
 #include "gaps.h"
@@ -51,6 +52,7 @@ struct pass {
 	int64_t now;              /* time of the latest record, bounded */
 	struct file_rank *files;
 	size_t nfiles;
+	uint16_t cid_seed;        /* Community ID seed */
 };
 
 static int put_socket(void *ctx, const struct row_socket *r)
@@ -103,6 +105,13 @@ void pass_free(struct pass *p)
 	gaps_free(&p->gaps);
 	free(p->files);
 	free(p);
+}
+
+void pass_set_fleet(struct pass *p, const int *vantage, size_t nvantage, uint16_t cid_seed)
+{
+	p->conns.vantage = vantage;
+	p->conns.nvantage = nvantage;
+	p->cid_seed = cid_seed;
 }
 
 static struct file_rank *file_of(struct pass *p, uint32_t file_id)
@@ -185,6 +194,10 @@ static int flow_done(struct pass *p, struct flow *f, struct an_err *e)
 
 	hs_row(f, &h);
 	conn_row(f, &c);
+	/* one Community ID for both rows */
+	community_id(c.community_id, p->cid_seed, f->ipver, f->ep[0].addr, f->ep[1].addr, 6, true,
+		     f->ep[0].port, f->ep[1].port);
+	memcpy(h.community_id, c.community_id, sizeof(h.community_id));
 	if (f->file_id < p->nfiles)
 		p->files[f->file_id].st.connections++;
 	for (int d = 0; d < 2; d++) {
@@ -419,6 +432,8 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 		procs_journal(&p->procs, j->file_id, j->pid,
 			      comm ? strtab_intern(p->strs, comm, strlen(comm)) : 0);
 	}
+	uint32_t file_id = j->file_id;
+
 	err = kevents_add(&p->kev, j, &m);
 	if (err) {
 		free(j);
@@ -427,8 +442,8 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 	}
 	if (m.tuple) {
 		int side;
-		struct flow *f = conn_lookup(&p->conns, m.ipver, m.laddr, m.lport, m.raddr, m.rport,
-					     &side);
+		struct flow *f = conn_lookup(&p->conns, conn_vantage(&p->conns, file_id), m.ipver,
+					     m.laddr, m.lport, m.raddr, m.rport, &side);
 
 		if (f)
 			kevents_match_last(&p->kev, f, side);

@@ -31,6 +31,10 @@ struct pass;
 int pass_new(struct pass **out, const struct pass_limits *lim, struct strtab *strs,
 	     struct row_sink sink);
 void pass_free(struct pass *p);   /* accepts NULL */
+/* Before the first record: the vantage point of each file (by file_id,
+ * join_vantages; the pass keeps the pointer) and the Community ID seed
+ * of the connections and handshakes rows. */
+void pass_set_fleet(struct pass *p, const int *vantage, size_t nvantage, uint16_t cid_seed);
 /* The next packet in time order; r is completed (id, conn_id, ...) and
  * handed to the sink; it stays the caller's. */
 int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e);

@@ -5,7 +5,9 @@
  * empty database of the same schema, with an authorizer that notes every
  * table a statement reads, through views too. `netanalyze big.pcap
  * --handshakes` then writes no packet row. The files, interfaces and
- * problems tables are small and always written.
+ * problems tables are small and always written. The tables join.c fills
+ * after the pass (joined, joined_members, clock_offsets) are made from the
+ * handshakes, connections and packets tables.
  */
 #include <string.h>
 
@@ -19,10 +21,13 @@ static int note_read(void *ctx, int action, const char *a, const char *b, const 
 	(void)b;
 	(void)c;
 	(void)d;
-	if (action == SQLITE_READ && a)
-		for (int t = 0; t < TB__COUNT; t++)
-			if (!strcmp(a, an_table_names[t]))
-				*tables |= 1u << t;
+	if (action != SQLITE_READ || !a)
+		return SQLITE_OK;
+	for (int t = 0; t < TB__COUNT; t++)
+		if (!strcmp(a, an_table_names[t]))
+			*tables |= 1u << t;
+	if (!strcmp(a, "joined") || !strcmp(a, "joined_members") || !strcmp(a, "clock_offsets"))
+		*tables |= (1u << TB_HANDSHAKES) | (1u << TB_CONNECTIONS) | (1u << TB_PACKETS);
 	return SQLITE_OK;
 }
 

@@ -69,6 +69,17 @@ struct rep_def {
 	"pkts_out || '/' || pkts_in AS pkts_out_in, hm_time(first_ns) AS first, " \
 	"hm_time(last_ns) AS last"
 
+#define JOIN_TABLE \
+	"hm_time(COALESCE(c_syn_ns, s_syn_ns)) AS time, " \
+	"hm_ep(client, client_port) AS client, hm_ep(server, server_port) AS server, " \
+	"COALESCE(client_host, '-') || ' > ' || COALESCE(server_host, '-') AS hosts, " \
+	"COALESCE(client_outcome, '-') || '/' || COALESCE(server_outcome, '-') AS outcome, " \
+	"hm_dur(c_rtt_ns) AS rtt_cli_side, hm_dur(s_rtt_ns) AS rtt_srv_side, " \
+	"hm_dur(owd_syn_ns) AS owd_syn, hm_dur(owd_synack_ns) AS owd_synack, " \
+	"hm_dur(clock_offset_ns) || ' +-' || hm_dur(clock_error_ns) AS clock_offset, " \
+	"duplicates AS dups, hm_proc(client_comm, client_pid) AS client_proc, " \
+	"hm_proc(server_comm, server_pid) AS server_proc"
+
 static const struct rep_def defs[REP__COUNT] = {
 	[REP_HANDSHAKES] = { "v_handshakes", "Handshakes",
 		{ "client_pid", "server_pid" }, { "client_comm", "server_comm" },
@@ -91,6 +102,10 @@ static const struct rep_def defs[REP__COUNT] = {
 	[REP_PROCESSES] = { "v_processes", "Processes",
 		{ "pid", NULL }, { "comm", NULL }, { "local", "remote" }, { "remote_port", NULL },
 		"first_ns", "first_ns, pid", PROC_TABLE, "last_ns" },
+	[REP_JOINED] = { "v_joined", "Connections seen from both ends",
+		{ "client_pid", "server_pid" }, { "client_comm", "server_comm" },
+		{ "client", "server" }, { "client_port", "server_port" },
+		"COALESCE(c_syn_ns, s_syn_ns)", "COALESCE(c_syn_ns, s_syn_ns), join_id", JOIN_TABLE, NULL },
 	[REP_SUMMARY] = { "v_summary", "Summary", { NULL }, { NULL }, { NULL }, { NULL }, NULL,
 		NULL, NULL, NULL },
 };

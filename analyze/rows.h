@@ -277,6 +277,7 @@ struct row_conn {
 	uint8_t addr[2][16];
 	const char *conn_state;  /* static */
 	char history[24];
+	char community_id[32];   /* Community ID v1 (community_id.h) */
 };
 
 struct row_hs {
@@ -302,6 +303,7 @@ struct row_hs {
 	uint8_t addr[2][16];
 	uint8_t icmp_from[16];
 	const char *outcome;     /* static */
+	char community_id[32];   /* the connection's */
 };
 #define HS_SYN        (1u << 0)  /* syn_ns, syn_last_ns */
 #define HS_SYNACK     (1u << 1)

@@ -169,6 +169,7 @@ static void map_packet(struct db_row *r, const void *row, const struct strtab *s
 	int64_t opts = tcp ? tcp_opts(p) : 0;
 
 	db_row_int(r, true, p->id);
+	db_row_int(r, true, p->id);      /* ord */
 	db_row_int(r, true, p->file_id);
 	db_row_int(r, true, p->offset);
 	db_row_int(r, h & PK_IFACE, p->iface_id);
@@ -233,6 +234,7 @@ static void map_event(struct db_row *r, const void *row, const struct strtab *st
 
 	(void)strs;
 	db_row_int(r, true, j->id);
+	db_row_int(r, true, j->id);      /* ord */
 	db_row_int(r, true, j->file_id);
 	db_row_int(r, true, j->offset);
 	db_row_int(r, true, j->ts_ns);
@@ -337,6 +339,7 @@ static void map_conn(struct db_row *r, const void *row, const struct strtab *str
 	db_row_int(r, c->has_base[0], c->base[0]);
 	db_row_int(r, c->has_base[1], c->base[1]);
 	db_row_int(r, true, c->file_id);
+	db_row_text(r, c->community_id);
 }
 
 static void map_hs(struct db_row *r, const void *row, const struct strtab *strs)
@@ -392,6 +395,7 @@ static void map_hs(struct db_row *r, const void *row, const struct strtab *strs)
 	db_row_int(r, (b & HS_K_SYN_SENT) && (b & HS_K_EST), h->k_established_ns - h->k_syn_sent_ns);
 	db_row_int(r, b & HS_K_SRV_EST, h->k_server_established_ns);
 	db_row_int(r, true, h->file_id);
+	db_row_text(r, h->community_id);
 }
 
 static void map_rtx(struct db_row *r, const void *row, const struct strtab *strs)
@@ -510,7 +514,7 @@ static const struct tdesc descs[D__COUNT] = {
 	[D_PROBLEM] = { "problems", TB_PROBLEMS, "file_id, offset, block_type, message",
 		map_problem, sizeof(struct row_problem), NULL },
 	[D_PACKET] = { "packets", TB_PACKETS,
-		"id, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen,"
+		"id, ord, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen,"
 		" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags,"
 		" seq_raw, ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code,"
 		" pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies",
@@ -519,7 +523,7 @@ static const struct tdesc descs[D__COUNT] = {
 		"packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq",
 		map_icmp_packet, sizeof(struct row_pkt), NULL },
 	[D_EVENT] = { "events", TB_EVENTS,
-		"id, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event, family,"
+		"id, ord, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event, family,"
 		" laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid, tid,"
 		" uid, comm, owner_src, priority, message, conn_id", map_event, 0, NULL },
 	[D_PROC_JOURNAL] = { "processes_journal", TB_PROCESSES,
@@ -532,7 +536,7 @@ static const struct tdesc descs[D__COUNT] = {
 		"conn_id, proto, orig_h, orig_p, resp_h, resp_p, role_inferred, start_ns, end_ns,"
 		" duration_ns, orig_pkts, orig_bytes, orig_ip_bytes, resp_pkts, resp_bytes,"
 		" resp_ip_bytes, conn_state, history, orig_pid, orig_comm, resp_pid, resp_comm,"
-		" retransmissions, orig_seq_base, resp_seq_base, file_id",
+		" retransmissions, orig_seq_base, resp_seq_base, file_id, community_id",
 		map_conn, sizeof(struct row_conn), NULL },
 	[D_HS] = { "handshakes", TB_HANDSHAKES,
 		"hs_id, conn_id, client, client_port, server, server_port, role_inferred, first_ns,"
@@ -542,7 +546,7 @@ static const struct tdesc descs[D__COUNT] = {
 		" server_ts, mss, wscale_client, wscale_server, sack_perm, timestamps, client_isn,"
 		" server_isn, client_pid, client_comm, server_pid, server_comm, icmp_type, icmp_code,"
 		" icmp_from, k_syn_sent_ns, k_established_ns, k_connect_ns, k_server_established_ns,"
-		" file_id", map_hs, sizeof(struct row_hs), NULL },
+		" file_id, community_id", map_hs, sizeof(struct row_hs), NULL },
 	[D_RTX] = { "retransmissions", TB_RETRANS,
 		"packet_id, conn_id, ts_ns, src, sport, dst, dport, from_orig, seq_rel, len,"
 		" flags_str, class, pid, comm", map_rtx, sizeof(struct row_rtx), NULL },

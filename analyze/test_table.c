@@ -238,7 +238,7 @@ static void test_csv_keeps_every_column(void)
 		"rtt_ambiguous,role_inferred,mss,wscale_client,wscale_server,sack_perm,timestamps,"
 		"client_mss,server_mss,client_wscale,server_wscale,client_pid,client_comm,"
 		"server_pid,server_comm,k_syn_sent_ns,k_established_ns,k_connect_ns,"
-		"k_server_established_ns,synack_count,first_ns,end_ns,file_id\n";
+		"k_server_established_ns,synack_count,first_ns,end_ns,file_id,community_id\n";
 	int status = -1;
 	char *out = run(&status, "csv");
 

@@ -60,6 +60,7 @@ struct out {
 	struct nr_jeb_buf jeb;
 	uint64_t good_bytes;     /* bytes on disk that end with a whole block */
 	int err;
+	char hostname[256];      /* _HOSTNAME of process records (§5.3) */
 };
 
 const struct out_counts *out_totals(const struct out *o)
@@ -321,6 +322,10 @@ int out_open(struct out **out, const struct out_cfg *cfg)
 	o->cfg = *cfg;
 	o->fd = -1;
 	o->to_stdout = strcmp(cfg->path, "-") == 0;
+	/* the host a fleet files the recording under; netrec's own UTS
+	 * namespace, as journald writes it */
+	if (gethostname(o->hostname, sizeof(o->hostname) - 1))
+		o->hostname[0] = 0;
 	pcapng_opts_init(&o->opts);
 	nr_jeb_init(&o->jeb);
 	err = start_file(o, cfg->clock.measured_at_ns);
@@ -503,6 +508,8 @@ int out_process(struct out *o, struct proc_info *pi)
 		    pi->first_seen_real_ns - o->cfg.clock.mono_to_real_ns);
 	nr_jeb_addf(&o->jeb, "_PID", "%u", pi->pid);
 	nr_jeb_addf(&o->jeb, "_COMM", "%s", pi->comm);
+	if (o->hostname[0])
+		nr_jeb_addf(&o->jeb, "_HOSTNAME", "%s", o->hostname);
 	if (pi->exe)
 		nr_jeb_addf(&o->jeb, "_EXE", "%s", pi->exe);
 	if (pi->cmdline)

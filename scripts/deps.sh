@@ -8,7 +8,7 @@ build_pkgs=(meson ninja-build pkg-config gcc clang llvm bpftool
 	libbpf-dev libelf-dev libpcap-dev libzstd-dev libsqlite3-dev zlib1g-dev
 	iproute2 iputils-ping python3)
 test_pkgs=(tshark wireshark-common tcpdump nftables iperf3 zstd gzip sqlite3
-	libclang-rt-14-dev tcptrace procps bc time
+	libclang-rt-14-dev tcptrace procps bc time clickhouse-server clickhouse-client
 	xvfb wireshark-qt x11-apps x11-utils fonts-dejavu-core chromium)
 
 want=("${build_pkgs[@]}")

@@ -4,7 +4,7 @@
 # clang builds it without warnings, runs every suite in both builds, and ends
 # with one line "N passed, N failed, N skipped" counting every test that ran.
 #
-# Root-only suites (bpf, e2e) skip with exit 77 outside root; when CI is set,
+# Root-only suites (bpf, e2e, fleet) skip with exit 77 outside root; when CI is set,
 # a skipped root suite counts as a failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +36,7 @@ done
 python3 - build build-asan <<'PY'
 import json, os, sys
 passed = failed = skipped = 0
-root_suites = {"bpf", "e2e"}
+root_suites = {"bpf", "e2e", "fleet"}
 ci = bool(os.environ.get("CI"))
 for b in sys.argv[1:]:
     path = os.path.join(b, "meson-logs", "testlog.json")

@@ -628,6 +628,23 @@ static void test_formats(void)
 	}
 	ASSERT_EQ(lines, 3, "csv: header and two rows");
 	free(out);
+	out = NULL;
+
+	/* --csv-null: NULL as \N, and a text that reads \N (or is empty)
+	 * quoted, so that a loader tells them apart */
+	h_argv_init(&a, h_env.netanalyze);
+	h_argv_add(&a, h_path(files[0]));
+	h_argv_add(&a, "--sql");
+	h_argv_add(&a, "SELECT NULL AS a, '\\N' AS b, '' AS c, 7 AS d, 'x' AS e");
+	h_argv_add(&a, "--format");
+	h_argv_add(&a, "csv");
+	h_argv_add(&a, "--csv-null");
+	h_argv_add(&a, "\\N");
+	rc = h_run(&a, &out, NULL);
+	h_argv_free(&a);
+	ASSERT_EQ(rc, 0, "csv --csv-null");
+	ASSERT_STREQ(out, "a,b,c,d,e\n\\N,\"\\N\",\"\",7,x\n", "csv --csv-null row");
+	free(out);
 }
 
 int main(int argc, char **argv)
