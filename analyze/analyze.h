@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The analyzer's internal interfaces: database setup (db.c, schema.c),
- * loading files (ingest.c, blocks.c), the analysis pass (pass.c: time
- * order from order.c, TCP in conn.c, zeek.c and handshake.c, ICMP in
- * icmp.c), reports (report.c) and printing (output.c). Everything but
- * main.c and output.c is quiet: functions return 0 or a negative errno and
- * leave a detail in an an_err.
+ * The analyzer's interfaces for the command line (main.c): database setup
+ * and SQL helpers (db.c, schema.c), loading (ingest.c, which drives the
+ * builders, the time-order merge, the analysis pass and the store),
+ * reports (report.c) and printing (output.c). Everything but main.c and
+ * output.c is quiet: functions return 0 or a negative errno and leave a
+ * detail in an an_err.
  */
 #ifndef NETANALYZE_ANALYZE_H
 #define NETANALYZE_ANALYZE_H
@@ -16,14 +16,17 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 2
+#define AN_SCHEMA_VERSION 3
 /* How long a connection waits for another process's lock (ms). A loader
- * keeps a --db database in WAL mode while it loads, so queries do not wait
- * for it; this bounds the waits that remain (a loader switching journal
- * modes, two loaders). */
+ * builds a --db database beside its path and renames it over, so queries
+ * do not wait for it; this bounds the waits that remain. */
 #define AN_BUSY_TIMEOUT_MS 5000
 
 extern const char an_schema_sql[];
+/* Indexes made after a kept database is loaded. */
+extern const char an_index_sql[];
+/* Sequence gaps the load could not count, counted in a kept database. */
+extern const char an_gaps_sql[];
 
 /* Times the analyzer stores and computes with stay within +-(2^62 - 1) ns
  * of the epoch (1823-11-12 to 2116-02-20 UTC), so that the difference of
@@ -49,19 +52,51 @@ void an_err_set(struct an_err *e, const char *fmt, ...) __attribute__((format(pr
 
 /* ---- db.c ---- */
 /* Opens (creating when asked) the database, applies the schema and
- * registers ip(), ipaddr(), ts(); a kept (not temporary) database is put
- * in WAL mode so that queries can read it while it loads. readonly:
+ * registers ip(), ipaddr(), ts(); temporary: no journal (the loader's
+ * new file), else WAL. readonly:
  * SQLITE_OPEN_READONLY, no schema (queries use query.c instead). */
 int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 	    struct an_err *e);
-/* Ends a loader's use of a kept database: back to a rollback journal when
- * no other connection has it open, so that the file stands alone (no
- * -wal/-shm files) and opens read-only anywhere. Closes db. */
-void db_close_loader(sqlite3 *db, bool temporary);
 int db_register_functions(sqlite3 *db);
 /* Runs SQL statements; -EIO with the SQLite message in e. */
 int db_exec(sqlite3 *db, const char *sql, struct an_err *e);
 int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct an_err *e);
+/* Binding, written once: an integer or NULL; text (NULL or "" binds NULL;
+ * the text must outlive the step); an address as a 4/16-byte BLOB or as
+ * canonical text. */
+void db_bind_int(sqlite3_stmt *st, int i, bool have, int64_t v);
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+void db_bind_addr(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver);
+void db_bind_addr_text(sqlite3_stmt *st, int i, bool have, const uint8_t *a, int ipver);
+/* Steps st once, then resets it and clears its bindings; -EIO with the
+ * SQLite message in e. */
+int db_step(sqlite3_stmt *st, struct an_err *e);
+
+/* One row's values, column by column, as a table's row mapping makes them
+ * (store.c): then bound to a statement's parameters, or handed to SQLite
+ * as a virtual table's columns. Text and BLOBs point into the row (or into
+ * the value's own buffer) and must outlive the statement's step. */
+#define DB_ROW_MAX 64
+struct db_val {
+	uint8_t type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB */
+	int len;
+	int64_t i;
+	const void *p;
+	char buf[48];            /* an address or flags written out */
+};
+struct db_row {
+	int n;
+	struct db_val v[DB_ROW_MAX];
+};
+void db_row_int(struct db_row *r, bool have, int64_t v);
+/* NULL or "" is NULL */
+void db_row_text(struct db_row *r, const char *s);
+void db_row_blob_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
+void db_row_text_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
+/* Binds the values to parameters 1..n. */
+void db_row_bind(sqlite3_stmt *st, const struct db_row *r);
+/* Column k as a virtual table's xColumn result. */
+void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k);
 /* Formats a 4/16-byte address; returns out. */
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */
@@ -69,6 +104,26 @@ int addr_parse(const char *s, uint8_t out[16]);
 /* "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" (UTC), for any int64 (years 1677 to
  * 2262). */
 void ts_str(int64_t ns, char *out, size_t len);
+
+/* The tables a load can write (docs/schema.md); a mask of their bits
+ * says which. */
+enum an_table {
+	TB_FILES,
+	TB_INTERFACES,
+	TB_PROBLEMS,
+	TB_PROCESSES,
+	TB_PACKETS,
+	TB_ICMP_PACKETS,
+	TB_EVENTS,
+	TB_SOCKETS,
+	TB_CONNECTIONS,
+	TB_HANDSHAKES,
+	TB_ICMP,
+	TB_RETRANS,
+	TB__COUNT,
+};
+#define TB_ALL ((1u << TB__COUNT) - 1)
+extern const char *const an_table_names[TB__COUNT];
 
 /* ---- query.c ---- */
 /* The read-only, guarded connection reports and --sql run on. */
@@ -86,31 +141,58 @@ int query_sql(struct query *q, const char *sql, const struct out_opts *o, struct
 void query_close(struct query *q); /* accepts NULL */
 
 /* ---- ingest.c ---- */
-struct ingest_progress {
-	void (*fn)(void *ctx, const char *path, uint64_t bytes, uint64_t packets);
-	void *ctx;
-};
-
+/* What happened to one input file. */
 struct ingest_result {
-	bool skipped;           /* already in the database (same content) */
+	bool failed;            /* could not be read at all (error says why) */
+	bool skipped;           /* not loaded: its content is in the database */
+	bool changed;           /* a file of this path with other content was loaded before */
 	bool damaged;           /* stopped at a malformed/truncated block */
+	int64_t same_as;        /* skipped: the file_id of that content */
+	int64_t changed_id;     /* changed: the file_id loaded from this path before */
 	uint64_t error_offset;
-	char error[200];
+	char error[512];
 	int64_t file_id;
 	uint64_t packets, events;
 };
 
-int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
-		struct ingest_result *res, struct an_err *e);
+struct ingest_opts {
+	const char *db_path;    /* the database to make (or extend) */
+	bool keep;              /* --db: extend it if it exists, build beside it and
+				   rename; else db_path is a temporary file to fill */
+	uint32_t tables;        /* which tables to write (store.h TB_*) */
+	const char *const *paths;
+	int npaths;
+	size_t window_records;  /* time-order window (0: default) */
+	/* the host the files were recorded on (--host-name), else NULL: each
+	 * file's own (netrec's _HOSTNAME), found before the pass */
+	const char *host_name;
+	/* the Community ID seed (--community-id-seed); without it a kept
+	 * database's own. A kept database whose seed differs is rebuilt. */
+	bool cid_seed_set;
+	uint16_t cid_seed;
+	/* progress: raw input bytes read of all files, of total (0 unknown) */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+	/* set to the path of the file being built while there is one, so that
+	 * a signal handler can remove it */
+	char *building;
+	size_t building_len;
+};
 
-/* ---- pass.c ---- */
-/* Restores time order (the `ord` column of packets and events, per-file
- * reorder figures) and rebuilds connections, handshakes, icmp,
- * retransmissions and the derived packet columns in one pass. */
-int analyze_run(sqlite3 *db, struct an_err *e);
-/* The derived tables do not match the files loaded (new files, or an
- * analysis that did not finish). */
-bool analyze_needed(sqlite3 *db);
+/* What the run did as a whole. */
+struct ingest_summary {
+	bool loaded;            /* a database was (re)built */
+	bool rebuilt;           /* the existing database's records were read back */
+	int restarts;           /* a file broke the time-order window: read again sorted */
+	uint64_t runs;          /* sorted runs spilled to temporary files */
+	char note[256];         /* a limit was reached, or "" */
+};
+
+/* Loads the files (those not in the database already) into one timeline:
+ * res[i] for paths[i]. Returns 0 (damaged inputs are loaded up to the
+ * damage and reported in res), or a negative errno with the detail in e. */
+int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
+	       struct ingest_summary *sum, struct an_err *e);
 
 /* ---- output.c ---- */
 enum out_format {
@@ -123,6 +205,8 @@ struct out_opts {
 	enum out_format format;
 	bool human;             /* table: human times and durations */
 	const char *title;      /* table: a heading, or NULL */
+	bool plan_only;         /* reports: prepare the statements, run none
+				   that prints (plan.c) */
 	const char *csv_null;   /* csv: the text of NULL (e.g. "\\N"); NULL: an empty field */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
@@ -194,6 +278,20 @@ struct filters {
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
+
+/* ---- plan.c ---- */
+/* One thing the command will run: a report, or SQL text. */
+struct plan_item {
+	bool is_sql;
+	enum report report;
+	const char *sql;        /* NULL: not known before loading (read all tables) */
+};
+/* The tables (TB_* bits) that the items read, found by preparing them
+ * against an empty database with an authorizer that notes each table
+ * read: a temporary database need hold only those. TB_ALL when an item's
+ * statements cannot be prepared there. */
+uint32_t plan_tables(const struct plan_item *items, int n, const struct filters *f,
+		     const struct out_opts *o);
 
 /* ---- html.c ---- */
 /* The self-contained HTML report (timeline, RTT histograms, and with

@@ -1,55 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * State of the analysis pass (conn.c): one struct flow per TCP connection
+ * Inside the analysis pass (pass.c): one struct flow per TCP connection
  * being followed, with its two endpoints (0 = originator / client,
- * 1 = responder / server), the Zeek-style connection state, Wireshark-style
- * sequence analysis and the handshake (handshake.c). ICMP state lives in
- * icmp.c. Internal to the analyzer.
+ * 1 = responder / server), Zeek's connection state (zeek.c), Wireshark's
+ * sequence analysis and the handshake (handshake.c); the table of flows
+ * (conn.c), ICMP (icmp.c), kernel events (kevents.c) and sockets
+ * (sockets.c). Each part keeps its state in a struct that struct pass owns;
+ * pass.c is the only caller of the parts, which do not call each other
+ * except conn.c using handshake.c and zeek.c. Internal to the analyzer.
  */
 #ifndef NETANALYZE_FLOW_H
 #define NETANALYZE_FLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
-#include "analyze.h"
+#include "rows.h"
+#include "u64map.h"
 
-/* A packet row as the analysis pass reads it. */
-struct arow {
-	int kind;                /* 0 packet, 1 journal record */
-	int64_t id, ts, file_id, file_idx, ord;
-	int dir;                 /* 0 unknown, 1 in, 2 out */
-	int ipver;
-	uint8_t src[16], dst[16];
-	int proto;
-	bool has_ports;
-	uint16_t sport, dport;
-	bool tcp;                /* TCP header decoded */
-	uint8_t flags;
-	uint32_t seq, ack;
-	uint32_t win;
-	uint32_t len;            /* payload */
-	uint32_t ip_len;
-	int mss, wscale;         /* -1 absent */
-	bool sack_perm, has_ts;
-	bool icmp;
-	int icmp_type, icmp_code;
-	bool has_echo;
-	uint16_t icmp_id, icmp_seq;
-	bool has_quote;
-	int q_ipver;
-	uint8_t q_src[16], q_dst[16];
-	int q_proto;
-	bool q_has_ports, q_has_seq;
-	uint16_t q_sport, q_dport;
-	uint32_t q_seq;
-	bool has_pid;
-	int64_t pid;
-	char comm[64];
-	bool has_comm;
-	unsigned anomalies;
-};
+#define NS_PER_SEC 1000000000LL
+#define TS_LIMIT (INT64_C(1) << 61)
+
+/* A time bounded so that the difference of any two is representable
+ * (damaged files carry any timestamp). */
+static inline int64_t ts_clamp(int64_t ts)
+{
+	return ts > TS_LIMIT ? TS_LIMIT : ts < -TS_LIMIT ? -TS_LIMIT : ts;
+}
 
 enum ep_state {
 	ST_INACTIVE = 0,
@@ -78,106 +55,165 @@ enum outcome {
 	OUT_MIDSTREAM,
 };
 
-struct seg_sig {
-	uint32_t seq, ack, len, win;
-	uint8_t flags;
-};
+/* endpoint.bits */
+#define EP_ISN      (1u << 0)  /* SYN or SYN-ACK seen: isn is its seq */
+#define EP_BASE     (1u << 1)  /* relative sequence base set */
+#define EP_NEXTSEQ  (1u << 2)
+#define EP_LASTACK  (1u << 3)
+#define EP_WIN      (1u << 4)
+#define EP_OPTS     (1u << 5)  /* options of its SYN / SYN-ACK taken */
+#define EP_MSS      (1u << 6)
+#define EP_WSCALE   (1u << 7)
+#define EP_SACK     (1u << 8)
+#define EP_TS       (1u << 9)
+#define EP_PID      (1u << 10)
+#define EP_OUT      (1u << 11) /* out_* hold its last outbound segment */
+#define EP_COOKIE   (1u << 12) /* its socket's cookie was noted (kevents) */
 
 struct endpoint {
 	uint8_t addr[16];
-	uint16_t port;
-	uint64_t pkts, bytes, ip_bytes, retrans;
-	enum ep_state state;
-	uint32_t hist_seen;      /* history letters recorded for this side */
-	bool isn_set;            /* SYN or SYN-ACK seen: isn is its seq */
-	uint32_t isn;
-	bool base_set;
-	uint32_t base;           /* relative sequence base */
-	bool nextseq_set;
-	uint32_t nextseq;        /* highest seq + len (+ SYN/FIN) sent */
-	int64_t nextseq_ns;
-	bool lastack_set;
-	uint32_t lastack;        /* last ACK number this side sent */
-	int64_t lastack_ns;
-	uint32_t win;            /* last window this side sent */
-	bool win_set;
-	int dupacks;
-	bool opts_set;           /* from its SYN / SYN-ACK */
-	int mss, wscale;
-	bool sack_perm, ts;
-	bool has_pid, has_comm;
-	int64_t pid;
-	char comm[64];
-	bool out_set;            /* last outbound segment, to spot loopback copies */
-	struct seg_sig out_sig;
+	uint64_t pkts, bytes, ip_bytes;
+	int64_t nextseq_ns, lastack_ns;
 	int64_t out_ns;
+	uint32_t isn, base, nextseq, lastack;
+	uint32_t out_seq, out_ack, out_len;  /* last outbound segment (loopback copies) */
+	uint32_t retrans;
+	uint32_t pid, comm;       /* owner from packet annotations; comm: strtab id */
+	uint32_t hist_seen;       /* history letters recorded for this side */
+	uint16_t port, win, out_win, mss;
+	uint16_t bits;            /* EP_* */
+	uint8_t state;            /* enum ep_state */
+	uint8_t wscale, out_flags, dupacks;
 };
+
+/* What kernel events tell about a connection (kevents.c); allocated when
+ * the recording has TCP events. */
+struct kjoin {
+	int64_t syn_sent_ns, est_ns, srv_est_ns;
+	int64_t ev_pid[2];
+	uint32_t ev_comm[2];
+	uint8_t has;              /* KJ_* */
+};
+#define KJ_SYN_SENT (1u << 0)
+#define KJ_EST      (1u << 1)
+#define KJ_SRV_EST  (1u << 2)
+#define KJ_PID_C    (1u << 3)
+#define KJ_PID_S    (1u << 4)
 
 struct flow {
-	struct flow *next;       /* hash chain */
+	struct flow *next;        /* hash chain */
 	struct flow *lru_prev, *lru_next;
-	int vantage;             /* who recorded it (join.c): each host's flows apart */
-	int ipver;
 	struct endpoint ep[2];
+	struct kjoin *kj;
 	int64_t conn_id;
-	int64_t file_id;
-	enum origin origin;
-	bool flipped;            /* roles differ from the first packet's sender */
 	int64_t first_ns, last_ns;
-	char history[64];
-	int hlen;
-	bool closed;             /* both FINs or an RST seen */
-
 	/* handshake (handshake.c) */
-	enum outcome outcome;
 	int64_t syn_ns, syn_last_ns, syn_pre_synack_ns, synack_ns, ack_ns, end_ns;
-	int syn_count, synack_count;
-	bool mru_syn_set, irtt_set;
 	int64_t mru_syn_ns, irtt_ns;
-	int icmp_type, icmp_code;
-	char icmp_from[48];
+	uint32_t syn_count, synack_count;
+	uint32_t file_id;
+	int vantage;              /* who recorded it (join.c): each host's flows apart */
+	uint8_t ipver;
+	uint8_t origin;           /* enum origin */
+	uint8_t outcome;          /* enum outcome */
+	uint8_t hlen;
+	bool flipped;             /* roles differ from the first packet's sender */
+	bool closed;              /* both FINs or an RST seen */
+	bool mru_syn_set, irtt_set;
+	uint8_t icmp_type, icmp_code, icmp_ver;
+	char history[20];         /* at most 8 letters per side and '^' */
+	uint8_t icmp_from[16];
 };
 
-/* order.c: packets and journal records in time order */
-struct order_it;
-int order_open(sqlite3 *db, struct order_it **out, struct an_err *e);
-/* 1 with *r filled (r->ord assigned; events get their ord written), 0 at
- * the end, or a negative errno. */
-int order_next(struct order_it *it, struct arow *r, struct an_err *e);
-/* Writes the files' reorder figures. */
-int order_finish(struct order_it *it, struct an_err *e);
-void order_close(struct order_it *it);
+/* A packet as the analysis reads it: its row and its time, bounded so
+ * that every difference of two times is representable. */
+struct apkt {
+	const struct row_pkt *r;
+	int64_t ts;
+};
 
-/* conn.c */
-int conn_begin(sqlite3 *db, struct an_err *e);
-int conn_packet(const struct arow *r, struct an_err *e);
-int conn_other_packet(const struct arow *r, int64_t conn_id, struct an_err *e);
-/* Ends connections idle past their limits (all of them with all). */
-int conn_sweep(int64_t now, bool all, struct an_err *e);
-void conn_end(void);
-struct flow *flow_lookup(const struct arow *r, int *from);
-bool seg_is_loopback_copy(struct endpoint *s, const struct arow *r);
-/* conn_id of the TCP connection an ICMP error quotes (0 if none); marks a
- * pending attempt unreachable when the quote is its SYN. */
-int64_t conn_quoted(const struct arow *r);
+/* ---- conn.c: the table of connections ---- */
+struct conn_table {
+	struct flow **buckets;
+	struct flow *lru_head, *lru_tail;  /* least recently active first */
+	struct flow *ended;                /* ended, for pass.c to write and free */
+	int64_t next_conn_id;
+	uint64_t nflows, max_flows;
+	/* the vantage point of each file (by file_id; join_vantages): flows
+	 * of different vantage points are kept apart */
+	const int *vantage;
+	size_t nvantage;
+};
 
-/* zeek.c */
+/* What conn_packet did, for pass.c. */
+struct conn_result {
+	struct flow *f;
+	bool created;
+	int from;                 /* 0 sent by ep[0] (originator), 1 by ep[1] */
+	uint32_t seq_rel;         /* relative to the sender's base */
+	const char *rtx_class;    /* retransmissions.class, or NULL */
+};
+
+int conn_init(struct conn_table *t, uint64_t max_flows);
+void conn_free(struct conn_table *t);
+/* A TCP packet (PK_TCP, PK_PORTS, PK_IP); fills *res and r's anomalies
+ * bits it finds. -ENOMEM. */
+int conn_packet(struct conn_table *t, const struct apkt *a, uint16_t *anomalies,
+		struct conn_result *res);
+/* The flow of a 4-tuple (either direction) and the side that is (addr a,
+ * port pa); NULL if none. */
+struct flow *conn_lookup(const struct conn_table *t, int vantage, int ipver, const uint8_t *a,
+			 uint16_t pa, const uint8_t *b, uint16_t pb, int *side);
+/* The vantage point of a file's records (0 when unknown). */
+int conn_vantage(const struct conn_table *t, uint32_t file_id);
+/* Ends connections idle past their limits (all of them with all): they
+ * move to the ended list. */
+void conn_sweep(struct conn_table *t, int64_t now, bool all);
+/* The next ended flow (the caller frees it with conn_flow_free), or NULL. */
+struct flow *conn_take_ended(struct conn_table *t);
+void conn_flow_free(struct flow *f);
+/* An ICMP error quoting a TCP segment: the quoted connection's conn_id (0
+ * if none); marks a pending attempt unreachable when the quote is its SYN. */
+int64_t conn_quoted(struct conn_table *t, const struct apkt *a);
+/* The connections row of an ended flow. */
+void conn_row(const struct flow *f, struct row_conn *c);
+
+/* ---- zeek.c ---- */
 void zeek_history(struct flow *f, int d, char letter);
-void zeek_update_state(struct flow *f, int d, const struct arow *r);
+void zeek_update_state(struct flow *f, int d, uint8_t tcp_flags);
 const char *zeek_conn_state(const struct flow *f);
 
-/* handshake.c */
-void hs_packet(struct flow *f, int d, const struct arow *r, bool copy);
-int hs_prepare(sqlite3 *db, struct an_err *e);
-/* community_id: the connection's (conn.c computes it once for both rows) */
-int hs_write(struct flow *f, int64_t hs_id, const char *community_id, struct an_err *e);
-void hs_finish(void);
+/* ---- handshake.c ---- */
+void hs_packet(struct flow *f, int d, const struct apkt *a, bool copy);
+/* The handshakes row of an ended flow (kernel times from f->kj). */
+void hs_row(const struct flow *f, struct row_hs *h);
 const char *outcome_name(enum outcome o);
 
-/* icmp.c */
-int icmp_prepare(sqlite3 *db, struct an_err *e);
-int icmp_packet(const struct arow *r, int64_t *conn_id, struct an_err *e);
-int icmp_sweep(int64_t now, bool all, struct an_err *e);
-void icmp_finish(void);
+/* ---- icmp.c ---- */
+struct icmp_state {
+	struct echo **b;          /* ECHO_BUCKETS chains */
+	uint64_t pending, max_pending;
+	/* last outbound error, to spot its loopback copy */
+	uint8_t err_sig[64];
+	int64_t err_ns;
+	bool err_set;
+};
+
+/* What icmp_packet decided. */
+struct icmp_result {
+	bool write;               /* out holds an icmp row to write now */
+	bool quotes_tcp;          /* an error quoting TCP: ask conn_quoted */
+};
+
+int icmp_init(struct icmp_state *s, uint64_t max_pending);
+void icmp_free(struct icmp_state *s);
+/* An ICMP packet (PK_ICMP, PK_IP). Echo exchanges are held until they
+ * end (icmp_sweep); other messages give a row at once in *out. */
+int icmp_packet(struct icmp_state *s, const struct apkt *a, struct row_icmp *out,
+		struct icmp_result *res);
+/* Ends echo exchanges idle past their limit (all with all): calls fn with
+ * each one's row. */
+int icmp_sweep(struct icmp_state *s, int64_t now, bool all,
+	       int (*fn)(void *ctx, const struct row_icmp *r), void *ctx);
 
 #endif

@@ -767,9 +767,9 @@ static int tsg_put(sqlite3 *db, FILE *o, int64_t conn_id, struct an_err *e)
 	sqlite3_finalize(st);
 	err = db_prepare(db, &st,
 			 "SELECT v.ts_ns, v.seq_rel, v.payload_len, v.ack_rel, v.win, v.flags_str,"
-			 " p.sack_blocks, v.from_orig,"
+			 " v.sack_blocks, v.from_orig,"
 			 " EXISTS (SELECT 1 FROM v_retransmissions r WHERE r.packet_id = v.id)"
-			 " FROM v_packets v JOIN packets p ON p.id = v.id"
+			 " FROM v_packets v"
 			 " WHERE v.conn_id = ?1 AND v.proto = 6 AND (v.anomalies & 256) = 0"
 			 " ORDER BY v.ord", e);
 	if (err)

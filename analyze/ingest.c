@@ -1,14 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Loading one capture file into the database: the files row (identified by
- * a content hash, so a file is never loaded twice), sections, interfaces,
- * and packets (decoded headers plus netrec's annotation, docs/format.md
- * §4); other blocks go to blocks.c. Streaming: one record in memory at a
- * time, one transaction per file, prepared statements. It does not order
- * records or interpret connections (pass.c).
+ * Loading: the file loop. Every input file is a source of the time-order
+ * merge (order.c); reading one hands its packet and journal records to
+ * their row builders (packet.c, journal.c), and its section headers,
+ * interface descriptions and statistics, and netrec's clock and statistics
+ * blocks to the files and interfaces rows. The merged stream goes through
+ * the analysis pass (pass.c) into the store (store.c): one pass, each row
+ * written once.
  *
- * A damaged file is loaded up to its last readable record; the reader's
- * detail (offset, what) is stored in files.error and problems, and returned.
+ * The database is always built new, in one transaction with no journal:
+ * a temporary one in place, a kept one (--db) beside its path and renamed
+ * over it at the end, so that a failed or interrupted load leaves the old
+ * one as it was. Files added to a kept database are merged with its records
+ * read back (replay.c): one timeline, the same as loading all at once.
+ *
+ * A file is identified by a hash of its whole content (XXH64, streamed as
+ * it is read): one already in the database is not loaded again. To decide
+ * that before loading, a file whose size equals that of a file already in
+ * the database (or given before it) is hashed first. A path loaded before
+ * with other content is loaded again, and said so.
+ *
+ * A file whose records are further out of order than the window (order.h)
+ * makes the load start again, with that file read whole and sorted.
+ *
+ * Connections are followed per vantage point (the host a file was recorded
+ * on: join.c), so the host of each file must be known before the pass:
+ * --host-name, else the _HOSTNAME of the first netrec process record, found
+ * by a short scan of the file's start. After the store is closed, join.c
+ * pairs the connections seen from more than one vantage point.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,63 +39,68 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "ingest.h"
-#include "decode.h"
+#include "community_id.h"
+#include "hash.h"
+#include "order.h"
+#include "pass.h"
 #include "pcapng.h"
+#include "pool.h"
 #include "profile.h"
+#include "replay.h"
+#include "rows.h"
+#include "store.h"
 
-#define HASH_HEAD (1u << 20)
-#define HASH_TAIL (64u << 10)
+#define MAX_IFACES 4096
+#define STRTAB_BYTES (64u << 20)
+#define WINDOW_RECORDS (1u << 17)
+#define WINDOW_BYTES (64u << 20)
+#define MAX_RESTARTS 64
+#define PRESCAN_RECORDS 100000   /* records read to find a file's host */
 
-/* FNV-1a over the first MiB and the last 64 KiB, with the size: identifies
- * a file across runs without reading all of it twice. */
-static int file_hash(const char *path, char out[40], uint64_t *size)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint8_t *buf = NULL;
-	struct stat st;
-	int fd, err = 0;
-	ssize_t n;
+/* An input file while it is read. */
+struct infile {
+	const char *path;
+	int idx;                 /* in the caller's list */
+	int src;                 /* its source index in the merge, -1 none */
+	enum order_mode mode;
+	struct capfile *cf;
+	struct packet_ctx pctx;
+	struct row_file file;
+	struct hash hash;
+	uint64_t size;           /* on disk, 0 unknown */
+	uint64_t raw_read;
+	struct row_sink sink;
+	uint64_t *progress;      /* all files' raw bytes */
+	/* interfaces: ids of the current section's, by if_id, and every
+	 * one's counters */
+	uint32_t section;
+	int64_t iface_ids[MAX_IFACES];
+	struct row_iface_counts *counts;
+	size_t ncounts, counts_cap;
+	bool have_shb, done;
+	char *hardware, *os, *userappl, *comment, *host;
+	char *vhost;             /* its host as the pass knows it (vantage), or NULL */
+	const char *host_name;   /* --host-name: the files row's host */
+	char hash_text[40];
+	char cut_msg[256];       /* the problems row of interface text cut */
+	struct ingest_result *res;
+	struct an_err *err;      /* where a read error's detail goes */
+};
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		err = -ESPIPE;
-		goto cleanup;
-	}
-	buf = malloc(HASH_HEAD);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	for (int part = 0; part < 2; part++) {
-		off_t off = 0;
-		size_t want = HASH_HEAD;
+/* The whole load. */
+struct load {
+	const struct ingest_opts *o;
+	struct ingest_result *res;
+	struct ingest_summary *sum;
+	struct infile *files;    /* the files to load, in the order given */
+	int nfiles;
+	sqlite3 *old;            /* the kept database being extended, or NULL */
+	int64_t first_file_id;
+	uint64_t total_bytes, read_bytes, shown_bytes;
+	char build_path[4096];
+};
 
-		if (part == 1) {
-			if ((uint64_t)st.st_size <= HASH_HEAD)
-				break;
-			want = HASH_TAIL;
-			off = st.st_size - HASH_TAIL;
-		}
-		n = pread(fd, buf, want, off);
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			h ^= buf[i];
-			h *= 0x100000001b3ULL;
-		}
-	}
-	*size = (uint64_t)st.st_size;
-	snprintf(out, 40, "%016llx-%llu", (unsigned long long)h, (unsigned long long)st.st_size);
-cleanup:
-	free(buf);
-	close(fd);
-	return err;
-}
+static char *prescan_host(const char *path);
 
 static char *dup_n(const void *p, size_t n)
 {
@@ -89,609 +113,1031 @@ static char *dup_n(const void *p, size_t n)
 	return s;
 }
 
-void ing_bind_text(sqlite3_stmt *st, int i, const char *s)
+static void on_raw(void *ctx, const uint8_t *buf, size_t len)
 {
-	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
+	struct infile *f = ctx;
+
+	hash_update(&f->hash, buf, len);
+	f->raw_read += len;
+	*f->progress += len;
 }
 
-void ing_bind_int(sqlite3_stmt *st, int i, bool have, int64_t v)
+static void note_ts(struct row_file *f, int64_t ts)
 {
-	if (have)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
+	if (!f->has_ts || ts < f->first_ns)
+		f->first_ns = ts;
+	if (!f->has_ts || ts > f->last_ns)
+		f->last_ns = ts;
+	f->has_ts = true;
 }
 
-int ing_step(struct ingest *in, sqlite3_stmt *st, struct an_err *e)
-{
-	int rc = sqlite3_step(st);
+/* ---- reading one file ---- */
 
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		an_err_set(e, "database: %s", sqlite3_errmsg(in->db));
-		return -EIO;
-	}
-	return 0;
-}
-
-void ing_note_ts(struct ingest *in, int64_t ts)
-{
-	if (!in->have_ts || ts < in->first_ns)
-		in->first_ns = ts;
-	if (!in->have_ts || ts > in->last_ns)
-		in->last_ns = ts;
-	in->have_ts = true;
-}
-
-/* Keys compare as order.c sorts them: (ts, cpu, seq), absent cpu/seq
- * (-1 here) first. */
-void ing_note_key(struct ingest *in, int64_t ts, bool has_cpu, int64_t cpu, bool has_seq,
-		     int64_t seq)
-{
-	int64_t c = has_cpu ? cpu : -1, q = has_seq ? seq : -1;
-
-	if (in->have_key &&
-	    (ts < in->key_ts || (ts == in->key_ts && (c < in->key_cpu ||
-	     (c == in->key_cpu && q < in->key_seq)))))
-		in->out_of_order = true;
-	in->have_key = true;
-	in->key_ts = ts;
-	in->key_cpu = c;
-	in->key_seq = q;
-}
-
-static int add_iface(struct ingest *in, const struct capfile_rec *rec, uint32_t if_id,
+static int add_iface(struct infile *f, const struct capfile_rec *rec, uint32_t if_id,
 		     const struct capfile_iface *ifc, struct an_err *e)
 {
-	sqlite3_stmt *st = in->ins_if;
+	struct row_iface r;
+	struct row_iface_counts *c;
 	int err;
 
 	if (if_id >= MAX_IFACES || !ifc)
 		return 0;
-	sqlite3_bind_int64(st, 1, in->file_id);
-	sqlite3_bind_int64(st, 2, rec->section);
-	sqlite3_bind_int64(st, 3, if_id);
-	sqlite3_bind_int64(st, 4, ifc->linktype);
-	sqlite3_bind_int64(st, 5, ifc->snaplen);
-	ing_bind_text(st, 6, ifc->name);
-	ing_bind_text(st, 7, ifc->description);
-	ing_bind_text(st, 8, ifc->filter);
-	ing_bind_text(st, 9, ifc->os);
-	sqlite3_bind_int64(st, 10, (int64_t)ifc->ts_units_per_sec);
-	err = ing_step(in, st, e);
-	if (err)
+	if (f->ncounts == f->counts_cap) {
+		size_t n = f->counts_cap ? f->counts_cap * 2 : 16;
+
+		c = realloc(f->counts, n * sizeof(*c));
+		if (!c) {
+			an_err_set(e, "out of memory");
+			return -ENOMEM;
+		}
+		f->counts = c;
+		f->counts_cap = n;
+	}
+	c = &f->counts[f->ncounts++];
+	memset(c, 0, sizeof(*c));
+	/* ids by file and position, whatever order the files are read in */
+	c->iface_id = (f->file.file_id << 32) + (int64_t)f->ncounts;
+	r = (struct row_iface){ .iface_id = c->iface_id, .file_id = f->file.file_id,
+		.section = rec->section, .if_id = if_id, .linktype = ifc->linktype,
+		.snaplen = ifc->snaplen, .name = ifc->name, .description = ifc->description,
+		.filter = ifc->filter, .os = ifc->os, .tsresol = ifc->ts_units_per_sec };
+	err = f->sink.put(f->sink.ctx, ROW_IFACE, &r);
+	if (err) {
+		an_err_set(e, "cannot store an interface: %s", strerror(-err));
 		return err;
-	in->iface_ids[if_id] = sqlite3_last_insert_rowid(in->db);
-	in->iface_pkts[if_id] = 0;
+	}
+	f->iface_ids[if_id] = (int64_t)f->ncounts;
 	return 0;
 }
 
-static void flush_iface_counts(struct ingest *in)
+static struct row_iface_counts *iface_counts(struct infile *f, uint32_t if_id)
 {
-	char sql[128];
-
-	for (uint32_t i = 0; i < MAX_IFACES; i++) {
-		if (!in->iface_ids[i] || !in->iface_pkts[i])
-			continue;
-		snprintf(sql, sizeof(sql), "UPDATE interfaces SET packets = packets + %llu "
-			 "WHERE iface_id = %lld;", (unsigned long long)in->iface_pkts[i],
-			 (long long)in->iface_ids[i]);
-		sqlite3_exec(in->db, sql, NULL, NULL, NULL);
-		in->iface_pkts[i] = 0;
-	}
+	if (if_id >= MAX_IFACES || !f->iface_ids[if_id])
+		return NULL;
+	return &f->counts[f->iface_ids[if_id] - 1];
 }
 
-static void new_section(struct ingest *in, const struct capfile_rec *rec)
+static void new_section(struct infile *f, const struct capfile_rec *rec)
 {
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
 
-	flush_iface_counts(in);
-	memset(in->iface_ids, 0, sizeof(in->iface_ids));
-	in->section = rec->section;
-	if (in->have_shb)
+	memset(f->iface_ids, 0, sizeof(f->iface_ids));
+	f->section = rec->section;
+	if (f->have_shb)
 		return;
-	in->have_shb = true;
+	f->have_shb = true;
 	capfile_opt_iter_init(&it, rec);
 	while (capfile_opt_next(&it, &o) > 0) {
 		char **dst = NULL;
 
 		/* docs/format.md §6: the clock, a custom option of the SHB */
-		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !in->have_clock &&
-		    nr_clock_from_option(o.val, o.len, rec->swapped, &in->clock) == 0)
-			in->have_clock = true;
+		if (o.code == PCAPNG_OPT_CUSTOM_BIN && !f->file.has_clock &&
+		    nr_clock_from_option(o.val, o.len, rec->swapped, &f->file.clock) == 0)
+			f->file.has_clock = true;
 		switch (o.code) {
-		case PCAPNG_SHB_HARDWARE: dst = &in->hardware; break;
-		case PCAPNG_SHB_OS: dst = &in->os; break;
-		case PCAPNG_SHB_USERAPPL: dst = &in->userappl; break;
-		case PCAPNG_OPT_COMMENT: dst = &in->comment; break;
+		case PCAPNG_SHB_HARDWARE: dst = &f->hardware; break;
+		case PCAPNG_SHB_OS: dst = &f->os; break;
+		case PCAPNG_SHB_USERAPPL: dst = &f->userappl; break;
+		case PCAPNG_OPT_COMMENT: dst = &f->comment; break;
 		}
 		if (dst && !*dst)
 			*dst = dup_n(o.val, o.len);
 	}
 }
 
-/* netrec's comment "curl[4242/4243] uid=..." names the process: returns the
- * command when the pid in it matches. */
-static bool comment_comm(const struct capfile_rec *rec, uint32_t pid, char comm[64])
+static void add_isb(struct infile *f, const struct capfile_rec *rec)
 {
-	const char *c = rec->comment;
-	size_t n = rec->comment_len, i;
-	char num[16];
-	size_t k = 0;
-
-	if (!c || !n)
-		return false;
-	for (i = 0; i < n && c[i] != '[' && c[i] != ' '; i++)
-		;
-	if (i == 0 || i >= n || c[i] != '[' || i >= 64)
-		return false;
-	for (size_t j = i + 1; j < n && c[j] >= '0' && c[j] <= '9' && k < sizeof(num) - 1; j++)
-		num[k++] = c[j];
-	num[k] = 0;
-	if (!k || strtoul(num, NULL, 10) != pid)
-		return false;
-	memcpy(comm, c, i);
-	comm[i] = 0;
-	return true;
-}
-
-static int add_packet(struct ingest *in, const struct capfile_rec *rec, struct an_err *e)
-{
-	sqlite3_stmt *st = in->ins_pkt;
+	struct row_iface_counts *c = iface_counts(f, rec->if_id);
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
-	struct nr_pkt_annot an;
-	bool have_an = false;
-	struct pkt p;
-	uint32_t linktype;
-	int64_t ts = an_ts_clamp(rec->ts_ns);
-	int64_t iface_id = 0;
-	int err;
 
-	if (rec->if_id < MAX_IFACES) {
-		if (!in->iface_ids[rec->if_id]) {
-			err = add_iface(in, rec, rec->if_id, rec->iface, e);
-			if (err)
-				return err;
+	if (!c)
+		return;
+	capfile_opt_iter_init(&it, rec);
+	while (capfile_opt_next(&it, &o) > 0) {
+		int k = -1;
+
+		switch (o.code) {
+		case PCAPNG_ISB_IFRECV: k = 0; break;
+		case PCAPNG_ISB_IFDROP: k = 1; break;
+		case PCAPNG_ISB_OSDROP: k = 2; break;
+		case PCAPNG_ISB_USRDELIV: k = 3; break;
 		}
-		iface_id = in->iface_ids[rec->if_id];
-		in->iface_pkts[rec->if_id]++;
-	}
-	linktype = rec->iface ? rec->iface->linktype : 0xffffffffu;
-	decode_packet(linktype, rec->data, rec->caplen, &p);
-
-	if (rec->opts_len) {
-		capfile_opt_iter_init(&it, rec);
-		while (capfile_opt_next(&it, &o) > 0) {
-			if (o.code == PCAPNG_OPT_CUSTOM_BIN && !have_an &&
-			    nr_annot_from_option(o.val, o.len, rec->swapped, &an) == 0)
-				have_an = true;
+		if (k >= 0 && o.len >= 8) {
+			c->isb[k] = capfile_opt_u64(&it, &o);
+			c->has_isb |= (uint8_t)(1u << k);
 		}
 	}
-	if (rec->block_type == PCAPNG_BT_SPB)
-		ts = in->last_ts;
-	in->last_ts = ts;
-	ing_note_ts(in, ts);
-	ing_note_key(in, ts, have_an, have_an ? an.cpu : 0, have_an, have_an ? (int64_t)an.seq : 0);
+}
 
-	enum pkt_dir dir = p.dir;
+static void add_custom(struct infile *f, const struct capfile_rec *rec)
+{
+	struct row_file *r = &f->file;
+	struct nr_cb_stats s;
 
-	if (rec->has_flags && (rec->flags & 3))
-		dir = (rec->flags & 3) == PCAPNG_EPB_DIR_INBOUND ? PKT_DIR_IN : PKT_DIR_OUT;
-	else if (have_an)
-		dir = (an.flags & NR_ANNOT_F_EGRESS) ? PKT_DIR_OUT : PKT_DIR_IN;
-
-	int i = 1;
-	char fl[9];
-	unsigned anomalies = 0;
-
-	if (p.dec_flags & DEC_TRUNCATED)
-		anomalies |= 512;
-	if (p.dec_flags & DEC_UNDECODABLE)
-		anomalies |= 1024;
-	sqlite3_bind_int64(st, i++, in->file_id);
-	sqlite3_bind_int64(st, i++, in->file_idx++);
-	sqlite3_bind_int64(st, i++, (int64_t)rec->offset);
-	ing_bind_int(st, i++, iface_id != 0, iface_id);
-	sqlite3_bind_int64(st, i++, ts);
-	ing_bind_int(st, i++, have_an, have_an ? an.cpu : 0);
-	ing_bind_int(st, i++, have_an, have_an ? (int64_t)an.seq : 0);
-	sqlite3_bind_int64(st, i++, rec->caplen);
-	sqlite3_bind_int64(st, i++, rec->origlen);
-	if (dir == PKT_DIR_IN)
-		sqlite3_bind_text(st, i++, "in", 2, SQLITE_STATIC);
-	else if (dir == PKT_DIR_OUT)
-		sqlite3_bind_text(st, i++, "out", 3, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i++);
-	ing_bind_int(st, i++, p.vlan >= 0, p.vlan);
-	if (p.ipver) {
-		int alen = p.ipver == 6 ? 16 : 4;
-
-		sqlite3_bind_int(st, i++, p.ipver);
-		sqlite3_bind_blob(st, i++, p.src, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, i++, p.dst, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, i++, p.proto);
-		sqlite3_bind_int(st, i++, p.ttl);
-		sqlite3_bind_int64(st, i++, p.ip_id);
-		sqlite3_bind_int64(st, i++, p.ip_len);
-		sqlite3_bind_int(st, i++, p.fragment);
-	} else {
-		i += 8;
-	}
-	bool tcp = p.has_l4 && p.proto == 6;
-	bool l4ports = p.has_l4 && (p.proto == 6 || p.proto == 17);
-
-	ing_bind_int(st, i++, l4ports, p.sport);
-	ing_bind_int(st, i++, l4ports, p.dport);
-	ing_bind_int(st, i++, tcp, p.tcp_flags);
-	if (tcp) {
-		tcp_flags_str(p.tcp_flags, fl);
-		sqlite3_bind_text(st, i++, fl, -1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, i++);
-	}
-	ing_bind_int(st, i++, tcp, p.seq);
-	ing_bind_int(st, i++, tcp, p.ack);
-	ing_bind_int(st, i++, tcp, p.win);
-	ing_bind_int(st, i++, p.has_l4, p.payload_len);
-	ing_bind_int(st, i++, tcp && p.mss >= 0, p.mss);
-	ing_bind_int(st, i++, tcp && p.wscale >= 0, p.wscale);
-	ing_bind_int(st, i++, tcp && p.sack_perm, 1);
-	ing_bind_int(st, i++, tcp && p.has_ts, p.tsval);
-	ing_bind_int(st, i++, tcp && p.has_ts, p.tsecr);
-	ing_bind_int(st, i++, tcp && p.sack_blocks, p.sack_blocks);
-	ing_bind_int(st, i++, p.icmp, p.icmp_type);
-	ing_bind_int(st, i++, p.icmp, p.icmp_code);
-	ing_bind_int(st, i++, p.icmp_echo, p.icmp_id);
-	ing_bind_int(st, i++, p.icmp_echo, p.icmp_seq);
-	if (p.has_quote) {
-		int alen = p.q_ipver == 6 ? 16 : 4;
-
-		sqlite3_bind_blob(st, i++, p.q_src, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(st, i++, p.q_dst, alen, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, i++, p.q_proto);
-	} else {
-		i += 3;
-	}
-	ing_bind_int(st, i++, p.has_quote && p.q_has_ports, p.q_sport);
-	ing_bind_int(st, i++, p.has_quote && p.q_has_ports, p.q_dport);
-	ing_bind_int(st, i++, p.has_quote && p.q_has_seq, p.q_seq);
-
-	/* owner: netrec annotation, else the standard epb_processid_threadid */
-	bool owner = have_an && (an.flags & NR_ANNOT_F_OWNER);
-	int64_t pid = owner ? an.pid : rec->has_pid ? rec->pid : 0;
-	int64_t tid = owner ? an.tid : rec->has_pid ? rec->tid : 0;
-	bool has_pid = owner || rec->has_pid;
-	char comm[64];
-	bool has_comm = has_pid && comment_comm(rec, (uint32_t)pid, comm);
-
-	ing_bind_int(st, i++, has_pid, pid);
-	ing_bind_int(st, i++, has_pid, tid);
-	ing_bind_int(st, i++, owner, owner ? an.uid : 0);
-	ing_bind_int(st, i++, owner, owner ? an.gid : 0);
-	if (has_comm)
-		sqlite3_bind_text(st, i++, comm, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i++);
-	if (have_an)
-		sqlite3_bind_text(st, i++, nr_owner_src_name(an.owner_src), -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i++);
-	ing_bind_int(st, i++, have_an && (an.flags & NR_ANNOT_F_COOKIE),
-		     have_an ? (int64_t)an.cookie : 0);
-	sqlite3_bind_int(st, i++, (int)anomalies);
-	err = ing_step(in, st, e);
-	if (err)
-		return err;
-	in->packets++;
-
-	if (has_comm) {
-		uint32_t slot = (uint32_t)pid % COMM_CACHE;
-
-		if (in->comm_pids[slot] != (uint32_t)pid + 1) {
-			in->comm_pids[slot] = (uint32_t)pid + 1;
-			st = in->ins_proc;
-			sqlite3_bind_int64(st, 1, in->file_id);
-			sqlite3_bind_int64(st, 2, ts);
-			sqlite3_bind_int64(st, 3, pid);
-			sqlite3_bind_text(st, 4, comm, -1, SQLITE_TRANSIENT);
-			ing_bind_int(st, 7, owner, owner ? an.uid : 0);
-			ing_bind_int(st, 8, owner, owner ? an.gid : 0);
-			sqlite3_bind_text(st, 14, "comment", -1, SQLITE_STATIC);
-			err = ing_step(in, st, e);
+	if (rec->pen != NR_PEN)
+		return;
+	switch (nr_cb_type(rec->body, rec->body_len)) {
+	case NR_CB_CLOCK:
+		if (!r->has_clock && nr_clock_decode(rec->body, rec->body_len, &r->clock) == 0)
+			r->has_clock = true;
+		break;
+	case NR_CB_STATS:
+		/* rotated or concatenated sections: the counts add up */
+		if (nr_stats_decode(rec->body, rec->body_len, &s))
+			break;
+		if (!r->has_nr_stats) {
+			r->nr_stats = s;
+		} else {
+			r->nr_stats.packets_written += s.packets_written;
+			r->nr_stats.events_written += s.events_written;
+			r->nr_stats.packets_attributed += s.packets_attributed;
+			r->nr_stats.packets_kernel += s.packets_kernel;
+			r->nr_stats.ring_drops += s.ring_drops;
+			r->nr_stats.other_drops += s.other_drops;
+			r->nr_stats.packets_filtered += s.packets_filtered;
 		}
+		r->has_nr_stats = true;
+		break;
 	}
-	return err;
 }
 
-static int prepare_all(struct ingest *in, struct an_err *e)
+/* order_source.next: the file's next packet or journal record, in file
+ * order; other blocks are taken in passing. */
+static int infile_next(void *ctx, struct order_rec *out, struct an_err *e, struct pool *pkts)
 {
-	int err;
-
-	err = db_prepare(in->db, &in->ins_pkt,
-		"INSERT INTO packets(file_id, file_idx, offset, iface_id, ts_ns, cpu, cpu_seq,"
-		" caplen, origlen, direction, vlan, ip_version, src, dst, proto, ttl, ip_id,"
-		" ip_len, fragment, sport, dport, tcp_flags, flags_str, seq_raw, ack_raw, win,"
-		" payload_len, mss, wscale, sack_perm, tsval, tsecr, sack_blocks, icmp_type,"
-		" icmp_code, icmp_id, icmp_seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq,"
-		" pid, tid, uid, gid, comm, owner_src, cookie, anomalies) VALUES (?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->ins_ev,
-			"INSERT INTO events(file_id, file_idx, offset, ts_ns, ktime_ns, cpu, cpu_seq,"
-			" record, event, family, laddr, lport, raddr, rport, oldstate, newstate,"
-			" errno, window, cookie, pid, tid, uid, comm, owner_src, priority, message)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->ins_proc,
-			"INSERT INTO processes(file_id, ts_ns, pid, comm, exe, cmdline, uid, gid,"
-			" ppid, cgroup, cgroup_id, container_id, proc_id, source)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->ins_if,
-			"INSERT INTO interfaces(file_id, section, if_id, linktype, snaplen, name,"
-			" description, filter, os, tsresol) VALUES (?,?,?,?,?,?,?,?,?,?)", e);
-	if (!err)
-		err = db_prepare(in->db, &in->upd_isb,
-			"UPDATE interfaces SET isb_ifrecv = COALESCE(?1, isb_ifrecv),"
-			" isb_ifdrop = COALESCE(?2, isb_ifdrop), isb_osdrop = COALESCE(?3, isb_osdrop),"
-			" isb_usrdeliv = COALESCE(?4, isb_usrdeliv) WHERE iface_id = ?5", e);
-	return err;
-}
-
-static int finish_file(struct ingest *in, const struct ingest_result *res, struct an_err *e)
-{
-	const struct capfile_stats *cs = in->cf ? capfile_stats(in->cf) : NULL;
-	sqlite3_stmt *st = NULL;
-	int err, i = 1;
-
-	err = db_prepare(in->db, &st,
-		"UPDATE files SET kind = ?, compression = ?, host = ?, hardware = ?, os = ?,"
-		" userappl = ?, comment = ?, sections = ?, interfaces = ?, records = ?,"
-		" packets = ?, events = ?, unknown_blocks = ?, first_ns = ?, last_ns = ?,"
-		" clock_offset_ns = ?, clock_uncertainty_ns = ?, nr_packets_written = ?,"
-		" nr_events_written = ?, nr_packets_attributed = ?, nr_packets_kernel = ?,"
-		" nr_ring_drops = ?, nr_other_drops = ?, nr_packets_filtered = ?, error = ?,"
-		" error_offset = ?, in_order = ? WHERE file_id = ?", e);
-	if (err)
-		return err;
-	if (in->cf) {
-		sqlite3_bind_text(st, i++, capfile_kind(in->cf) == CAPFILE_PCAP ? "pcap" : "pcapng",
-				  -1, SQLITE_STATIC);
-		enum capfile_compression c = capfile_compression(in->cf);
-
-		sqlite3_bind_text(st, i++, c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ?
-				  "gzip" : "none", -1, SQLITE_STATIC);
-	} else {
-		i += 2;
-	}
-	ing_bind_text(st, i++, in->host);
-	ing_bind_text(st, i++, in->hardware);
-	ing_bind_text(st, i++, in->os);
-	ing_bind_text(st, i++, in->userappl);
-	ing_bind_text(st, i++, in->comment);
-	ing_bind_int(st, i++, cs, cs ? cs->sections : 0);
-	ing_bind_int(st, i++, cs, cs ? cs->interfaces : 0);
-	ing_bind_int(st, i++, cs, cs ? (int64_t)cs->blocks : 0);
-	sqlite3_bind_int64(st, i++, (int64_t)in->packets);
-	sqlite3_bind_int64(st, i++, (int64_t)in->events);
-	ing_bind_int(st, i++, cs, cs ? (int64_t)cs->unknown_blocks : 0);
-	ing_bind_int(st, i++, in->have_ts, in->first_ns);
-	ing_bind_int(st, i++, in->have_ts, in->last_ns);
-	ing_bind_int(st, i++, in->have_clock, in->clock.mono_to_real_ns);
-	ing_bind_int(st, i++, in->have_clock, (int64_t)in->clock.uncertainty_ns);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_written);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.events_written);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_attributed);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_kernel);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.ring_drops);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.other_drops);
-	ing_bind_int(st, i++, in->have_stats, (int64_t)in->stats.packets_filtered);
-	if (res->damaged) {
-		sqlite3_bind_text(st, i++, res->error, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, i++, (int64_t)res->error_offset);
-	} else {
-		i += 2;
-	}
-	sqlite3_bind_int(st, i++, !in->out_of_order);
-	sqlite3_bind_int64(st, i++, in->file_id);
-	err = ing_step(in, st, e);
-	sqlite3_finalize(st);
-	if (err)
-		return err;
-	/* a process known from its journal record needs no row from comments */
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), "DELETE FROM processes WHERE file_id = %lld AND source = 'comment'"
-		 " AND pid IN (SELECT pid FROM processes WHERE file_id = %lld AND source = 'journal');",
-		 (long long)in->file_id, (long long)in->file_id);
-	return db_exec(in->db, sql, e);
-}
-
-/* The reader keeps a bounded part of interfaces' text (pcapng.h,
- * CAPFILE_IFACE_TEXT_*): what it cut is a problem of the file, so that
- * --summary says so. */
-static int note_iface_text_cut(struct ingest *in, struct an_err *e)
-{
-	const struct capfile_stats *cs = capfile_stats(in->cf);
-	sqlite3_stmt *st = NULL;
-	char msg[256];
-	int err;
-
-	if (!cs->iface_text_cut && !cs->iface_text_dropped)
-		return 0;
-	snprintf(msg, sizeof(msg), "interface text options cut: %llu kept only their first %u "
-		 "bytes, %llu not kept (over %u KiB in a section or %u MiB in the file)",
-		 (unsigned long long)cs->iface_text_cut, CAPFILE_IFACE_TEXT_MAX,
-		 (unsigned long long)cs->iface_text_dropped, CAPFILE_IFACE_TEXT_SECTION >> 10,
-		 CAPFILE_IFACE_TEXT_FILE >> 20);
-	err = db_prepare(in->db, &st, "INSERT INTO problems(file_id, offset, block_type, message)"
-			 " VALUES (?,?,?,?)", e);
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, in->file_id);
-	sqlite3_bind_int64(st, 2, (int64_t)cs->iface_text_first_offset);
-	sqlite3_bind_int64(st, 3, PCAPNG_BT_IDB);
-	sqlite3_bind_text(st, 4, msg, -1, SQLITE_TRANSIENT);
-	err = ing_step(in, st, e);
-	sqlite3_finalize(st);
-	return err;
-}
-
-int ingest_file(sqlite3 *db, const char *path, const struct ingest_progress *prog,
-		struct ingest_result *res, struct an_err *e)
-{
-	struct ingest *in;
+	struct infile *f = ctx;
 	struct capfile_rec rec;
-	sqlite3_stmt *st = NULL;
-	char hash[40];
-	uint64_t size = 0;
-	bool have_hash, in_tx = false;
-	int err, rc;
-	struct timespec now;
+	int rc, err;
 
-	memset(res, 0, sizeof(*res));
-	in = calloc(1, sizeof(*in));
-	if (!in) {
-		an_err_set(e, "out of memory");
-		return -ENOMEM;
-	}
-	in->db = db;
-	have_hash = strcmp(path, "-") && file_hash(path, hash, &size) == 0;
-	if (have_hash) {
-		err = db_prepare(db, &st, "SELECT file_id FROM files WHERE hash = ?", e);
-		if (err)
-			goto cleanup;
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			res->skipped = true;
-			res->file_id = sqlite3_column_int64(st, 0);
-			err = 0;
-			goto cleanup;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	err = capfile_open_path(&in->cf, path, NULL);
-	if (err) {
-		const struct capfile_error *ce = capfile_error(in->cf);
-
-		if (ce && !strncmp(ce->what, "cannot open", 11))
-			an_err_set(e, "%s", ce->what);
-		else
-			an_err_set(e, "%s: %s", path, ce && ce->what[0] ? ce->what : strerror(-err));
-		goto cleanup;
-	}
-	/* bulk load without the indexes order.c and conn.c rebuild */
-	err = db_exec(db, "BEGIN; DROP INDEX IF EXISTS packets_ord; DROP INDEX IF EXISTS packets_conn;", e);
-	if (err)
-		goto cleanup;
-	in_tx = true;
-	err = db_prepare(db, &st, "INSERT INTO files(path, size, hash, loaded_ns) VALUES (?,?,?,?)", e);
-	if (err)
-		goto cleanup;
-	clock_gettime(CLOCK_REALTIME, &now);
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	ing_bind_int(st, 2, have_hash, (int64_t)size);
-	if (have_hash)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-	err = ing_step(in, st, e);
-	if (err)
-		goto cleanup;
-	in->file_id = sqlite3_last_insert_rowid(db);
-	res->file_id = in->file_id;
-	err = prepare_all(in, e);
-	if (err)
-		goto cleanup;
-
-	while ((rc = capfile_next(in->cf, &rec)) > 0) {
+	while (!f->done && (rc = capfile_next(f->cf, &rec)) > 0) {
 		switch (rec.type) {
 		case CAPFILE_REC_SHB:
-			new_section(in, &rec);
+			new_section(f, &rec);
 			break;
 		case CAPFILE_REC_IDB:
-			if (rec.section != in->section)
-				new_section(in, &rec);
-			err = add_iface(in, &rec, rec.if_id, rec.iface, e);
+			if (rec.section != f->section)
+				new_section(f, &rec);
+			err = add_iface(f, &rec, rec.if_id, rec.iface, e);
+			if (err)
+				return err;
 			break;
-		case CAPFILE_REC_PACKET:
-			if (rec.section != in->section)
-				new_section(in, &rec);
-			err = add_packet(in, &rec, e);
-			if (prog && prog->fn && (in->packets & 0xffff) == 0)
-				prog->fn(prog->ctx, path, rec.offset, in->packets);
-			break;
-		case CAPFILE_REC_JOURNAL:
-			err = ingest_journal(in, &rec, e);
-			break;
+		case CAPFILE_REC_PACKET: {
+			struct row_iface_counts *c;
+			struct row_pkt *p;
+
+			if (rec.section != f->section)
+				new_section(f, &rec);
+			if (rec.if_id < MAX_IFACES && !f->iface_ids[rec.if_id]) {
+				err = add_iface(f, &rec, rec.if_id, rec.iface, e);
+				if (err)
+					return err;
+			}
+			c = iface_counts(f, rec.if_id);
+			if (c)
+				c->packets++;
+			p = pool_get(pkts);
+			if (!p) {
+				an_err_set(e, "out of memory");
+				return -ENOMEM;
+			}
+			packet_build(p, &rec, c ? c->iface_id : 0, &f->pctx);
+			note_ts(&f->file, p->ts_ns);
+			f->file.packets++;
+			order_rec_pkt(out, p);
+			return 1;
+		}
+		case CAPFILE_REC_JOURNAL: {
+			struct row_jrec *j = journal_build(&rec, &f->pctx);
+			const char *host;
+
+			if (!j) {
+				an_err_set(e, "out of memory");
+				return -ENOMEM;
+			}
+			host = jrec_text(j, JT_HOSTNAME);
+			if (!f->host && host)
+				f->host = strdup(host);
+			note_ts(&f->file, j->ts_ns);
+			f->file.events++;
+			order_rec_jrec(out, j);
+			return 1;
+		}
 		case CAPFILE_REC_ISB:
-			ingest_isb(in, &rec);
+			add_isb(f, &rec);
 			break;
 		case CAPFILE_REC_CUSTOM:
-			ingest_custom(in, &rec);
+			add_custom(f, &rec);
 			break;
 		default:
 			break;
 		}
+	}
+	if (!f->done) {
+		f->done = true;
+		if (rc < 0) {
+			const struct capfile_error *ce = capfile_error(f->cf);
+			struct ingest_result *r = f->res;
+
+			r->damaged = true;
+			r->error_offset = ce->offset;
+			snprintf(r->error, sizeof(r->error), "%s", ce->what[0] ? ce->what : strerror(-rc));
+		}
+	}
+	return 0;
+}
+
+/* The order stage's view of a file and of the packet pool. */
+struct src_ctx {
+	struct infile *f;
+	struct pool *pkts;
+};
+
+static int src_next(void *ctx, struct order_rec *out, struct an_err *e)
+{
+	struct src_ctx *s = ctx;
+
+	return infile_next(s->f, out, e, s->pkts);
+}
+
+static int infile_open(struct infile *f, struct an_err *e)
+{
+	struct capfile_opts co = { .on_raw = on_raw, .raw_ctx = f };
+	int err;
+
+	hash_init(&f->hash);
+	err = capfile_open_path(&f->cf, f->path, &co);
+	if (err) {
+		const struct capfile_error *ce = capfile_error(f->cf);
+
+		if (ce && !strncmp(ce->what, "cannot open", 11))
+			an_err_set(e, "%s", ce->what);
+		else
+			an_err_set(e, "%s: %s", f->path, ce && ce->what[0] ? ce->what : strerror(-err));
+	}
+	return err;
+}
+
+static void infile_close(struct infile *f)
+{
+	capfile_close(f->cf);
+	f->cf = NULL;
+	free(f->counts);
+	free(f->hardware);
+	free(f->os);
+	free(f->userappl);
+	free(f->comment);
+	free(f->host);
+	f->counts = NULL;
+	f->ncounts = f->counts_cap = 0;
+	f->hardware = f->os = f->userappl = f->comment = f->host = NULL;
+}
+
+/* The reader stops at damage: the hash still covers the whole file. */
+static void hash_rest(struct infile *f)
+{
+	uint8_t buf[65536];
+	ssize_t n;
+	int fd;
+
+	if (!f->size || f->raw_read >= f->size)
+		return;
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = pread(fd, buf, sizeof(buf), (off_t)f->raw_read)) > 0) {
+		hash_update(&f->hash, buf, (size_t)n);
+		f->raw_read += (uint64_t)n;
+	}
+	close(fd);
+}
+
+static void file_counts(struct row_file_counts *c, int64_t file_id,
+			const struct pass_file_stats *st)
+{
+	*c = (struct row_file_counts){
+		.file_id = file_id, .tcp_packets = st->tcp_packets, .icmp_packets = st->icmp_packets,
+		.other_packets = st->other_packets, .loopback_copies = st->loopback_copies,
+		.tcp_events = st->tcp_events, .connections = st->connections,
+		.retransmissions = st->retransmissions, .sequence_gaps = st->sequence_gaps,
+		.gaps_known = st->gaps_known,
+	};
+}
+
+/* The files row, interface counters and problem of a file read to its end. */
+static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
+{
+	struct pass_file_stats st;
+	const struct capfile_stats *cs = capfile_stats(f->cf);
+	struct row_file *r = &f->file;
+	struct ingest_result *res = f->res;
+	enum capfile_compression c = capfile_compression(f->cf);
+	int err;
+
+	for (size_t i = 0; i < f->ncounts; i++) {
+		err = f->sink.put(f->sink.ctx, ROW_IFACE_COUNTS, &f->counts[i]);
 		if (err)
-			goto cleanup;
+			goto fail;
+	}
+	if (res->damaged) {
+		struct row_problem p = { r->file_id, (int64_t)res->error_offset,
+					 capfile_error(f->cf)->block_type, res->error };
+
+		err = f->sink.put(f->sink.ctx, ROW_PROBLEM, &p);
+		if (err)
+			goto fail;
+		r->error = res->error;
+		r->error_offset = (int64_t)res->error_offset;
+	}
+	if (cs->iface_text_cut || cs->iface_text_dropped) {
+		/* the reader keeps a bounded part of interfaces' text (pcapng.h,
+		 * CAPFILE_IFACE_TEXT_*): what it cut is a problem of the file, so
+		 * that --summary says so */
+		struct row_problem p = { r->file_id, (int64_t)cs->iface_text_first_offset,
+					 PCAPNG_BT_IDB, f->cut_msg };
+
+		snprintf(f->cut_msg, sizeof(f->cut_msg), "interface text options cut: %llu kept only their "
+			 "first %u bytes, %llu not kept (over %u KiB in a section or %u MiB in "
+			 "the file)", (unsigned long long)cs->iface_text_cut, CAPFILE_IFACE_TEXT_MAX,
+			 (unsigned long long)cs->iface_text_dropped, CAPFILE_IFACE_TEXT_SECTION >> 10,
+			 CAPFILE_IFACE_TEXT_FILE >> 20);
+		err = f->sink.put(f->sink.ctx, ROW_PROBLEM, &p);
+		if (err)
+			goto fail;
+	}
+	hash_rest(f);
+	snprintf(f->hash_text, sizeof(f->hash_text), "%016llx-%llu",
+		 (unsigned long long)hash_final(&f->hash), (unsigned long long)f->raw_read);
+	r->path = f->path;
+	r->size = f->size ? (int64_t)f->size : -1;
+	r->hash = f->hash_text;
+	r->kind = capfile_kind(f->cf) == CAPFILE_PCAP ? "pcap" : "pcapng";
+	r->compression = c == CAPFILE_ZSTD ? "zstd" : c == CAPFILE_GZIP ? "gzip" : "none";
+	r->host = f->host_name ? f->host_name : f->host;
+	r->hardware = f->hardware;
+	r->os = f->os;
+	r->userappl = f->userappl;
+	r->comment = f->comment;
+	r->has_stats = true;
+	r->sections = cs->sections;
+	r->interfaces = cs->interfaces;
+	r->records = (int64_t)cs->blocks;
+	r->unknown_blocks = (int64_t)cs->unknown_blocks;
+	pass_file_stats(pass, (uint32_t)r->file_id, &st);
+	r->has_reorder = true;
+	r->reorder_moved = st.moved;
+	r->reorder_max_displacement = st.max_disp;
+	r->in_order = r->reorder_moved == 0;
+	file_counts(&r->counts, r->file_id, &st);
+	err = f->sink.put(f->sink.ctx, ROW_FILE, r);
+	if (err)
+		goto fail;
+	res->file_id = r->file_id;
+	res->packets = (uint64_t)r->packets;
+	res->events = (uint64_t)r->events;
+	return 0;
+fail:
+	an_err_set(e, "cannot store the file's rows: %s", strerror(-err));
+	return err;
+}
+
+/* ---- which files to load ---- */
+
+static int hash_file(const char *path, char out[40])
+{
+	uint8_t *buf = malloc(1u << 20);
+	struct hash h;
+	uint64_t total = 0;
+	int fd, err = 0;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	hash_init(&h);
+	while ((n = read(fd, buf, 1u << 20)) > 0) {
+		hash_update(&h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	free(buf);
+	snprintf(out, 40, "%016llx-%llu", (unsigned long long)hash_final(&h),
+		 (unsigned long long)total);
+	return err;
+}
+
+/* A file of the database: what identifies it. */
+struct known {
+	int64_t file_id;
+	int64_t size;
+	char *path, *hash;
+};
+
+static int known_files(sqlite3 *db, struct known **out, int *n, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct known *k = NULL;
+	int err, cnt = 0, cap = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	err = db_prepare(db, &st, "SELECT file_id, size, path, hash FROM files ORDER BY file_id", e);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			struct known *v = realloc(k, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!v) {
+				err = -ENOMEM;
+				break;
+			}
+			k = v;
+		}
+		const unsigned char *p = sqlite3_column_text(st, 2), *h = sqlite3_column_text(st, 3);
+
+		k[cnt].file_id = sqlite3_column_int64(st, 0);
+		k[cnt].size = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+			      sqlite3_column_int64(st, 1);
+		k[cnt].path = strdup(p ? (const char *)p : "");
+		k[cnt].hash = h ? strdup((const char *)h) : NULL;
+		cnt++;
+	}
+	if (!err && rc != SQLITE_DONE) {
+		an_err_set(e, "database: %s", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+	if (err == -ENOMEM)
+		an_err_set(e, "out of memory");
+	sqlite3_finalize(st);
+	*out = k;
+	*n = cnt;
+	return err;
+}
+
+static void known_free(struct known *k, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(k[i].path);
+		free(k[i].hash);
+	}
+	free(k);
+}
+
+/* Decides for each path whether it is loaded: a content already in the
+ * database, or given twice, is not. */
+static int plan_files(struct load *l, struct an_err *e)
+{
+	const struct ingest_opts *o = l->o;
+	struct known *k = NULL;
+	char (*hashes)[40] = NULL;
+	struct stat *st = NULL;
+	int nk = 0, err = 0;
+
+	if (l->old) {
+		err = known_files(l->old, &k, &nk, e);
+		if (err)
+			return err;
+	}
+	hashes = calloc((size_t)o->npaths + 1, sizeof(*hashes));
+	st = calloc((size_t)o->npaths + 1, sizeof(*st));
+	l->files = calloc((size_t)o->npaths + 1, sizeof(*l->files));
+	if (!hashes || !st || !l->files) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(l->res, 0, (size_t)o->npaths * sizeof(*l->res));
+	for (int i = 0; i < o->npaths; i++) {
+		const char *path = o->paths[i];
+		struct ingest_result *r = &l->res[i];
+		bool regular = strcmp(path, "-") && !stat(path, &st[i]) && S_ISREG(st[i].st_mode);
+		bool need_hash = false;
+
+		if (regular) {
+			for (int j = 0; j < nk && !need_hash; j++)
+				need_hash = k[j].size == (int64_t)st[i].st_size;
+			for (int j = 0; j < i && !need_hash; j++)
+				need_hash = hashes[j][0] && st[j].st_size == st[i].st_size;
+			if (!need_hash)
+				for (int j = i + 1; j < o->npaths && !need_hash; j++)
+					need_hash = !stat(o->paths[j], &st[j]) && S_ISREG(st[j].st_mode) &&
+						    st[j].st_size == st[i].st_size;
+		}
+		if (need_hash && hash_file(path, hashes[i]))
+			hashes[i][0] = 0;
+		for (int j = 0; hashes[i][0] && j < nk && !r->skipped; j++) {
+			if (k[j].hash && !strcmp(k[j].hash, hashes[i])) {
+				r->skipped = true;
+				r->same_as = k[j].file_id;
+			}
+		}
+		for (int j = 0; hashes[i][0] && j < i && !r->skipped; j++) {
+			if (!strcmp(hashes[j], hashes[i]) && !l->res[j].skipped) {
+				r->skipped = true;
+				r->same_as = -1 - j;   /* given before, not yet numbered */
+			}
+		}
+		if (r->skipped)
+			continue;
+		for (int j = 0; j < nk && !r->changed; j++) {
+			if (!strcmp(k[j].path, path)) {
+				r->changed = true;
+				r->changed_id = k[j].file_id;
+			}
+		}
+		struct infile *f = &l->files[l->nfiles++];
+
+		f->path = path;
+		f->idx = i;
+		f->res = r;
+		f->host_name = o->host_name;
+		f->vhost = o->host_name ? strdup(o->host_name) : prescan_host(path);
+		f->mode = strcmp(path, "-") ? ORDER_WINDOW : ORDER_SORT;
+		f->size = regular ? (uint64_t)st[i].st_size : 0;
+		l->total_bytes += f->size;
+	}
+out:
+	known_free(k, nk);
+	free(hashes);
+	free(st);
+	return err;
+}
+
+/* The host a file names before the pass (its vantage point): the
+ * _HOSTNAME of the first journal record that has one, within the first
+ * PRESCAN_RECORDS records (netrec writes a process record before the
+ * process's packets). NULL when none, or for standard input. */
+static char *prescan_host(const char *path)
+{
+	struct capfile_opts co = { 0 };
+	struct capfile *cf = NULL;
+	struct capfile_rec rec;
+	struct strtab *strs;
+	struct packet_ctx ctx = { 0 };
+	char *host = NULL;
+
+	if (!strcmp(path, "-") || capfile_open_path(&cf, path, &co))
+		return NULL;
+	if (capfile_kind(cf) != CAPFILE_PCAPNG) {
+		capfile_close(cf);
+		return NULL;
+	}
+	strs = strtab_new(1u << 20);
+	ctx.strs = strs;
+	for (int n = 0; strs && !host && n < PRESCAN_RECORDS && capfile_next(cf, &rec) > 0; n++) {
+		struct row_jrec *j;
+		const char *h;
+
+		if (rec.type != CAPFILE_REC_JOURNAL)
+			continue;
+		j = journal_build(&rec, &ctx);
+		h = j ? jrec_text(j, JT_HOSTNAME) : NULL;
+		if (h && *h)
+			host = strdup(h);
+		free(j);
+	}
+	strtab_free(strs);
+	capfile_close(cf);
+	return host;
+}
+
+/* The vantage point of every file of the load (by file_id), numbered as
+ * join_vantages numbers them: 0 for files that name no host, one number
+ * per host name otherwise. The kept database's files are read from old. */
+static int vantage_map(struct load *l, sqlite3 *old, int **out, size_t *nout, struct an_err *e)
+{
+	struct { int64_t id; char *host; } *v = NULL;
+	size_t nv = 0, cap = 0, n = 0;
+	sqlite3_stmt *st = NULL;
+	int *m = NULL, err = 0, rc;
+
+	*out = NULL;
+	*nout = 0;
+	if (old) {
+		err = db_prepare(old, &st, "SELECT file_id, host FROM files ORDER BY file_id", e);
+		if (err)
+			return err;
+	}
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+
+		if (nv == cap) {
+			void *p = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			v = p;
+		}
+		v[nv].id = sqlite3_column_int64(st, 0);
+		v[nv].host = h ? strdup(h) : NULL;
+		nv++;
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; !err && i < l->nfiles; i++) {
+		if (l->files[i].src < 0)
+			continue;
+		if (nv == cap) {
+			void *p = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			v = p;
+		}
+		v[nv].id = l->files[i].file.file_id;
+		v[nv].host = l->files[i].vhost ? strdup(l->files[i].vhost) : NULL;
+		nv++;
+	}
+	for (size_t i = 0; i < nv; i++)
+		if (v[i].id >= 0 && v[i].id < 100000000 && (size_t)v[i].id >= n)
+			n = (size_t)v[i].id + 1;
+	if (!err && n) {
+		m = calloc(n, sizeof(*m));
+		if (!m)
+			err = -ENOMEM;
+	}
+	/* numbered in file_id order, as join_vantages does */
+	int next = 1;
+
+	for (size_t i = 0; !err && i < nv; i++) {
+		if (!v[i].host || v[i].id < 0 || (size_t)v[i].id >= n)
+			continue;
+		int num = 0;
+
+		for (size_t k = 0; k < i && !num; k++)
+			if (v[k].host && !strcmp(v[k].host, v[i].host) && v[k].id >= 0 &&
+			    (size_t)v[k].id < n)
+				num = m[v[k].id];
+		m[v[i].id] = num ? num : next++;
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].host);
+	free(v);
+	if (err) {
+		free(m);
+		an_err_set(e, "out of memory");
+		return err;
+	}
+	*out = m;
+	*nout = n;
+	return 0;
+}
+
+/* ---- the load ---- */
+
+/* The next file_id of a kept database (1 for a new one). */
+static int next_file_id(sqlite3 *db, int64_t *id, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(db, &st, "SELECT COALESCE(max(file_id), 0) + 1 FROM files", e);
+
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+	} else {
+		an_err_set(e, "database: %s", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* A kept database made by another version cannot be extended. */
+static int check_version(sqlite3 *db, const char *path, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int err = db_prepare(db, &st, "SELECT value FROM meta WHERE key = 'schema_version'", e);
+	int64_t v = -1;
+
+	if (err) {
+		an_err_set(e, "%s: not a netanalyze database", path);
+		return -EINVAL;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (v != AN_SCHEMA_VERSION) {
+		an_err_set(e, "%s was made by another version of netanalyze (schema %lld, this one "
+			   "writes %d): load its files into a new database", path, (long long)v,
+			   AN_SCHEMA_VERSION);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The rows of the kept database that no record carries: files, their
+ * interfaces and problems, copied as they are. */
+static int copy_old(sqlite3 *db, const char *old_path, struct an_err *e)
+{
+	char *sql = sqlite3_mprintf(
+		"ATTACH %Q AS old;"
+		"INSERT INTO main.files SELECT * FROM old.files;"
+		"INSERT INTO main.interfaces SELECT * FROM old.interfaces;"
+		"INSERT INTO main.problems SELECT * FROM old.problems;", old_path);
+	int err;
+
+	if (!sql) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	err = db_exec(db, sql, e);
+	sqlite3_free(sql);
+	return err;
+}
+
+static void progress(struct load *l, bool force)
+{
+	if (!l->o->progress)
+		return;
+	if (force || l->read_bytes >= l->shown_bytes + (1u << 20)) {
+		l->o->progress(l->o->progress_ctx, l->read_bytes, l->total_bytes);
+		l->shown_bytes = l->read_bytes;
+	}
+}
+
+/* One attempt: -EAGAIN when a file broke the window (its mode is then
+ * ORDER_SORT for the next). */
+static int load_once(struct load *l, struct an_err *e)
+{
+	const struct ingest_opts *o = l->o;
+	struct strtab *strs = strtab_new(STRTAB_BYTES);
+	struct order_limits lim = {
+		.records = o->window_records ? o->window_records : WINDOW_RECORDS,
+		.bytes = WINDOW_BYTES,
+	};
+	struct src_ctx *sctx = calloc((size_t)l->nfiles + 1, sizeof(*sctx));
+	struct pool pkts;
+	struct order *ord = NULL;
+	struct pass *pass = NULL;
+	struct store *store = NULL;
+	struct replay *rp = NULL;
+	struct row_sink sink;
+	struct order_rec rec;
+	sqlite3 *db = NULL;
+	const char *tmpdir = getenv("TMPDIR");
+	int *vantage = NULL;
+	size_t nvantage = 0;
+	uint16_t seed = o->cid_seed_set ? o->cid_seed : l->old ? community_id_seed(l->old) : 0;
+	bool seed_changed;
+	int err, rc, idx;
+	struct timespec now;
+
+	pool_init(&pkts, sizeof(struct row_pkt));
+	lim.tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	if (!strs || !sctx) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	unlink(l->build_path);
+	err = db_open(&db, l->build_path, false, true, e);
+	if (!err && l->old)
+		err = copy_old(db, o->db_path, e);
+	if (!err && l->old)
+		err = db_exec(db, "DETACH old", e);
+	/* the seed of the community_id columns, kept across rebuilds */
+	if (!err)
+		err = community_id_set_seed(db, seed, &seed_changed, e);
+	if (!err)
+		err = store_open(&store, db, o->tables, strs, e);
+	if (err)
+		goto out;
+	sink = (struct row_sink){ store_put, store };
+	err = pass_new(&pass, &pass_default_limits, strs, sink);
+	if (!err)
+		err = order_new(&ord, &lim, &pkts);
+	if (err) {
+		an_err_set(e, "out of memory");
+		goto out;
+	}
+	if (l->old) {
+		err = replay_open(&rp, l->old, &pkts, strs, e);
+		if (!err)
+			err = order_add(ord, ORDER_SORTED, (struct order_source){ replay_next, rp }, &idx);
+		if (err)
+			goto out;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	l->read_bytes = l->shown_bytes = 0;
+	int64_t next_id = l->first_file_id;
+
+	for (int i = 0; i < l->nfiles; i++) {
+		struct infile *f = &l->files[i];
+
+		f->src = -1;
+		if (f->res->failed)
+			continue;
+		memset(&f->file, 0, sizeof(f->file));
+		memset(&f->pctx, 0, sizeof(f->pctx));
+		memset(f->iface_ids, 0, sizeof(f->iface_ids));
+		f->ncounts = 0;
+		f->have_shb = f->done = false;
+		f->raw_read = 0;
+		f->section = 0;
+		f->res->damaged = false;
+		f->res->error[0] = 0;
+		f->err = e;
+		f->sink = sink;
+		f->progress = &l->read_bytes;
+		err = infile_open(f, e);
+		if (err) {
+			/* the others are loaded; this one is named in the result */
+			f->res->failed = true;
+			snprintf(f->res->error, sizeof(f->res->error), "%s", e->msg);
+			e->msg[0] = 0;
+			err = 0;
+			continue;
+		}
+		f->file.file_id = next_id++;
+		f->file.loaded_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+		f->pctx.file_id = (uint32_t)f->file.file_id;
+		f->pctx.strs = strs;
+		sctx[i] = (struct src_ctx){ f, &pkts };
+		err = order_add(ord, f->mode, (struct order_source){ src_next, &sctx[i] }, &f->src);
+		if (err)
+			goto out;
+	}
+	/* every file's vantage point, before the first record */
+	err = vantage_map(l, l->old, &vantage, &nvantage, e);
+	if (err)
+		goto out;
+	pass_set_fleet(pass, vantage, nvantage, seed);
+	while ((rc = order_next(ord, &rec, e)) > 0) {
+		if (rec.kind == ORD_PKT) {
+			err = pass_packet(pass, rec.row, e);
+			pool_put(&pkts, rec.row);
+		} else {
+			err = pass_jrec(pass, rec.row, e);
+		}
+		if (err)
+			goto out;
+		progress(l, false);
 	}
 	if (rc < 0) {
-		const struct capfile_error *ce = capfile_error(in->cf);
-		sqlite3_stmt *pst = NULL;
-
-		res->damaged = true;
-		res->error_offset = ce->offset;
-		snprintf(res->error, sizeof(res->error), "%s", ce->what[0] ? ce->what : strerror(-rc));
-		err = db_prepare(db, &pst, "INSERT INTO problems(file_id, offset, block_type, message)"
-				 " VALUES (?,?,?,?)", e);
-		if (err)
-			goto cleanup;
-		sqlite3_bind_int64(pst, 1, in->file_id);
-		sqlite3_bind_int64(pst, 2, (int64_t)ce->offset);
-		sqlite3_bind_int64(pst, 3, ce->block_type);
-		sqlite3_bind_text(pst, 4, res->error, -1, SQLITE_STATIC);
-		err = ing_step(in, pst, e);
-		sqlite3_finalize(pst);
-		if (err)
-			goto cleanup;
+		err = rc;
+		for (int i = 0; rc == -EAGAIN && i < l->nfiles; i++)
+			if (l->files[i].src == order_violator(ord))
+				l->files[i].mode = ORDER_SORT;
+		goto out;
 	}
-	err = note_iface_text_cut(in, e);
+	err = pass_finish(pass, e);
+	for (int i = 0; !err && i < l->nfiles; i++)
+		if (l->files[i].src >= 0)
+			err = infile_finish(&l->files[i], pass, e);
+	/* the kept database's files: what they count now, merged with the new */
+	for (int64_t id = 1; !err && l->old && id < l->first_file_id; id++) {
+		struct pass_file_stats st;
+		struct row_file_counts c;
+
+		pass_file_stats(pass, (uint32_t)id, &st);
+		if (!st.seen)
+			continue;
+		file_counts(&c, id, &st);
+		err = sink.put(sink.ctx, ROW_FILE_COUNTS, &c);
+		if (err)
+			an_err_set(e, "cannot store the file's rows: %s", strerror(-err));
+	}
+	if (!err && pass_limit_note(pass))
+		snprintf(l->sum->note, sizeof(l->sum->note), "%s", pass_limit_note(pass));
+	if (!err)
+		l->sum->runs = order_stats(ord)->runs;
+	if (!err)
+		err = store_close(store, true, e);
+	store = NULL;
+	/* connections seen from more than one vantage point */
+	if (!err)
+		err = db_exec(db, "BEGIN", e);
+	if (!err) {
+		err = join_run(db, e);
+		if (err)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		else
+			err = db_exec(db, "COMMIT", e);
+	}
+	if (!err && o->keep)
+		err = db_exec(db, an_gaps_sql, e);
+	if (!err && o->keep)
+		err = db_exec(db, an_index_sql, e);
+	progress(l, true);
+out:
+	if (err && store) {
+		/* the writer's error, if it is why */
+		struct an_err we = { "" };
+
+		store_close(store, false, &we);
+		if (we.msg[0] && err != -EAGAIN)
+			an_err_set(e, "%s", we.msg);
+	}
+	order_free(ord);
+	pass_free(pass);
+	replay_close(rp);
+	for (int i = 0; i < l->nfiles; i++)
+		infile_close(&l->files[i]);
+	if (db)
+		sqlite3_close(db);
+	pool_free(&pkts);
+	strtab_free(strs);
+	free(sctx);
+	free(vantage);
+	return err;
+}
+
+int ingest_run(const struct ingest_opts *o, struct ingest_result *res,
+	       struct ingest_summary *sum, struct an_err *e)
+{
+	struct load l = { .o = o, .res = res, .sum = sum, .first_file_id = 1 };
+	bool reseed = false;
+	int err = 0, fd;
+
+	memset(sum, 0, sizeof(*sum));
+	if (o->keep && !access(o->db_path, F_OK)) {
+		err = db_open(&l.old, o->db_path, true, false, e);
+		if (err)
+			return err;
+		err = check_version(l.old, o->db_path, e);
+		if (!err)
+			err = next_file_id(l.old, &l.first_file_id, e);
+	}
+	if (!err)
+		err = plan_files(&l, e);
 	if (err)
-		goto cleanup;
-	flush_iface_counts(in);
-	err = finish_file(in, res, e);
+		goto out;
+	/* nothing new: done, unless the Community ID seed changes */
+	if (!l.nfiles && !(o->cid_seed_set && l.old && l.first_file_id > 1 &&
+			   community_id_seed(l.old) != o->cid_seed))
+		goto out;
+	reseed = !l.nfiles;
+
+	if (l.old && l.first_file_id > 1) {
+		sum->rebuilt = true;
+	} else if (l.old) {
+		/* a kept database without files: as good as none */
+		sqlite3_close(l.old);
+		l.old = NULL;
+	}
+	if (o->keep) {
+		snprintf(l.build_path, sizeof(l.build_path), "%s.tmp-XXXXXX", o->db_path);
+		fd = mkstemp(l.build_path);
+		if (fd < 0) {
+			err = -errno;
+			an_err_set(e, "cannot create %s: %s", l.build_path, strerror(errno));
+			goto out;
+		}
+		close(fd);
+	} else {
+		snprintf(l.build_path, sizeof(l.build_path), "%s", o->db_path);
+	}
+	if (o->building)
+		snprintf(o->building, o->building_len, "%s", l.build_path);
+	for (int attempt = 0;; attempt++) {
+		err = load_once(&l, e);
+		if (err != -EAGAIN || attempt == MAX_RESTARTS)
+			break;
+		sum->restarts++;
+		e->msg[0] = 0;
+	}
 	if (err)
-		goto cleanup;
-	err = db_exec(db, "COMMIT", e);
-	if (err)
-		goto cleanup;
-	in_tx = false;
-	res->packets = in->packets;
-	res->events = in->events;
-cleanup:
-	if (in_tx)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(st);
-	sqlite3_finalize(in->ins_pkt);
-	sqlite3_finalize(in->ins_ev);
-	sqlite3_finalize(in->ins_proc);
-	sqlite3_finalize(in->ins_if);
-	sqlite3_finalize(in->upd_isb);
-	capfile_close(in->cf);
-	free(in->hardware);
-	free(in->os);
-	free(in->userappl);
-	free(in->comment);
-	free(in->host);
-	free(in);
+		goto out;
+	for (int i = 0; i < l.nfiles; i++)
+		if (l.files[i].src >= 0)
+			sum->loaded = true;
+	if (reseed)
+		sum->loaded = true;
+	if (!sum->loaded)
+		goto out;
+	/* files given twice: the later one names the earlier's id */
+	for (int i = 0; i < o->npaths; i++)
+		if (res[i].skipped && res[i].same_as < 0)
+			res[i].same_as = res[-1 - res[i].same_as].file_id;
+	if (l.old) {
+		sqlite3_close(l.old);
+		l.old = NULL;
+	}
+	if (o->keep && rename(l.build_path, o->db_path)) {
+		err = -errno;
+		an_err_set(e, "cannot replace %s: %s", o->db_path, strerror(errno));
+	}
+out:
+	if (err && o->keep && l.build_path[0])
+		unlink(l.build_path);
+	if (o->building)
+		o->building[0] = 0;
+	if (l.old)
+		sqlite3_close(l.old);
+	for (int i = 0; l.files && i < l.nfiles; i++)
+		free(l.files[i].vhost);
+	free(l.files);
 	return err;
 }

@@ -3,8 +3,8 @@
  * netanalyze: loads captures (netrec's pcapng, any pcapng or pcap) into an
  * SQLite database, restores time order, reconstructs connections and
  * handshakes, and prints reports or answers SQL. This file is the command
- * line only: options, messages, exit status. The work is in ingest.c,
- * order.c, conn.c and report.c.
+ * line only: options, messages, progress, exit status. The work is in
+ * ingest.c (loading) and report.c.
  *
  * Exit status: 0 success; 1 runtime failure or a damaged input (whatever
  * was readable is loaded and reported); 2 usage error.
@@ -259,33 +259,76 @@ static double mono_now(void)
 }
 
 static char tmp_path[4096];
+/* the database being built (beside a kept one), removed on a signal */
+static char building[4096];
 
 static void on_signal(int sig)
 {
 	if (tmp_path[0])
 		unlink(tmp_path);
+	if (building[0])
+		unlink(building);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static struct timespec last_progress;
 static bool progress_shown;
+static double progress_t0;
+static uint64_t progress_last_done;
 
-static void progress(void *ctx, const char *path, uint64_t bytes, uint64_t packets)
+/* Bytes as people read them: 512 B, 3.4 MB, 1.52 GB. */
+static void fmt_bytes(uint64_t n, char *out, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (u < 4 && v >= 999.5) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(out, len, u == 0 ? "%.0f %s" : v < 9.995 ? "%.2f %s" : v < 99.95 ? "%.1f %s" :
+		 "%.0f %s", v, unit[u]);
+}
+
+/* Percent of the input's bytes read (of the compressed bytes, for
+ * compressed files) and the time left at the rate so far; a load that
+ * starts again (a file out of order) starts its count again. */
+static void progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct timespec now;
+	double t, rate;
+	char a[32], b[32], eta[48] = "";
 
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	if (!progress_t0 || done < progress_last_done)
+		progress_t0 = t;
+	progress_last_done = done;
 	if (now.tv_sec == last_progress.tv_sec &&
 	    now.tv_nsec - last_progress.tv_nsec < 250000000)
 		return;
 	last_progress = now;
-	char *esc = output_escape(path);
+	fmt_bytes(done, a, sizeof(a));
+	if (!total) {
+		fprintf(stderr, "\r\033[Knetanalyze: loading: %s", a);
+		progress_shown = true;
+		return;
+	}
+	fmt_bytes(total, b, sizeof(b));
+	rate = t > progress_t0 ? (double)done / (t - progress_t0) : 0;
+	if (rate > 0 && done < total && t - progress_t0 >= 1) {
+		double left = (double)(total - done) / rate;
 
-	fprintf(stderr, "\r\033[Knetanalyze: loading %s: %llu packets, %.1f MB", esc ? esc : "",
-		(unsigned long long)packets, (double)bytes / 1e6);
-	free(esc);
+		if (left < 90)
+			snprintf(eta, sizeof(eta), ", %.0f s left", left + 0.5);
+		else
+			snprintf(eta, sizeof(eta), ", %.0f min left", left / 60 + 0.5);
+	}
+	fprintf(stderr, "\r\033[Knetanalyze: loading: %3.0f%% (%s of %s)%s",
+		100.0 * (double)(done < total ? done : total) / (double)total, a, b, eta);
 	progress_shown = true;
 }
 
@@ -366,98 +409,6 @@ static bool has_meta(sqlite3 *db)
 	return yes;
 }
 
-/* Loads files into the database and brings its analysis up to date, on a
- * read-write connection closed before returning. Returns 0, 1 when a file
- * could not be loaded or was damaged (the rest is loaded and analyzed), or
- * 2 when the database could not be opened or analyzed. */
-/* Load FILES into the database at DB_PATH (HOST: the host they were recorded
- * on, or NULL; SEED: a new Community ID seed, or NULL) and finish its
- * analysis. 0: done; 1: something was not loaded; 2: the database is
- * unusable. */
-static int load(const char *db_path, bool temporary, char **files, int nfiles,
-		const char *host, const uint16_t *seed)
-{
-	double t_start = mono_now();
-	bool loaded_new = false, seed_changed = false;
-	struct an_err e = { "" };
-	sqlite3 *db = NULL;
-	int status = 0, err;
-
-	err = db_open(&db, db_path, false, temporary, &e);
-	if (err) {
-		pr_warn("%s", e.msg);
-		return 2;
-	}
-	for (int i = 0; i < nfiles; i++) {
-		struct ingest_progress prog = { progress, NULL };
-		struct ingest_result res;
-
-		err = ingest_file(db, files[i], !quiet && isatty(STDERR_FILENO) ? &prog : NULL,
-				  &res, &e);
-		progress_clear();
-		if (err) {
-			if (e.msg[0])
-				pr_warn("%s", e.msg);
-			else
-				pr_warn("cannot load %s", files[i]);
-			status = 1;
-			continue;
-		}
-		if (res.skipped) {
-			if (!quiet)
-				pr_warn("%s: already in the database (file %lld), not loaded again",
-					files[i], (long long)res.file_id);
-			continue;
-		}
-		loaded_new = true;
-		if (host) {
-			err = join_name_files(db, res.file_id, host, &e);
-			if (err) {
-				pr_warn("%s: cannot record host %s: %s", files[i], host, e.msg);
-				status = 1;
-			}
-		}
-		if (res.damaged) {
-			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
-				"%llu journal records before it", files[i],
-				(unsigned long long)res.error_offset, res.error,
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-			status = 1;
-		} else if (verbose) {
-			pr_warn("%s: %llu packets, %llu journal records", files[i],
-				(unsigned long long)res.packets, (unsigned long long)res.events);
-		}
-	}
-	if (verbose)
-		pr_warn("loaded in %.2f s", mono_now() - t_start);
-	if (seed) {
-		err = community_id_set_seed(db, *seed, &seed_changed, &e);
-		if (err) {
-			pr_warn("cannot record the Community ID seed: %s", e.msg);
-			db_close_loader(db, temporary);
-			return 2;
-		}
-	}
-	if (loaded_new || seed_changed || analyze_needed(db)) {
-		double t0 = mono_now();
-
-		if (!quiet && isatty(STDERR_FILENO)) {
-			fprintf(stderr, "\r\033[Knetanalyze: restoring time order and analyzing...");
-			progress_shown = true;
-		}
-		err = analyze_run(db, &e);
-		progress_clear();
-		if (verbose)
-			pr_warn("ordered and analyzed in %.2f s", mono_now() - t0);
-		if (err) {
-			pr_warn("analysis failed: %s", e.msg);
-			status = 2;
-		}
-	}
-	db_close_loader(db, temporary);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	struct action acts[MAX_ACTIONS];
@@ -485,8 +436,10 @@ int main(int argc, char **argv)
 		[REP_PROCESSES] = "processes", [REP_JOINED] = "joined", [REP_SUMMARY] = "summary",
 	};
 
-	/* one thread: no locking inside SQLite, no allocation statistics */
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	/* the load writes from a thread of its own while another connection
+	 * may read a kept database: each connection is used by one thread at a
+	 * time; no allocation statistics */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
 	while ((c = getopt_long(argc, argv, "qvhV", long_opts, NULL)) != -1) {
@@ -695,6 +648,7 @@ int main(int argc, char **argv)
 	}
 	if (schema) {
 		fputs(an_schema_sql, stdout);
+		fputs(an_index_sql, stdout);
 		if (optind == argc && nacts == 0 && !ch_cluster && !xo.dir)
 			return 0;
 	}
@@ -758,30 +712,138 @@ int main(int argc, char **argv)
 		sigaction(SIGPIPE, &sa, NULL);
 	}
 
-	if (optind == argc && !seed_set) {
-		/* A pure query: read-only from the start, so that the file is
-		 * left as it was, a read-only file can be queried, and a loader
-		 * running beside it is not waited for. Only an analysis left
-		 * unfinished (by a run that was stopped) needs a write. */
-		err = query_open(&q, db_path, &qo, &e);
-		if (!err && has_meta(query_db(q)) && analyze_needed(query_db(q))) {
-			query_close(q);
-			q = NULL;
-			if (load(db_path, false, NULL, 0, NULL, NULL) != 0)
-				pr_warn("%s: cannot finish its analysis (see above); answering from "
-					"the tables as they are", db_path);
-			err = query_open(&q, db_path, &qo, &e);
+	double t_start = mono_now();
+	int npaths = argc - optind;
+	struct ingest_result *res = calloc((size_t)npaths + 1, sizeof(*res));
+	struct ingest_summary sum = { 0 };
+	struct ingest_opts io = {
+		.db_path = db_path, .keep = tmp_path[0] == 0, .tables = TB_ALL,
+		.paths = (const char *const *)argv + optind, .npaths = npaths,
+		.progress = !quiet && isatty(STDERR_FILENO) ? progress : NULL,
+		.building = building, .building_len = sizeof(building),
+		.host_name = xo.host, .cid_seed_set = seed_set, .cid_seed = seed,
+	};
+
+	if (getenv("NETANALYZE_WINDOW")) {
+		/* the time-order window, in records (docs/schema.md, Time order) */
+		char *end;
+		unsigned long long w = strtoull(getenv("NETANALYZE_WINDOW"), &end, 10);
+
+		if (*end || w < 2 || w > (1ull << 30)) {
+			pr_warn("NETANALYZE_WINDOW wants a number of records from 2 to 2^30");
+			free(res);
+			status = 2;
+			goto cleanup;
 		}
-	} else {
-		status = load(db_path, tmp_path[0] != 0, argv + optind, argc - optind, xo.host,
-			      seed_set ? &seed : NULL);
-		if (status == 2) {
+		io.window_records = (size_t)w;
+	}
+	if (tmp_path[0] && res) {
+		/* a temporary database holds the tables the actions read */
+		struct plan_item items[MAX_ACTIONS];
+		char *texts[MAX_ACTIONS] = { NULL };
+
+		for (int i = 0; i < nacts; i++) {
+			items[i] = (struct plan_item){ acts[i].kind != ACT_REPORT, acts[i].report, NULL };
+			if (acts[i].kind == ACT_SQL && strcmp(acts[i].arg, "-")) {
+				items[i].sql = acts[i].arg;
+			} else if (acts[i].kind == ACT_SQL_FILE && strcmp(acts[i].arg, "-")) {
+				FILE *f = fopen(acts[i].arg, "r");
+
+				if (f) {
+					texts[i] = read_all(f);
+					fclose(f);
+				}
+				items[i].sql = texts[i];
+			}
+		}
+		io.tables = plan_tables(items, nacts, &flt, &oo);
+		/* the export writes most tables (docs/fleet.md) */
+		if (xo.dir)
+			io.tables = TB_ALL;
+		for (int i = 0; i < nacts; i++)
+			free(texts[i]);
+		if (verbose > 1)
+			for (int t = 0; t < TB__COUNT; t++)
+				if (io.tables & (1u << t))
+					pr_warn("writes table %s", an_table_names[t]);
+	}
+	if (!res) {
+		pr_warn("out of memory");
+		status = 1;
+		goto cleanup;
+	}
+	if (npaths || seed_set) {
+		if (!tmp_path[0]) {
+			/* a kept database is built beside its path: Ctrl-C removes that */
+			struct sigaction sa = { .sa_handler = on_signal };
+
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGINT, &sa, NULL);
+			sigaction(SIGTERM, &sa, NULL);
+			sigaction(SIGHUP, &sa, NULL);
+		}
+		err = ingest_run(&io, res, &sum, &e);
+		progress_clear();
+		if (err) {
+			pr_warn("%s", e.msg[0] ? e.msg : "cannot load the files");
+			free(res);
 			status = 1;
 			goto cleanup;
 		}
-		/* Reports and user SQL run on the read-only, guarded connection. */
-		err = query_open(&q, db_path, &qo, &e);
 	}
+	for (int i = 0; i < npaths; i++) {
+		const char *path = argv[optind + i];
+
+		if (res[i].failed) {
+			pr_warn("%s", res[i].error);
+			status = 1;
+		} else if (res[i].skipped) {
+			if (!quiet)
+				pr_warn("%s: already in the database (file %lld), not loaded again",
+					path, (long long)res[i].same_as);
+		} else if (res[i].damaged) {
+			pr_warn("%s: damaged at byte offset %llu: %s; loaded the %llu packets and "
+				"%llu journal records before it", path,
+				(unsigned long long)res[i].error_offset, res[i].error,
+				(unsigned long long)res[i].packets, (unsigned long long)res[i].events);
+			status = 1;
+		} else if (verbose) {
+			pr_warn("%s: %llu packets, %llu journal records", path,
+				(unsigned long long)res[i].packets, (unsigned long long)res[i].events);
+		}
+		if (res[i].changed)
+			pr_warn("%s: its content changed since it was loaded as file %lld; loaded "
+				"again as file %lld", path, (long long)res[i].changed_id,
+				(long long)res[i].file_id);
+	}
+	if (npaths && sum.note[0])
+		pr_warn("note: %s", sum.note);
+	if (verbose && sum.loaded)
+		pr_warn("loaded in %.2f s%s", mono_now() - t_start,
+			sum.rebuilt ? " (with the database's records, read back)" : "");
+	if (verbose && sum.restarts)
+		pr_warn("records out of order beyond the window: %d file(s) read again, sorted",
+			sum.restarts);
+	if (verbose && sum.runs)
+		pr_warn("%llu sorted runs spilled to temporary files", (unsigned long long)sum.runs);
+	free(res);
+	if (npaths && !sum.loaded && (tmp_path[0] || access(db_path, F_OK))) {
+		/* nothing could be loaded: an empty database still answers (a
+		 * pure query makes none: it only reads) */
+		err = db_open(&db, db_path, false, true, &e);
+		if (err) {
+			pr_warn("%s", e.msg);
+			status = 1;
+			goto cleanup;
+		}
+		sqlite3_close(db);
+		db = NULL;
+	}
+
+	/* Reports and user SQL run on the read-only, guarded connection: a
+	 * pure query leaves the file as it was, works on a read-only file,
+	 * and does not wait for a loader (which builds a new file beside). */
+	err = query_open(&q, db_path, &qo, &e);
 	if (err) {
 		pr_warn("%s", e.msg);
 		status = 1;

@@ -1,199 +1,479 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The analysis pass: one read of all packets and journal records in time
- * order (order.c), TCP to conn.c, ICMP to icmp.c, then what only SQL can
- * see afterwards (owners from kernel events, the kernel's handshake
- * timeline, events' connections, the sockets table), all in one
- * transaction. Derived tables are rebuilt from scratch each time new files
- * are loaded, so that several files make one timeline.
+ * The analysis pass (pass.h): the hub that hands each record to the parts
+ * that read it, TCP to conn.c, ICMP to icmp.c, journal records to
+ * kevents.c, sockets.c and procs.c, and writes what they finish: a packet
+ * row at once, an ICMP error or other message at once, an echo exchange
+ * when it ends, a connection with its handshake when the connection ends
+ * (idle, replaced, or the end of the input), an event when its connection
+ * is settled. Where packets named no owner, a handshake takes the one
+ * kernel events name, then the command a process record gives its pid, and
+ * the connection takes the handshake's.
  */
 #include <errno.h>
-#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "analyze.h"
+#include "community_id.h"
+#include "decode.h"
 #include "flow.h"
+#include "gaps.h"
+#include "kevents.h"
+#include "pass.h"
+#include "procs.h"
+#include "sockets.h"
 
-#define SWEEP_EVERY_NS (10 * 1000000000LL)
+#define SWEEP_EVERY_NS (10 * NS_PER_SEC)
 
-/* Which files the derived tables were built from: a run that finds it
- * different (an earlier analysis failed) analyzes again. */
-#define FILES_KEY "(SELECT count(*) || ':' || COALESCE(max(file_id), 0) FROM files)"
-#define ANALYZED_MARK \
-	"INSERT OR REPLACE INTO meta(key, value) VALUES ('analyzed_files', " FILES_KEY ");"
+const struct pass_limits pass_default_limits = {
+	.flows = 500000,
+	.echoes = 1000000,
+	.events = 200000,
+	.sockets = 250000,
+	.processes = 1u << 20,
+};
 
-bool analyze_needed(sqlite3 *db)
+struct file_rank {
+	int64_t rank;             /* its records seen so far in time order */
+	struct pass_file_stats st;
+};
+
+struct pass {
+	struct conn_table conns;
+	struct icmp_state icmp;
+	struct kevents kev;
+	struct sockets socks;
+	struct procs procs;
+	struct gaps gaps;
+	struct strtab *strs;
+	struct row_sink sink;
+	int64_t next_ord;
+	int64_t next_sweep;
+	int64_t now;              /* time of the latest record, bounded */
+	struct file_rank *files;
+	size_t nfiles;
+	uint16_t cid_seed;        /* Community ID seed */
+};
+
+static int put_socket(void *ctx, const struct row_socket *r)
 {
-	sqlite3_stmt *st = NULL;
-	bool need = true;
+	struct pass *p = ctx;
 
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'analyzed_files') IS "
-			       FILES_KEY, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		need = sqlite3_column_int(st, 0) == 0;
-	sqlite3_finalize(st);
-	return need;
+	return p->sink.put(p->sink.ctx, ROW_SOCKET, (void *)r);
 }
 
-/* Derived data the pass cannot see in packet order: owners from kernel
- * events where packets had none, the kernel's own handshake timeline,
- * events' connections, and the sockets table. */
-static const char post_sql[] =
-	"UPDATE handshakes SET client_pid = e.pid, client_comm = COALESCE(client_comm, e.comm)"
-	"  FROM (SELECT laddr, lport, raddr, rport, pid, comm FROM events"
-	"        WHERE record = 'tcp_event' AND pid IS NOT NULL GROUP BY laddr, lport, raddr, rport) e"
-	"  WHERE handshakes.client_pid IS NULL AND e.laddr = client AND e.lport = client_port"
-	"    AND e.raddr = server AND e.rport = server_port;"
-	"UPDATE handshakes SET server_pid = e.pid, server_comm = COALESCE(server_comm, e.comm)"
-	"  FROM (SELECT laddr, lport, raddr, rport, pid, comm FROM events"
-	"        WHERE record = 'tcp_event' AND pid IS NOT NULL GROUP BY laddr, lport, raddr, rport) e"
-	"  WHERE handshakes.server_pid IS NULL AND e.laddr = server AND e.lport = server_port"
-	"    AND e.raddr = client AND e.rport = client_port;"
-	/* The kernel enters SYN_SENT before it picks the local port (the
-	 * event says port 0): such an event matches through its socket
-	 * cookie, or, without one, as the latest to that server. */
-	/* a command name from the process records where packets named none */
-	"UPDATE handshakes SET client_comm = (SELECT p.comm FROM processes p WHERE p.pid = client_pid"
-	"    AND p.file_id = handshakes.file_id AND p.comm IS NOT NULL ORDER BY p.source = 'journal' DESC"
-	"    LIMIT 1) WHERE client_comm IS NULL AND client_pid IS NOT NULL;"
-	"UPDATE handshakes SET server_comm = (SELECT p.comm FROM processes p WHERE p.pid = server_pid"
-	"    AND p.file_id = handshakes.file_id AND p.comm IS NOT NULL ORDER BY p.source = 'journal' DESC"
-	"    LIMIT 1) WHERE server_comm IS NULL AND server_pid IS NOT NULL;"
-	/* The latest such event before the SYN: walking events_rport_ts
-	 * backwards from the SYN stops at it (a max() over every port-0 event
-	 * to the server would be quadratic in the number of connections). */
-	"UPDATE handshakes SET k_syn_sent_ns = (SELECT e.ts_ns FROM events e"
-	"    INDEXED BY events_rport_ts"
-	"    WHERE e.rport = server_port AND e.ts_ns <= COALESCE(syn_ns, first_ns) + 1000000"
-	"      AND e.event = 'state' AND e.newstate = 'SYN_SENT' AND e.raddr = server"
-	"      AND (e.laddr = client OR e.laddr IN ('0.0.0.0', '::'))"
-	"      AND (e.lport = client_port OR (e.lport = 0 AND (e.cookie IS NULL OR e.cookie IN"
-	"           (SELECT x.cookie FROM events x WHERE x.laddr = client"
-	"            AND x.lport = client_port AND x.raddr = server AND x.rport = server_port"
-	"            AND x.cookie IS NOT NULL))))"
-	"    ORDER BY e.ts_ns DESC LIMIT 1)"
-	"  WHERE EXISTS (SELECT 1 FROM events WHERE record = 'tcp_event');"
-	/* by the full tuple: events_rport_ts would walk every event to the port */
-	"UPDATE handshakes SET k_established_ns = (SELECT min(e.ts_ns) FROM events e"
-	"    INDEXED BY events_tuple"
-	"    WHERE e.event = 'state' AND e.newstate = 'ESTABLISHED' AND e.laddr = client"
-	"      AND e.lport = client_port AND e.raddr = server AND e.rport = server_port"
-	"      AND e.ts_ns >= COALESCE(k_syn_sent_ns, syn_ns, first_ns) - 1000000000),"
-	"  k_server_established_ns = (SELECT min(e.ts_ns) FROM events e INDEXED BY events_tuple"
-	"    WHERE e.event = 'state' AND e.newstate = 'ESTABLISHED' AND e.laddr = server"
-	"      AND e.lport = server_port AND e.raddr = client AND e.rport = client_port"
-	"      AND e.ts_ns >= COALESCE(syn_ns, first_ns) - 1000000000)"
-	"  WHERE EXISTS (SELECT 1 FROM events WHERE record = 'tcp_event');"
-	"UPDATE handshakes SET k_connect_ns = k_established_ns - k_syn_sent_ns"
-	"  WHERE k_established_ns IS NOT NULL AND k_syn_sent_ns IS NOT NULL;"
-	"UPDATE connections SET orig_pid = COALESCE(orig_pid, h.client_pid),"
-	"    orig_comm = COALESCE(orig_comm, h.client_comm)"
-	"  FROM handshakes h WHERE h.conn_id = connections.conn_id"
-	"    AND ((orig_pid IS NULL AND h.client_pid IS NOT NULL)"
-	"      OR (orig_comm IS NULL AND h.client_comm IS NOT NULL));"
-	"UPDATE connections SET resp_pid = COALESCE(resp_pid, h.server_pid),"
-	"    resp_comm = COALESCE(resp_comm, h.server_comm)"
-	"  FROM handshakes h WHERE h.conn_id = connections.conn_id"
-	"    AND ((resp_pid IS NULL AND h.server_pid IS NOT NULL)"
-	"      OR (resp_comm IS NULL AND h.server_comm IS NOT NULL));"
-	"UPDATE events SET conn_id = (SELECT c.conn_id FROM connections c"
-	"    WHERE ((c.orig_h = events.laddr AND c.orig_p = events.lport AND c.resp_h = events.raddr"
-	"            AND c.resp_p = events.rport) OR (c.resp_h = events.laddr AND"
-	"            c.resp_p = events.lport AND c.orig_h = events.raddr AND c.orig_p = events.rport))"
-	"      AND events.ts_ns >= c.start_ns - 1000000000 AND events.ts_ns <= c.end_ns + 1000000000"
-	"    ORDER BY c.start_ns DESC LIMIT 1)"
-	"  WHERE record = 'tcp_event';"
-	"UPDATE events SET conn_id = (SELECT x.conn_id FROM events x WHERE x.cookie = events.cookie"
-	"    AND x.conn_id IS NOT NULL ORDER BY x.ts_ns LIMIT 1)"
-	"  WHERE conn_id IS NULL AND record = 'tcp_event' AND cookie IS NOT NULL AND cookie != 0;"
-	"INSERT INTO sockets(cookie, family, laddr, lport, raddr, rport, pid, comm, first_ns,"
-	"                    last_ns, packets, events)"
-	"  SELECT cookie, max(family), max(laddr), max(lport), max(raddr), max(rport), max(pid),"
-	"         max(comm), min(ts), max(ts), sum(p), sum(e)"
-	"  FROM (SELECT cookie, CASE ip_version WHEN 6 THEN 'inet6' ELSE 'inet' END AS family,"
-	"               ip(CASE direction WHEN 'in' THEN dst ELSE src END) AS laddr,"
-	"               CASE direction WHEN 'in' THEN dport ELSE sport END AS lport,"
-	"               ip(CASE direction WHEN 'in' THEN src ELSE dst END) AS raddr,"
-	"               CASE direction WHEN 'in' THEN sport ELSE dport END AS rport,"
-	"               pid, comm, ts_ns AS ts, 1 AS p, 0 AS e"
-	"        FROM packets WHERE cookie IS NOT NULL AND cookie != 0"
-	"        UNION ALL"
-	"        SELECT cookie, family, laddr, lport, raddr, rport, pid, comm, ts_ns, 0, 1"
-	"        FROM events WHERE cookie IS NOT NULL AND cookie != 0)"
-	"  GROUP BY cookie;";
-
-int analyze_run(sqlite3 *db, struct an_err *e)
+int pass_new(struct pass **out, const struct pass_limits *lim, struct strtab *strs,
+	     struct row_sink sink)
 {
-	struct order_it *it = NULL;
-	struct arow r;
-	int64_t next_sweep = INT64_MIN;
-	int err, rc;
+	struct pass *p = calloc(1, sizeof(*p));
+	int err;
 
-	/* bulk updates are faster without the indexes; rebuilt at the end */
-	err = db_exec(db, "BEGIN;"
-		      "DELETE FROM connections; DELETE FROM handshakes; DELETE FROM icmp;"
-		      "DELETE FROM retransmissions; DELETE FROM sockets;"
-		      "DROP INDEX IF EXISTS packets_ord; DROP INDEX IF EXISTS packets_conn;", e);
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	p->strs = strs;
+	p->sink = sink;
+	p->next_ord = 1;
+	p->next_sweep = INT64_MIN;
+	p->now = INT64_MIN;
+	procs_init(&p->procs, lim->processes);
+	gaps_init(&p->gaps);
+	err = conn_init(&p->conns, lim->flows);
+	if (!err)
+		err = icmp_init(&p->icmp, lim->echoes);
+	if (!err)
+		err = kevents_init(&p->kev, lim->events, lim->sockets, strs);
+	if (!err)
+		err = sockets_init(&p->socks, lim->sockets, strs, put_socket, p);
+	if (err) {
+		pass_free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+void pass_free(struct pass *p)
+{
+	if (!p)
+		return;
+	conn_free(&p->conns);
+	icmp_free(&p->icmp);
+	kevents_free(&p->kev);
+	sockets_free(&p->socks);
+	procs_free(&p->procs);
+	gaps_free(&p->gaps);
+	free(p->files);
+	free(p);
+}
+
+void pass_set_fleet(struct pass *p, const int *vantage, size_t nvantage, uint16_t cid_seed)
+{
+	p->conns.vantage = vantage;
+	p->conns.nvantage = nvantage;
+	p->cid_seed = cid_seed;
+}
+
+static struct file_rank *file_of(struct pass *p, uint32_t file_id)
+{
+	if (file_id >= p->nfiles) {
+		size_t n = (size_t)file_id + 16;
+		struct file_rank *f = realloc(p->files, n * sizeof(*f));
+
+		if (!f)
+			return NULL;
+		memset(f + p->nfiles, 0, (n - p->nfiles) * sizeof(*f));
+		p->files = f;
+		p->nfiles = n;
+	}
+	return &p->files[file_id];
+}
+
+void pass_file_stats(const struct pass *p, uint32_t file_id, struct pass_file_stats *out)
+{
+	if (file_id < p->nfiles)
+		*out = p->files[file_id].st;
+	else
+		memset(out, 0, sizeof(*out));
+	out->gaps_known = gaps_of(&p->gaps, file_id, &out->sequence_gaps);
+}
+
+const char *pass_limit_note(const struct pass *p)
+{
+	if (p->procs.full)
+		return "more processes than netanalyze remembers; some command names of "
+		       "processes known only from packet comments may be missing";
+	if (strtab_full(p->strs))
+		return "more distinct command names and addresses than netanalyze remembers; "
+		       "some are missing";
+	return NULL;
+}
+
+/* The record's place: its id in the timeline, and how far it moved from
+ * its place in its file. */
+static int number(struct pass *p, uint32_t file_id, int64_t file_idx, int64_t *id,
+		  struct an_err *e)
+{
+	struct file_rank *f = file_of(p, file_id);
+	int64_t d;
+
+	if (!f) {
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
+	}
+	*id = p->next_ord++;
+	d = f->rank - file_idx;
+	f->st.seen = true;
+	if (d) {
+		f->st.moved++;
+		if (d < 0)
+			d = -d;
+		if (d > f->st.max_disp)
+			f->st.max_disp = d;
+	}
+	f->rank++;
+	return 0;
+}
+
+static int put(struct pass *p, enum row_kind k, void *row, struct an_err *e)
+{
+	int err = p->sink.put(p->sink.ctx, k, row);
+
+	if (err && !e->msg[0])
+		an_err_set(e, "cannot store a row: %s", strerror(-err));
+	return err;
+}
+
+/* The rows of an ended connection: its handshake, then the connection. */
+static int flow_done(struct pass *p, struct flow *f, struct an_err *e)
+{
+	const struct kjoin *kj = f->kj;
+	struct row_conn c;
+	struct row_hs h;
+	int err;
+
+	hs_row(f, &h);
+	conn_row(f, &c);
+	/* one Community ID for both rows */
+	community_id(c.community_id, p->cid_seed, f->ipver, f->ep[0].addr, f->ep[1].addr, 6, true,
+		     f->ep[0].port, f->ep[1].port);
+	memcpy(h.community_id, c.community_id, sizeof(h.community_id));
+	if (f->file_id < p->nfiles)
+		p->files[f->file_id].st.connections++;
+	for (int d = 0; d < 2; d++) {
+		uint32_t pid_bit = d ? HS_PID_S : HS_PID_C;
+
+		/* kernel events name the owner where packets named none */
+		if (!(h.has & pid_bit) && kj && (kj->has & (d ? KJ_PID_S : KJ_PID_C))) {
+			h.has |= pid_bit;
+			h.pid[d] = kj->ev_pid[d];
+			if (!h.comm[d])
+				h.comm[d] = kj->ev_comm[d];
+		}
+		/* a command from the process records where none was named */
+		if (!h.comm[d] && (h.has & pid_bit))
+			h.comm[d] = procs_comm(&p->procs, f->file_id, h.pid[d]);
+		if (!c.has_pid[d] && (h.has & pid_bit)) {
+			c.has_pid[d] = true;
+			c.pid[d] = h.pid[d];
+		}
+		if (!c.comm[d])
+			c.comm[d] = h.comm[d];
+	}
+	err = put(p, ROW_CONN, &c, e);
+	if (!err)
+		err = put(p, ROW_HS, &h, e);
+	conn_flow_free(f);
+	return err;
+}
+
+static int drain_flows(struct pass *p, struct an_err *e)
+{
+	struct flow *f;
+	int err = 0;
+
+	while ((f = conn_take_ended(&p->conns))) {
+		if (!err)
+			err = flow_done(p, f, e);
+		else
+			conn_flow_free(f);
+	}
+	return err;
+}
+
+static int put_icmp(void *ctx, const struct row_icmp *r)
+{
+	struct pass *p = ctx;
+
+	return p->sink.put(p->sink.ctx, ROW_ICMP, (void *)r);
+}
+
+/* Journal records whose time has come. */
+static int release(struct pass *p, bool all, struct an_err *e)
+{
+	struct row_jrec *j;
+	int err;
+
+	while ((j = kevents_release(&p->kev, p->now, all))) {
+		err = put(p, ROW_JREC, j, e);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int sweep(struct pass *p, struct an_err *e)
+{
+	int err;
+
+	conn_sweep(&p->conns, p->now, false);
+	err = drain_flows(p, e);
+	if (!err)
+		err = icmp_sweep(&p->icmp, p->now, false, put_icmp, p);
+	if (err && !e->msg[0])
+		an_err_set(e, "cannot store a row: %s", strerror(-err));
+	return err;
+}
+
+static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, struct an_err *e)
+{
+	struct conn_result res;
+	int err;
+
+	err = conn_packet(&p->conns, a, &r->anomalies, &res);
+	if (err) {
+		an_err_set(e, "out of memory");
+		return err;
+	}
+	r->has |= PK_CONN | PK_FROM_ORIG;
+	r->conn_id = res.f->conn_id;
+	r->from_orig = res.from == 0;
+	if (res.created)
+		kevents_flow_started(&p->kev, res.f);
+	/* a packet its own socket sent names the socket's connection */
+	if ((r->has & (PK_COOKIE | PK_ANNOT)) == (PK_COOKIE | PK_ANNOT) && r->cookie &&
+	    r->dir == PKT_DIR_OUT && r->owner_src == NR_OWNER_SOCKET &&
+	    !(res.f->ep[res.from].bits & EP_COOKIE)) {
+		res.f->ep[res.from].bits |= EP_COOKIE;
+		kevents_packet(&p->kev, r->cookie, r->conn_id);
+	}
+	if (res.rtx_class) {
+		struct row_rtx x = {
+			.packet_id = r->id, .conn_id = r->conn_id, .ts_ns = a->ts,
+			.pid = r->pid, .seq_rel = res.seq_rel, .len = r->payload_len,
+			.comm = r->comm, .has_pid = r->has & PK_PID, .from_orig = res.from == 0,
+			.ipver = r->ipver, .tcp_flags = r->tcp_flags, .sport = r->sport,
+			.dport = r->dport, .cls = res.rtx_class,
+		};
+
+		memcpy(x.src, r->src, 16);
+		memcpy(x.dst, r->dst, 16);
+		p->files[r->file_id].st.retransmissions++;
+		err = put(p, ROW_RTX, &x, e);
+		if (err)
+			return err;
+	}
+	return drain_flows(p, e);
+}
+
+static int icmp_packet_row(struct pass *p, struct row_pkt *r, const struct apkt *a,
+			   struct an_err *e)
+{
+	struct icmp_result res;
+	struct row_icmp out;
+	int err;
+
+	err = icmp_packet(&p->icmp, a, &out, &res);
+	if (err) {
+		an_err_set(e, "out of memory");
+		return err;
+	}
+	if (res.quotes_tcp) {
+		int64_t c = conn_quoted(&p->conns, a);
+
+		if (c) {
+			r->has |= PK_CONN;
+			r->conn_id = c;
+			out.has |= IC_CONN;
+			out.conn_id = c;
+		}
+	}
+	return res.write ? put(p, ROW_ICMP, &out, e) : 0;
+}
+
+static void count_packet(struct pass_file_stats *st, const struct row_pkt *r)
+{
+	if (!(r->has & PK_IP) || (r->proto != 6 && r->proto != 1 && r->proto != 58))
+		st->other_packets++;
+	else if (r->proto == 6)
+		st->tcp_packets++;
+	else
+		st->icmp_packets++;
+	if (r->anomalies & AN_COPY)
+		st->loopback_copies++;
+}
+
+int pass_packet(struct pass *p, struct row_pkt *r, struct an_err *e)
+{
+	struct apkt a = { r, ts_clamp(r->ts_ns) };
+	int err;
+
+	err = number(p, r->file_id, r->file_idx, &r->id, e);
 	if (err)
 		return err;
-	err = order_open(db, &it, e);
-	if (!err)
-		err = conn_begin(db, e);
-	if (!err)
-		err = hs_prepare(db, e);
-	if (!err)
-		err = icmp_prepare(db, e);
-	if (err)
-		goto cleanup;
-
-	while ((rc = order_next(it, &r, e)) > 0) {
-		if (r.kind != 0)
-			continue;
-		if (r.ts >= next_sweep) {
-			err = conn_sweep(r.ts, false, e);
-			if (!err)
-				err = icmp_sweep(r.ts, false, e);
-			if (err)
-				goto cleanup;
-			next_sweep = r.ts + SWEEP_EVERY_NS;
-		}
-		if (r.proto == 6 && r.tcp && r.has_ports && r.ipver) {
-			err = conn_packet(&r, e);
-		} else if (r.icmp && r.ipver) {
-			int64_t conn_id = 0;
-
-			err = icmp_packet(&r, &conn_id, e);
-			if (!err)
-				err = conn_other_packet(&r, conn_id, e);
-		} else {
-			err = conn_other_packet(&r, 0, e);
-		}
+	p->now = a.ts;
+	if (a.ts >= p->next_sweep) {
+		err = sweep(p, e);
 		if (err)
-			goto cleanup;
+			return err;
+		p->next_sweep = a.ts + SWEEP_EVERY_NS;
 	}
-	if (rc < 0) {
-		err = rc;
-		goto cleanup;
+	r->anomalies &= AN_DECODER;
+	if ((r->has & (PK_TCP | PK_PORTS | PK_IP)) == (PK_TCP | PK_PORTS | PK_IP))
+		err = tcp_packet(p, r, &a, e);
+	else if ((r->has & (PK_ICMP | PK_IP)) == (PK_ICMP | PK_IP))
+		err = icmp_packet_row(p, r, &a, e);
+	if (!err && (r->has & PK_COOKIE) && r->cookie)
+		err = sockets_packet(&p->socks, r);
+	if (err) {
+		if (!e->msg[0])
+			an_err_set(e, "cannot store a row: %s", strerror(-err));
+		return err;
 	}
-	err = order_finish(it, e);
+	procs_comment(&p->procs, r);
+	count_packet(&p->files[r->file_id].st, r);
+	if (r->has & PK_CPU)
+		gaps_add(&p->gaps, r->file_id, true, r->cpu, r->cpu_seq);
+	err = put(p, ROW_PKT, r, e);
 	if (!err)
-		err = conn_sweep(0, true, e);
-	if (!err)
-		err = icmp_sweep(0, true, e);
-	if (!err)
-		err = db_exec(db, post_sql, e);
-	if (!err)
-		err = join_run(db, e);
-	if (!err)
-		err = db_exec(db, ANALYZED_MARK
-			      "CREATE INDEX IF NOT EXISTS packets_ord ON packets(ord);"
-			      "CREATE INDEX IF NOT EXISTS packets_conn ON packets(conn_id);"
-			      "COMMIT", e);
-cleanup:
+		err = release(p, false, e);
+	return err;
+}
+
+int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
+{
+	struct kev_match m;
+	int err;
+
+	err = number(p, j->file_id, j->file_idx, &j->id, e);
+	if (err) {
+		free(j);
+		return err;
+	}
+	p->now = ts_clamp(j->ts_ns);
+	err = release(p, false, e);
+	while (!err && kevents_full(&p->kev)) {
+		/* a second of events is more than the queue holds: the oldest
+		 * goes now */
+		struct row_jrec *old = kevents_release(&p->kev, p->now, true);
+
+		err = put(p, ROW_JREC, old, e);
+	}
+	if (err) {
+		free(j);
+		return err;
+	}
+	if (j->kind == JK_TCP_EVENT)
+		p->files[j->file_id].st.tcp_events++;
+	if (j->has & JR_SEQ)
+		gaps_add(&p->gaps, j->file_id, j->has & JR_CPU, j->cpu, j->cpu_seq);
+	if ((j->has & JR_COOKIE) && j->cookie) {
+		err = sockets_event(&p->socks, j);
+		if (err) {
+			free(j);
+			if (!e->msg[0])
+				an_err_set(e, "cannot store a row: %s", strerror(-err));
+			return err;
+		}
+	}
+	if (j->kind == JK_PROCESS && (j->has & JR_PID)) {
+		const char *comm = jrec_text(j, JT_COMM);
+
+		procs_journal(&p->procs, j->file_id, j->pid,
+			      comm ? strtab_intern(p->strs, comm, strlen(comm)) : 0);
+	}
+	uint32_t file_id = j->file_id;
+
+	err = kevents_add(&p->kev, j, &m);
+	if (err) {
+		free(j);
+		an_err_set(e, "out of memory");
+		return err;
+	}
+	if (m.tuple) {
+		int side;
+		struct flow *f = conn_lookup(&p->conns, conn_vantage(&p->conns, file_id), m.ipver,
+					     m.laddr, m.lport, m.raddr, m.rport, &side);
+
+		if (f)
+			kevents_match_last(&p->kev, f, side);
+	}
+	return release(p, false, e);
+}
+
+static int put_proc(void *ctx, const struct row_proc_comment *r)
+{
+	struct pass *p = ctx;
+
+	return p->sink.put(p->sink.ctx, ROW_PROC_COMMENT, (void *)r);
+}
+
+int pass_finish(struct pass *p, struct an_err *e)
+{
+	int err;
+
+	err = release(p, true, e);
 	if (err)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	order_close(it);
-	conn_end();
-	hs_finish();
-	icmp_finish();
+		return err;
+	conn_sweep(&p->conns, 0, true);
+	err = drain_flows(p, e);
+	if (!err)
+		err = icmp_sweep(&p->icmp, 0, true, put_icmp, p);
+	if (!err)
+		err = sockets_flush(&p->socks);
+	if (!err)
+		err = procs_each_comment_only(&p->procs, put_proc, p);
+	if (err && !e->msg[0])
+		an_err_set(e, "cannot store a row: %s", strerror(-err));
 	return err;
 }

@@ -210,7 +210,7 @@ static int run_stmt(sqlite3 *db, const struct sqlbuf *b, const struct filters *f
 	err = prepare_bound(db, &st, b, f, e);
 	if (err)
 		return err;
-	err = output_stmt(st, o, e);
+	err = o->plan_only ? 0 : output_stmt(st, o, e);
 	sqlite3_finalize(st);
 	return err;
 }

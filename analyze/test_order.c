@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests of time-order restoration (order.c) on a small in-memory
- * database: records of two CPUs shuffled the way per-CPU buffers deliver
- * them, a record without CPU/sequence, a journal record, equal timestamps.
- * The expected order and reorder figures are worked out by hand from the
- * rule in docs/schema.md: (timestamp, CPU, sequence), absent CPU first,
- * then file and position in the file.
+ * Unit tests of time-order restoration (order.c) and of the numbering and
+ * reorder figures the pass gives it (pass.c): records of two CPUs shuffled
+ * the way per-CPU buffers deliver them, a record without CPU/sequence, a
+ * journal record, equal timestamps; a record older than the window allows;
+ * a shuffled source sorted through spilled runs; two sources merged. The
+ * expected order and figures are worked out by hand from the rule in
+ * docs/schema.md: (timestamp, CPU, sequence), absent CPU first, then file
+ * and position in the file.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
-#include "flow.h"
+#include "gaps.h"
+#include "order.h"
+#include "pass.h"
 #include "test.h"
 
 TEST_MAIN_STATE;
@@ -22,67 +27,137 @@ struct rec {
 	int seq;
 };
 
-static sqlite3 *load(const struct rec *r, int n, int in_order)
+struct src {
+	const struct rec *r;
+	int n, i;
+	uint32_t file_id;
+	struct pool *pkts;
+};
+
+static int src_next(void *ctx, struct order_rec *out, struct an_err *e)
 {
-	sqlite3 *db = NULL;
-	struct an_err e;
-	char sql[512];
+	struct src *s = ctx;
+	const struct rec *r;
 
-	if (db_open(&db, ":memory:", false, true, &e)) {
-		fprintf(stderr, "db_open: %s\n", e.msg);
-		return NULL;
-	}
-	snprintf(sql, sizeof(sql), "INSERT INTO files(file_id, path, in_order, first_ns, last_ns)"
-		 " VALUES (1, 'x', %d, 0, 100)", in_order);
-	db_exec(db, sql, &e);
-	for (int i = 0; i < n; i++) {
-		char cpu[16] = "NULL", seq[16] = "NULL";
+	(void)e;
+	if (s->i == s->n)
+		return 0;
+	r = &s->r[s->i];
+	if (r->kind == 0) {
+		struct row_pkt *p = pool_get(s->pkts);
 
-		if (r[i].cpu >= 0) {
-			snprintf(cpu, sizeof(cpu), "%d", r[i].cpu);
-			snprintf(seq, sizeof(seq), "%d", r[i].seq);
+		memset(p, 0, sizeof(*p));
+		p->ts_ns = r->ts;
+		p->file_id = s->file_id;
+		p->file_idx = s->i;
+		if (r->cpu >= 0) {
+			p->has |= PK_CPU;
+			p->cpu = r->cpu;
+			p->cpu_seq = r->seq;
 		}
-		/* ids: packets and events numbered apart, as two tables are */
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s(id, file_id, file_idx, ts_ns, cpu, cpu_seq%s)"
-			 " VALUES (%d, 1, %d, %lld, %s, %s%s)",
-			 r[i].kind ? "events" : "packets", r[i].kind ? ", record" : "",
-			 100 + i, i, r[i].ts, cpu, seq, r[i].kind ? ", 'tcp_event'" : "");
-		if (db_exec(db, sql, &e))
-			fprintf(stderr, "insert: %s\n", e.msg);
+		order_rec_pkt(out, p);
+	} else {
+		struct row_jrec *j = calloc(1, sizeof(*j));
+
+		j->ts_ns = r->ts;
+		j->file_id = s->file_id;
+		j->file_idx = s->i;
+		for (int k = 0; k < JT__COUNT; k++)
+			j->toff[k] = TEXT_NONE;
+		if (r->cpu >= 0) {
+			j->has |= JR_CPU | JR_SEQ;
+			j->cpu = r->cpu;
+			j->cpu_seq = r->seq;
+		}
+		order_rec_jrec(out, j);
 	}
-	return db;
+	s->i++;
+	return 1;
 }
 
-/* Runs the ordered stream; out[] receives file positions in time order. */
-static int run(sqlite3 *db, int *out, int max)
-{
-	struct order_it *it = NULL;
-	struct an_err e;
-	struct arow r;
-	int n = 0, rc;
+/* What the pass hands on: ids by (file, position). */
+struct seen {
+	int64_t id[2][64];
+	int64_t order[128];      /* file * 100 + position, in time order */
+	int n;
+};
 
-	if (order_open(db, &it, &e))
-		return -1;
-	while ((rc = order_next(it, &r, &e)) > 0 && n < max) {
-		ASSERT_EQ(r.ord, n + 1, "ord numbers from 1 without gaps");
-		out[n++] = (int)r.file_idx;
+static int sink_put(void *ctx, enum row_kind k, void *row)
+{
+	struct seen *s = ctx;
+
+	if (k == ROW_PKT) {
+		const struct row_pkt *p = row;
+
+		s->id[p->file_id - 1][p->file_idx] = p->id;
+	} else if (k == ROW_JREC) {
+		struct row_jrec *j = row;
+
+		s->id[j->file_id - 1][j->file_idx] = j->id;
+		free(j);
 	}
-	ASSERT_EQ(rc, 0, "clean end");
-	ASSERT_OK(order_finish(it, &e), "finish");
-	order_close(it);
-	return n;
+	return 0;
 }
 
-static long long query(sqlite3 *db, const char *sql)
+/* Runs sources through order and pass; fills seen (order: by id). */
+static int run(struct src *srcs, int nsrc, enum order_mode mode, size_t window,
+	       struct seen *seen, struct pass **pass_out, uint64_t *runs)
 {
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
+	struct order_limits lim = { .records = window, .bytes = 1u << 30, .tmpdir = "/tmp" };
+	struct strtab *strs = strtab_new(1u << 20);
+	struct row_sink sink = { sink_put, seen };
+	struct order *o = NULL;
+	struct pass *pass = NULL;
+	struct order_rec r;
+	struct an_err e = { "" };
+	struct pool pkts;
+	int rc, idx, total = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	pool_init(&pkts, sizeof(struct row_pkt));
+	memset(seen, 0, sizeof(*seen));
+	if (order_new(&o, &lim, &pkts) || pass_new(&pass, &pass_default_limits, strs, sink))
+		return -ENOMEM;
+	for (int i = 0; i < nsrc; i++) {
+		srcs[i].pkts = &pkts;
+		srcs[i].i = 0;
+		total += srcs[i].n;
+		order_add(o, mode, (struct order_source){ src_next, &srcs[i] }, &idx);
+	}
+	while ((rc = order_next(o, &r, &e)) > 0) {
+		if (r.kind == ORD_PKT) {
+			ASSERT_OK(pass_packet(pass, r.row, &e), "pass_packet");
+			pool_put(&pkts, r.row);
+		} else {
+			ASSERT_OK(pass_jrec(pass, r.row, &e), "pass_jrec");
+		}
+	}
+	if (rc == 0)
+		ASSERT_OK(pass_finish(pass, &e), "pass_finish");
+	if (runs)
+		*runs = order_stats(o)->runs;
+	for (int f = 0; f < nsrc; f++)
+		for (int i = 0; i < srcs[f].n; i++)
+			if (seen->id[f][i] > 0 && seen->id[f][i] <= 128)
+				seen->order[seen->id[f][i] - 1] = f * 100 + i;
+	seen->n = total;
+	order_free(o);
+	pool_free(&pkts);
+	if (pass_out)
+		*pass_out = pass;
+	else
+		pass_free(pass);
+	strtab_free(strs);
+	return rc;
+}
+
+static bool stats(struct pass *pass, uint32_t file_id, int64_t *moved, int64_t *maxd)
+{
+	struct pass_file_stats st;
+
+	pass_file_stats(pass, file_id, &st);
+	*moved = st.moved;
+	*maxd = st.max_disp;
+	return st.seen;
 }
 
 static void test_shuffled_cpus(void)
@@ -98,19 +173,22 @@ static void test_shuffled_cpus(void)
 		{ 1, 40, 0, 3 },  /* 5: event */
 	};
 	static const int want[] = { 0, 2, 4, 3, 1, 5 };
-	int got[8];
-	sqlite3 *db = load(r, 6, 0);
+	struct src s = { r, 6, 0, 1, NULL };
+	struct seen seen;
+	struct pass *pass = NULL;
+	int64_t moved = -1, maxd = -1;
 
-	if (!ASSERT_OK_PTR(db, "database"))
-		return;
-	ASSERT_EQ(run(db, got, 8), 6, "all records");
+	ASSERT_EQ(run(&s, 1, ORDER_WINDOW, 16, &seen, &pass, NULL), 0, "clean end");
 	for (int i = 0; i < 6; i++)
-		ASSERT_EQ(got[i], want[i], "position in time order");
+		ASSERT_EQ(seen.order[i], want[i], "position in time order");
+	for (int i = 0; i < 6; i++)
+		ASSERT_TRUE(seen.id[0][i] >= 1 && seen.id[0][i] <= 6, "ids number from 1 without gaps");
 	/* ranks vs positions: 2 moved by 1, 4 by 2, 1 by 3 */
-	ASSERT_EQ(query(db, "SELECT reorder_moved FROM files"), 3, "moved");
-	ASSERT_EQ(query(db, "SELECT reorder_max_displacement FROM files"), 3, "largest displacement");
-	ASSERT_EQ(query(db, "SELECT ord FROM events WHERE id = 105"), 6, "event's ord written");
-	sqlite3_close(db);
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
+	ASSERT_EQ(moved, 3, "moved");
+	ASSERT_EQ(maxd, 3, "largest displacement");
+	ASSERT_EQ(seen.id[0][5], 6, "the event's place in the timeline");
+	pass_free(pass);
 }
 
 static void test_in_order_fast_path(void)
@@ -119,21 +197,108 @@ static void test_in_order_fast_path(void)
 	static const struct rec r[] = {
 		{ 0, 10, 0, 1 }, { 1, 11, 0, 2 }, { 0, 12, 1, 1 }, { 1, 12, 1, 2 }, { 0, 13, -1, 0 },
 	};
-	int got[8];
-	sqlite3 *db = load(r, 5, 1);
+	struct src s = { r, 5, 0, 1, NULL };
+	struct seen seen;
+	struct pass *pass = NULL;
+	int64_t moved = -1, maxd = -1;
 
-	if (!ASSERT_OK_PTR(db, "database"))
-		return;
-	ASSERT_EQ(run(db, got, 8), 5, "all records");
+	ASSERT_EQ(run(&s, 1, ORDER_WINDOW, 2, &seen, &pass, NULL), 0, "clean end");
 	for (int i = 0; i < 5; i++)
-		ASSERT_EQ(got[i], i, "file order kept");
-	ASSERT_EQ(query(db, "SELECT reorder_moved FROM files"), 0, "nothing moved");
-	sqlite3_close(db);
+		ASSERT_EQ(seen.order[i], i, "file order kept");
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
+	ASSERT_EQ(moved, 0, "nothing moved");
+	pass_free(pass);
+}
+
+/* 24 packets whose times are a fixed shuffle of 0..23 */
+static const struct rec shuffled[] = {
+	{ 0, 17, -1, 0 }, { 0, 3, -1, 0 }, { 0, 22, -1, 0 }, { 0, 9, -1, 0 }, { 0, 0, -1, 0 },
+	{ 0, 14, -1, 0 }, { 0, 6, -1, 0 }, { 0, 20, -1, 0 }, { 0, 11, -1, 0 }, { 0, 2, -1, 0 },
+	{ 0, 19, -1, 0 }, { 0, 8, -1, 0 }, { 0, 23, -1, 0 }, { 0, 5, -1, 0 }, { 0, 13, -1, 0 },
+	{ 0, 1, -1, 0 }, { 0, 16, -1, 0 }, { 0, 10, -1, 0 }, { 0, 21, -1, 0 }, { 0, 4, -1, 0 },
+	{ 0, 15, -1, 0 }, { 0, 7, -1, 0 }, { 0, 18, -1, 0 }, { 0, 12, -1, 0 },
+};
+
+static void test_window_broken(void)
+{
+	/* a window of 4 records cannot hold this shuffle: the merge says so
+	 * instead of handing on a wrong order */
+	struct src s = { shuffled, 24, 0, 1, NULL };
+	struct seen seen;
+
+	ASSERT_EQ(run(&s, 1, ORDER_WINDOW, 4, &seen, NULL, NULL), -EAGAIN,
+		  "a record older than the window allows");
+}
+
+static void test_sorted_runs(void)
+{
+	/* the same shuffle sorted through runs of 5 records: 5 runs spilled,
+	 * then merged in time order */
+	struct src s = { shuffled, 24, 0, 1, NULL };
+	struct seen seen;
+	uint64_t runs = 0;
+	int64_t moved = -1, maxd = -1;
+	struct pass *pass = NULL;
+
+	ASSERT_EQ(run(&s, 1, ORDER_SORT, 5, &seen, &pass, &runs), 0, "clean end");
+	ASSERT_EQ(runs, 5, "runs spilled to temporary files");
+	for (int i = 0; i < 24; i++)
+		ASSERT_EQ(shuffled[seen.order[i]].ts, i, "time order");
+	ASSERT_TRUE(stats(pass, 1, &moved, &maxd), "figures for the file");
+	/* 22 sits at position 2 of the file and 22nd in time: moved by 20,
+	 * the most; only 6 and 16 are where they were */
+	ASSERT_EQ(maxd, 20, "largest displacement");
+	ASSERT_EQ(moved, 22, "moved");
+	pass_free(pass);
+}
+
+static void test_two_files(void)
+{
+	/* two files merged as mergecap would: by time, then by file */
+	static const struct rec a[] = { { 0, 10, -1, 0 }, { 0, 30, -1, 0 }, { 0, 40, -1, 0 } };
+	static const struct rec b[] = { { 0, 20, -1, 0 }, { 0, 30, -1, 0 }, { 1, 50, -1, 0 } };
+	static const int want[] = { 0, 100, 1, 101, 2, 102 };
+	struct src s[2] = { { a, 3, 0, 1, NULL }, { b, 3, 0, 2, NULL } };
+	struct seen seen;
+
+	ASSERT_EQ(run(s, 2, ORDER_WINDOW, 2, &seen, NULL, NULL), 0, "clean end");
+	for (int i = 0; i < 6; i++)
+		ASSERT_EQ(seen.order[i], want[i], "merged order");
+}
+
+static void test_sequence_gaps(void)
+{
+	struct gaps g;
+	int64_t n = -1;
+
+	/* file 1, CPU 0: 1 2 4 3 3 7 -> 1..7 but 5 and 6: 2 missing;
+	 * CPU 1: 10 12 -> 1 missing; no CPU: 5 6 -> none */
+	static const int64_t cpu0[] = { 1, 2, 4, 3, 3, 7 };
+
+	gaps_init(&g);
+	for (size_t i = 0; i < sizeof(cpu0) / sizeof(cpu0[0]); i++)
+		gaps_add(&g, 1, true, 0, cpu0[i]);
+	gaps_add(&g, 1, true, 1, 10);
+	gaps_add(&g, 1, true, 1, 12);
+	gaps_add(&g, 1, false, 0, 5);
+	gaps_add(&g, 1, false, 0, 6);
+	ASSERT_TRUE(gaps_of(&g, 1, &n), "counted");
+	ASSERT_EQ(n, 3, "2 + 1 + 0 missing");
+	/* file 2: a number far behind the largest cannot be told apart */
+	gaps_add(&g, 2, true, 0, 1000000);
+	gaps_add(&g, 2, true, 0, 1);
+	ASSERT_FALSE(gaps_of(&g, 2, &n), "not counted");
+	ASSERT_TRUE(gaps_of(&g, 3, &n) && n == 0, "a file without numbers: none missing");
+	gaps_free(&g);
 }
 
 int main(void)
 {
 	RUN_TEST(test_shuffled_cpus);
 	RUN_TEST(test_in_order_fast_path);
+	RUN_TEST(test_window_broken);
+	RUN_TEST(test_sorted_runs);
+	RUN_TEST(test_two_files);
+	RUN_TEST(test_sequence_gaps);
 	return test_exit();
 }

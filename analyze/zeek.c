@@ -5,7 +5,7 @@
  * established, closed, reset), the history letters (upper case for the
  * originator, each letter once per side) and the conn_state derived from
  * both endpoints at the end. conn.c calls these for every packet that is
- * not a loopback copy. Nothing here touches the database.
+ * not a loopback copy.
  */
 #include <string.h>
 
@@ -19,21 +19,23 @@ void zeek_history(struct flow *f, int d, char letter)
 	if (bit < 0 || bit >= 26 || (f->ep[d].hist_seen & (1u << bit)))
 		return;
 	f->ep[d].hist_seen |= 1u << bit;
-	if (f->hlen < (int)sizeof(f->history) - 1)
+	if (f->hlen < sizeof(f->history) - 1)
 		f->history[f->hlen++] = d == 0 ? letter : (char)(letter - 'A' + 'a');
 }
 
 /* Zeek's RSTOS0 test: history matches ^?S[^HAFGIQ]*R */
-static bool hist_rstos0(const char *h)
+static bool hist_rstos0(const char *h, size_t n)
 {
-	if (*h == '^')
-		h++;
-	if (*h++ != 'S')
+	size_t i = 0;
+
+	if (i < n && h[i] == '^')
+		i++;
+	if (i >= n || h[i++] != 'S')
 		return false;
-	for (; *h; h++) {
-		if (*h == 'R')
+	for (; i < n; i++) {
+		if (h[i] == 'R')
 			return true;
-		if (strchr("HAFGIQ", *h))
+		if (strchr("HAFGIQ", h[i]))
 			return false;
 	}
 	return false;
@@ -54,7 +56,7 @@ const char *zeek_conn_state(const struct flow *f)
 	if (os == ST_RESET) {
 		if (!r_inactive)
 			return "RSTO";
-		return hist_rstos0(f->history) ? "RSTOS0" : "OTH";
+		return hist_rstos0(f->history, f->hlen) ? "RSTOS0" : "OTH";
 	}
 	if (rs == ST_CLOSED && os == ST_CLOSED)
 		return "SF";
@@ -69,10 +71,9 @@ const char *zeek_conn_state(const struct flow *f)
 	return "OTH";
 }
 
-void zeek_update_state(struct flow *f, int d, const struct arow *r)
+void zeek_update_state(struct flow *f, int d, uint8_t fl)
 {
 	struct endpoint *s = &f->ep[d], *p = &f->ep[1 - d];
-	uint8_t fl = r->flags;
 
 	if (fl & TH_RST) {
 		s->state = ST_RESET;

@@ -46,6 +46,9 @@ struct capfile_input {
 
 	int err;
 	char what[128];
+
+	void (*on_raw)(void *ctx, const uint8_t *buf, size_t len);
+	void *raw_ctx;
 };
 
 static int input_fail(struct capfile_input *in, int err, const char *fmt, ...)
@@ -108,6 +111,16 @@ void input_free(struct capfile_input *in)
 	free(in);
 }
 
+void input_set_raw_hook(struct capfile_input *in, void (*fn)(void *, const uint8_t *, size_t),
+			void *ctx)
+{
+	in->on_raw = fn;
+	in->raw_ctx = ctx;
+	/* memory input: all of it is there already */
+	if (fn && in->fd < 0 && in->raw_len)
+		fn(ctx, in->raw, in->raw_len);
+}
+
 /* Reads more raw bytes after the `keep` bytes already in rawbuf. */
 static int raw_read(struct capfile_input *in, size_t keep)
 {
@@ -120,6 +133,8 @@ static int raw_read(struct capfile_input *in, size_t keep)
 		return input_fail(in, -EIO, "read error: %s", strerror(errno));
 	if (n == 0)
 		in->raw_eof = true;
+	else if (in->on_raw)
+		in->on_raw(in->raw_ctx, in->rawbuf + keep, (size_t)n);
 	in->raw_len = keep + (size_t)n;
 	return 0;
 }

@@ -22,6 +22,10 @@ struct capfile_input *input_new_fd(int fd, bool close_fd);
 struct capfile_input *input_new_mem(const void *buf, size_t len);
 void input_free(struct capfile_input *in); /* accepts NULL */
 
+/* Hands every raw byte read from now on to fn (capfile_opts.on_raw). */
+void input_set_raw_hook(struct capfile_input *in, void (*fn)(void *, const uint8_t *, size_t),
+			void *ctx);
+
 /* Looks at the first raw bytes and sets up decompression. 0 or -errno. */
 int input_start(struct capfile_input *in);
 enum capfile_compression input_compression(const struct capfile_input *in);

@@ -456,6 +456,11 @@ struct capfile_error {
 
 struct capfile_opts {
 	uint32_t max_block;     /* 0: CAPFILE_DEFAULT_MAX_BLOCK */
+	/* Called with the input's raw bytes as they are read (still
+	 * compressed, if the file is), each byte once and in order: for a hash
+	 * of the file's content or a progress figure. NULL: not called. */
+	void (*on_raw)(void *ctx, const uint8_t *buf, size_t len);
+	void *raw_ctx;
 };
 
 struct capfile_stats {

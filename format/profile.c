@@ -206,52 +206,63 @@ uint32_t nr_cb_type(const uint8_t *data, size_t len)
  * binary form "NAME\n", a little-endian u64 length, the value, "\n". An
  * empty line ends the entry. A field name never contains '=' or '\n'.
  */
+int nr_jeb_next(const uint8_t *entry, size_t len, size_t *off, struct nr_jeb_fld *f)
+{
+	const uint8_t *line;
+	size_t left, i, dlen;
+
+	if (!entry || *off >= len)
+		return 0;
+	line = entry + *off;
+	left = len - *off;
+	/* NUL padding after the entry (a JEB body) ends it too. */
+	if (line[0] == '\n' || line[0] == '\0')
+		return 0;
+	for (i = 0; i < left && line[i] != '=' && line[i] != '\n'; i++)
+		;
+	if (i == left)
+		return 0; /* a name without '=' or newline: truncated */
+	f->name = line;
+	f->nlen = i;
+	if (line[i] == '=') {
+		const uint8_t *nl;
+
+		f->val = line + i + 1;
+		nl = memchr(f->val, '\n', left - i - 1);
+		dlen = nl ? (size_t)(nl - f->val) : left - i - 1;
+		*off += i + 1 + dlen + (nl ? 1 : 0);
+	} else {
+		/* binary: name '\n' le64 length, data, '\n' */
+		uint64_t l64;
+
+		if (left - i - 1 < 8)
+			return 0;
+		l64 = rd64(line + i + 1);
+		if (l64 > left - i - 1 - 8)
+			return 0;
+		dlen = (size_t)l64;
+		f->val = line + i + 1 + 8;
+		*off += i + 1 + 8 + dlen;
+		if (*off < len && entry[*off] == '\n')
+			(*off)++;
+	}
+	f->vlen = dlen;
+	return 1;
+}
+
 int nr_jeb_field(const uint8_t *entry, size_t len, const char *field,
 		 const uint8_t **val, size_t *vlen)
 {
+	struct nr_jeb_fld f;
 	size_t flen, off = 0;
 
 	if (!entry || !field)
 		return 0;
 	flen = strlen(field);
-	while (off < len) {
-		const uint8_t *line = entry + off;
-		size_t left = len - off, i, nlen, dlen;
-		const uint8_t *data;
-
-		/* NUL padding after the entry (a JEB body) ends it too. */
-		if (line[0] == '\n' || line[0] == '\0')
-			return 0;
-		for (i = 0; i < left && line[i] != '=' && line[i] != '\n'; i++)
-			;
-		if (i == left)
-			return 0; /* a name without '=' or newline: truncated */
-		nlen = i;
-		if (line[i] == '=') {
-			const uint8_t *nl;
-
-			data = line + i + 1;
-			nl = memchr(data, '\n', left - i - 1);
-			dlen = nl ? (size_t)(nl - data) : left - i - 1;
-			off += i + 1 + dlen + (nl ? 1 : 0);
-		} else {
-			/* binary: name '\n' le64 length, data, '\n' */
-			uint64_t l64;
-
-			if (left - i - 1 < 8)
-				return 0;
-			l64 = rd64(line + i + 1);
-			if (l64 > left - i - 1 - 8)
-				return 0;
-			dlen = (size_t)l64;
-			data = line + i + 1 + 8;
-			off += i + 1 + 8 + dlen;
-			if (off < len && entry[off] == '\n')
-				off++;
-		}
-		if (nlen == flen && memcmp(line, field, flen) == 0) {
-			*val = data;
-			*vlen = dlen;
+	while (nr_jeb_next(entry, len, &off, &f) > 0) {
+		if (f.nlen == flen && memcmp(f.name, field, flen) == 0) {
+			*val = f.val;
+			*vlen = f.vlen;
 			return 1;
 		}
 	}

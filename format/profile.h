@@ -234,6 +234,15 @@ uint32_t nr_cb_type(const uint8_t *data, size_t len);
  * binary (length-prefixed) field form. */
 int nr_jeb_field(const uint8_t *entry, size_t len, const char *field,
 		 const uint8_t **val, size_t *vlen);
+/* The entry's fields in order, one call each: from *off (0 at the start),
+ * returns 1 with *f set and *off moved past the field, or 0 at the end of
+ * the entry (or where it is malformed). Names and values are not
+ * NUL-terminated. */
+struct nr_jeb_fld {
+	const uint8_t *name, *val;
+	size_t nlen, vlen;
+};
+int nr_jeb_next(const uint8_t *entry, size_t len, size_t *off, struct nr_jeb_fld *f);
 /* Appends FIELD=value\n to buf (growable, like pcapng_opts); values
  * containing a newline are written in the binary form. */
 struct nr_jeb_buf {

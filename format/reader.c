@@ -1012,6 +1012,8 @@ static int open_input(struct capfile **out, struct capfile_input *in,
 		return -ENOMEM;
 	}
 	f->in = in;
+	if (opts && opts->on_raw)
+		input_set_raw_hook(in, opts->on_raw, opts->raw_ctx);
 	f->max_block = opts && opts->max_block ? opts->max_block : CAPFILE_DEFAULT_MAX_BLOCK;
 	if (f->max_block < SHB_MIN_LEN)
 		f->max_block = SHB_MIN_LEN;

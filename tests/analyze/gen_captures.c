@@ -50,7 +50,7 @@ struct frame {
 	size_t jeb_len;
 };
 
-#define MAX_FRAMES 64
+#define MAX_FRAMES 256
 
 struct capture {
 	struct frame f[MAX_FRAMES];
@@ -983,6 +983,149 @@ static int gen_netrec(void)
 	return err;
 }
 
+/* Writes cap's frames in the order of idx[0..n) (a permutation). */
+static int write_order(const char *name, const int *idx, int n, bool pcap)
+{
+	static struct capture saved;
+	int err;
+
+	saved = cap;
+	cap.n = 0;
+	for (int i = 0; i < n; i++)
+		cap.f[cap.n++] = saved.f[idx[i]];
+	err = pcap ? write_pcap(name, LINKTYPE_ETHERNET, true) :
+		     write_pcapng(name, LINKTYPE_ETHERNET, 0);
+	cap = saved;
+	return err;
+}
+
+/*
+ * Time order. 16 connections k = 0..15 from 192.0.2.10:(42000 + k) to
+ * 198.51.100.20:(8000 + k % 3), starting at T0 + k * 500 ms: SYN +0,
+ * SYN-ACK +1 ms, ACK +1.2 ms, 100 bytes +1.5 ms, ACK +2.5 ms, FIN +3 ms,
+ * FIN +4 ms, ACK +4.1 ms (8 packets), except that connection 5's data is
+ * sent again at +300 ms and acknowledged at +301 ms, and connection 7 is
+ * reset by the client at +3 ms instead of closed (6 packets). Frames are
+ * made in time order (128 of them), then written:
+ *   ord_sorted.pcap    in time order;
+ *   ord_shuffled.pcap  in a fixed pseudo-random order;
+ *   ord_late.pcap      in time order but connection 1's packets after
+ *                      connection 9's: 4 s late in the file;
+ *   ord_a.pcapng, ord_b.pcap, ord_c.pcapng   split as three capture
+ *                      points would: the client's packets of connections
+ *                      0-7, the server's of 0-7, both sides of 8-15.
+ * Each is the same timeline: its reports are those of ord_sorted.pcap.
+ * big.pcap: one connection with 15,000 segments of 100 bytes (2.6 MB), for
+ * identifying files by their whole content.
+ */
+static int gen_order(void)
+{
+	struct pkt_ep s, c;
+	int idx[MAX_FRAMES] = { 0 }, n, err = 0, first[17];
+	uint32_t lcg = 12345;
+
+	cap_reset();
+	for (int k = 0; k < 16; k++) {
+		int64_t t = T0 + k * 500 * MS;
+		uint32_t ic = 100000 * (uint32_t)(k + 1), is = 900000 + 1000 * (uint32_t)k;
+
+		first[k] = cap.n;
+		c = pkt_ep("192.0.2.10", (uint16_t)(42000 + k));
+		s = pkt_ep("198.51.100.20", (uint16_t)(8000 + k % 3));
+		handshake(&c, &s, ic, is, t, t + 1 * MS, t + 1200 * US);
+		tcp(t + 1500 * US, &c, &s, TH_PSH | TH_ACK, ic + 1, is + 1, 100);
+		if (k == 7) {
+			tcp(t + 2500 * US, &s, &c, TH_ACK, is + 1, ic + 101, 0);
+			tcp(t + 3 * MS, &c, &s, TH_RST, ic + 101, 0, 0);
+			continue;
+		}
+		tcp(t + 2500 * US, &s, &c, TH_ACK, is + 1, ic + 101, 0);
+		tcp(t + 3 * MS, &c, &s, TH_FIN | TH_ACK, ic + 101, is + 1, 0);
+		tcp(t + 4 * MS, &s, &c, TH_FIN | TH_ACK, is + 1, ic + 102, 0);
+		tcp(t + 4100 * US, &c, &s, TH_ACK, ic + 102, is + 2, 0);
+		if (k == 5) {
+			tcp(t + 300 * MS, &c, &s, TH_PSH | TH_ACK, ic + 1, is + 1, 100);
+			tcp(t + 301 * MS, &s, &c, TH_ACK, is + 2, ic + 102, 0);
+		}
+	}
+	first[16] = cap.n;
+	n = cap.n;
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	err |= write_order("ord_sorted.pcap", idx, n, true);
+	for (int i = n - 1; i > 0; i--) {
+		int j, t;
+
+		lcg = lcg * 1103515245u + 12345u;
+		j = (int)((lcg >> 8) % (uint32_t)(i + 1));
+		t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	err |= write_order("ord_shuffled.pcap", idx, n, true);
+	/* connection 1 after connection 9 */
+	n = 0;
+	for (int i = 0; i < cap.n; i++) {
+		if (i >= first[1] && i < first[2])
+			continue;
+		idx[n++] = i;
+		if (i == first[10] - 1)
+			for (int j = first[1]; j < first[2]; j++)
+				idx[n++] = j;
+	}
+	err |= write_order("ord_late.pcap", idx, n, true);
+	/* three capture points */
+	for (int part = 0; part < 3; part++) {
+		n = 0;
+		for (int i = 0; i < cap.n; i++) {
+			bool late = i >= first[8];
+			bool from_client = !memcmp(cap.f[i].ip + 12, "\xc0\x00\x02\x0a", 4);
+
+			if ((part == 2 && late) || (part == 0 && !late && from_client) ||
+			    (part == 1 && !late && !from_client))
+				idx[n++] = i;
+		}
+		err |= write_order(part == 0 ? "ord_a.pcapng" : part == 1 ? "ord_b.pcap" :
+				   "ord_c.pcapng", idx, n, part == 1);
+	}
+	return err;
+}
+
+/* big.pcap (see gen_order), written frame by frame. */
+static int gen_big(void)
+{
+	struct pkt_ep c = pkt_ep("192.0.2.10", 42100), s = pkt_ep("198.51.100.20", 9100);
+	struct pcap_writer *w = NULL;
+	uint8_t ip[PKT_MAX], buf[PKT_MAX + 64];
+	int fd, err;
+
+	fd = open_out("big.pcap");
+	if (fd < 0)
+		return -errno;
+	err = pcap_writer_open(&w, fd, LINKTYPE_ETHERNET, 262144, true, PCAPNG_W_CLOSE_FD);
+	if (err) {
+		close(fd);
+		return check(err, "big.pcap", "write");
+	}
+	for (uint32_t i = 0; !err && i < 15000; i++) {
+		struct pkt_tcp t = { .flags = TH_PSH | TH_ACK, .seq = 1 + 100 * i, .ack = 1,
+				     .win = 64240, .payload = 100 };
+		size_t len = pkt_tcp(ip, sizeof(ip), &c, &s, &t);
+
+		len = len ? pkt_link(buf, sizeof(buf), LINKTYPE_ETHERNET, ip, len, c.family, 0,
+				     false) : 0;
+		err = len ? pcap_write_packet(w, (uint64_t)(T0 + (int64_t)i * 10 * US), buf,
+					      (uint32_t)len, (uint32_t)len) : -EINVAL;
+	}
+	{
+		int e = pcap_writer_close(w);
+
+		if (!err)
+			err = e;
+	}
+	return check(err, "big.pcap", "write");
+}
+
 int main(int argc, char **argv)
 {
 	int err = 0;
@@ -998,5 +1141,7 @@ int main(int argc, char **argv)
 	err |= gen_linktypes();
 	err |= gen_file_forms();
 	err |= gen_netrec();
+	err |= gen_order();
+	err |= gen_big();
 	return err ? 1 : 0;
 }

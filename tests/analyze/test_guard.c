@@ -15,6 +15,7 @@
  *
  * Usage (from meson): test_guard SAMPLES_DIR [NETANALYZE]
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -74,6 +75,26 @@ static bool same(struct blob a, struct blob b)
 static bool exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+/* A loader builds the new database beside db (DB.tmp-XXXXXX) and renames
+ * it over db when done. */
+static bool building(const char *db)
+{
+	const char *slash = strrchr(db, '/');
+	char dir[600], prefix[300];
+	struct dirent *de;
+	bool yes = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - db) : 1, slash ? db : ".");
+	snprintf(prefix, sizeof(prefix), "%s.tmp-", slash ? slash + 1 : db);
+	d = opendir(dir);
+	while (d && !yes && (de = readdir(d)))
+		yes = !strncmp(de->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return yes;
 }
 
 static double mono(void)
@@ -517,9 +538,10 @@ static void test_query_beside_loader(void)
 
 	pid = spawn(argv);
 	ASSERT_GT(pid, 0, "start the loader");
-	/* the loader is writing once it has a WAL (or rollback journal) */
+	/* the loader is writing once it has its new file, a WAL or a rollback
+	 * journal */
 	t0 = mono();
-	while (!exists(wal) && !exists(journal) && mono() - t0 < 60)
+	while (!building(db) && !exists(wal) && !exists(journal) && mono() - t0 < 60)
 		usleep(20000);
 	usleep(300000);
 	if (waitpid(pid, &status, WNOHANG) == pid) {

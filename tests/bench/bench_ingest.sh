@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# Ingest benchmark: netanalyze next to `tcptrace -n` and `tshark -T fields`
-# on the same capture of at least $BENCH_PACKETS packets (default 5 million),
-# in the same run. The capture is built by tests/bench/mkbig from a seed
-# capture (argument 2; default: a short netrec churn recording made here in
-# private namespaces), so that every copy's connections are distinct.
-# Prints wall time, packets/s and peak RSS of each tool (GNU time), then the
-# time of `--handshakes` on the kept database. Each tool runs $RUNS times
-# (default 1); the median is reported.
+# Ingest benchmark: netanalyze next to `tcptrace -n` and next to SQLite's own
+# rate for the same rows, on the same captures, in the same run.
+#
+# For each size in $BENCH_SIZES (packets; default 1M, 2.5M and 5M, so that the
+# figures show whether time grows linearly) it builds a capture with
+# tests/bench/mkbig from a seed capture (argument 2, or $BENCH_SEED; default: a
+# 5 s netrec churn recording made here in private namespaces, about 10 packets
+# per connection, so 5M packets are about 500k connections), then measures:
+#   tcptrace -n FILE                        the peer
+#   netanalyze --db DB FILE                 the full database, every table
+#   netanalyze FILE --handshakes            one-shot, temporary database
+#   SQLite alone                            CREATE TABLE AS SELECT of DB's
+#                                           packets into a fresh database
+#                                           (journal and sync off): the
+#                                           ceiling for writing those rows
+# and, at the largest size, `--handshakes --format csv` from the kept DB.
+# Each line gives the median wall time of $RUNS runs (default 3 up to 1M
+# packets, 1 above), packets/s, and the median peak RSS (GNU time).
+# Ratios follow each size. The machine may be shared: compare ratios.
+# `BENCH_TSHARK=1` adds `tshark -T fields` as a second peer.
 # Usage: bench_ingest.sh BUILDDIR [SEED.pcapng]
 set -euo pipefail
 build=$(cd "${1:?usage: bench_ingest.sh BUILDDIR [SEED]}" && pwd)
-seed=${2:-}
+seed=${2:-${BENCH_SEED:-}}
 netanalyze=$build/analyze/netanalyze
 mkbig=$build/tests/bench/mkbig
-want=${BENCH_PACKETS:-5000000}
-runs=${RUNS:-1}
-for t in tcptrace tshark /usr/bin/time; do command -v $t >/dev/null || { echo "bench_ingest: $t missing"; exit 77; }; done
+sizes=${BENCH_SIZES:-1000000 2500000 5000000}
+for t in tcptrace sqlite3 capinfos /usr/bin/time bc; do
+	command -v $t >/dev/null || { echo "bench_ingest: $t missing"; exit 77; }
+done
+[ "${BENCH_TSHARK:-0}" = 0 ] || command -v tshark >/dev/null ||
+	{ echo "bench_ingest: tshark missing"; exit 77; }
 work=$(mktemp -d /var/tmp/nrbench.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -24,29 +39,64 @@ if [ -z "$seed" ]; then
 	seed=$work/seed.pcapng
 	CHURN_SECONDS=5 NETREC_KEEP_CHURN="$seed" bash "$(dirname "$0")/bench_record.sh" "$build" >/dev/null
 fi
-big=$work/big.pcapng
-MKBIG_ETHERNET=1 "$mkbig" "$seed" "$big" "$want"
-n=$(capinfos -c -M "$big" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
-echo "capture: $n packets, $(du -h "$big" | cut -f1)"
 
-# measure NAME CMD...: prints "NAME median_s pkts/s max_rss_MB"
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# measure KEY NAME PREP CMD...: runs PREP then CMD $runs times; prints a line
+# and sets T_KEY (median seconds) and M_KEY (median peak RSS, MB).
 measure() {
-	local name=$1; shift
-	local ts=() rss=()
+	local key=$1 name=$2 prep=$3; shift 3
+	local ts=() rss=() t m
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
-			{ echo "$name failed:"; tail -3 "$work/err"; }
+		$prep
+		if ! /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err"; then
+			echo "bench_ingest: $name failed:"; tail -3 "$work/err"; exit 1
+		fi
 		read -r t m <"$work/time"; ts+=("$t"); rss+=("$m")
 	done
-	local t m
-	t=$(printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	m=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	printf '%-34s %9.1f s %12.0f pkt/s %9.0f MB\n' "$name" "$t" "$(echo "$n / $t" | bc -l)" "$(echo "$m / 1024" | bc -l)"
+	t=$(printf '%s\n' "${ts[@]}" | median)
+	m=$(printf '%s\n' "${rss[@]}" | median)
+	m=$(echo "$m / 1024" | bc)
+	printf -v "T_$key" '%s' "$t"
+	printf -v "M_$key" '%s' "$m"
+	printf '  %-36s %8.2f s %11.0f %s %7d MB  (runs: %s)\n' "$name" "$t" \
+		"$(echo "${rate_n:-$n} / $t" | bc -l)" "${rate_unit:-pkt/s}" "$m" "${ts[*]}"
 }
-printf '%-34s %11s %16s %12s\n' tool time rate peak_rss
-rm -f "$work/db"
-measure "netanalyze --db (load+analyze)" "$netanalyze" --db "$work/db" "$big" --summary
-measure "netanalyze (temporary db)" "$netanalyze" "$big" --summary
-measure "tcptrace -n" tcptrace -n "$big"
-measure "tshark -T fields" tshark -r "$big" -T fields -e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
-measure "netanalyze --handshakes (kept db)" "$netanalyze" --db "$work/db" --handshakes --format csv
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+no_prep() { :; }
+fresh_db() { rm -f "$work/db" "$work/db-journal"; }
+fresh_copy() { rm -f "$work/copy"; }
+
+echo "seed: $seed; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+largest=$(printf '%s\n' $sizes | sort -n | tail -1)
+for want in $sizes; do
+	runs=${RUNS:-$([ "$want" -le 1000000 ] && echo 3 || echo 1)}
+	big=$work/big.pcapng
+	MKBIG_ETHERNET=1 "$mkbig" "$seed" "$big" "$want" 2>/dev/null
+	n=$(capinfos -c -M "$big" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+	echo "capture: $n packets, $(du -h "$big" | cut -f1); median of $runs run(s)"
+	measure tcptrace "tcptrace -n" no_prep tcptrace -n "$big"
+	[ "${BENCH_TSHARK:-0}" = 0 ] ||
+		measure tshark "tshark -T fields" no_prep tshark -r "$big" -T fields \
+			-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
+	measure db "netanalyze --db (every table)" fresh_db "$netanalyze" --db "$work/db" "$big"
+	conns=$(sqlite3 "$work/db" "SELECT count(*) FROM connections")
+	rows=$(sqlite3 "$work/db" "SELECT count(*) FROM packets")
+	[ "$rows" = "$n" ] || { echo "bench_ingest: $rows packet rows for $n packets"; exit 1; }
+	measure hs "netanalyze FILE --handshakes" no_prep "$netanalyze" "$big" --handshakes --format csv
+	measure sqlite "SQLite alone (CTAS of packets)" fresh_copy sqlite3 "$work/copy" \
+		"PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA journal_mode = OFF;
+		 PRAGMA synchronous = OFF; ATTACH '$work/db' AS k;
+		 CREATE TABLE p AS SELECT * FROM k.packets;"
+	echo "  $conns connections; --db $(ratio "$T_tcptrace" "$T_db")x tcptrace's packets/s" \
+		"(target >= 3), $(echo "100 * $T_sqlite / $T_db" | bc)% of SQLite's own rate (target >= 70);" \
+		"--handshakes $(ratio "$T_tcptrace" "$T_hs")x tcptrace's (target >= 10);" \
+		"peak RSS --db $M_db MB, --handshakes $M_hs MB, tcptrace $M_tcptrace MB (target <= 512 MB)"
+	if [ "$want" = "$largest" ]; then
+		rate_n=$(sqlite3 "$work/db" "SELECT count(*) FROM handshakes") rate_unit='row/s ' \
+			measure kept "--handshakes csv, kept db" no_prep \
+			"$netanalyze" --db "$work/db" --handshakes --format csv
+		echo "  $(($(wc -l <"$work/out") - 1)) handshake rows written as CSV (target < 1 s for 500k)"
+	fi
+	rm -f "$big" "$work/copy"
+done

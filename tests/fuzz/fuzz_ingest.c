@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target for the whole ingest path: the input is a capture file
- * (any bytes), loaded into an in-memory database and analyzed, then every
+ * (any bytes), loaded and analyzed into a temporary database, then every
  * report is printed in every output format, without and with filters. A
  * crash, a sanitizer report, a leak, or a failure other than "the file is
  * damaged" ends the run. Output goes to /dev/null.
  *
  * It uses only the analyzer's entry points main.c uses (analyze.h):
- * db_open, ingest_file, analyze_run, report_run. The input reaches
- * ingest_file as /proc/self/fd/N of a memfd, so the file path (hashing,
- * open, read) is the real one.
+ * ingest_run, db_open, report_run. The input reaches ingest_run as
+ * /proc/self/fd/N of a memfd, so the file path (hashing, open, read) is the
+ * real one.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -25,15 +25,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static bool initialized;
+static char dir[] = "/tmp/fuzz_ingest.XXXXXX";
+static char db_path[64];
+
+static void cleanup(void)
+{
+	unlink(db_path);
+	rmdir(dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	initialized = true;
-	/* as netanalyze: one thread, no allocation statistics */
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	/* as netanalyze: a connection used by one thread at a time (the
+	 * loader's writer thread, then the reports), no allocation statistics */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(db_path, sizeof(db_path), "%s/f.db", dir);
+	atexit(cleanup);
 	if (!freopen("/dev/null", "w", stdout))
 		abort();
 	return 0;
@@ -58,9 +71,14 @@ static void reports(sqlite3 *db, const struct filters *f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ingest_result res;
+	struct ingest_summary sum;
 	struct an_err e = { "" };
 	sqlite3 *db = NULL;
 	char path[64];
+	const char *paths[1] = { path };
+	struct ingest_opts io = {
+		.db_path = db_path, .keep = false, .tables = TB_ALL, .paths = paths, .npaths = 1,
+	};
 	int fd;
 
 	if (!initialized)       /* replay.c does not call it */
@@ -69,12 +87,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (db_open(&db, ":memory:", false, true, &e))
-		abort();
-	/* a file that is not a capture is refused with a message; one that
-	 * is damaged is loaded up to the damage */
-	if (ingest_file(db, path, NULL, &res, &e) == 0) {
-		if (analyze_run(db, &e))
+	/* a file that is not a capture is refused with a message (res.failed);
+	 * one that is damaged is loaded up to the damage */
+	unlink(db_path);
+	if (ingest_run(&io, &res, &sum, &e))
+		__builtin_trap();
+	if (!res.failed) {
+		if (db_open(&db, db_path, true, false, &e))
 			__builtin_trap();
 		struct filters none = { 0 };
 		struct filters some = {
@@ -88,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reports(db, &some);
 	}
 	sqlite3_close(db);
+	unlink(db_path);
 	close(fd);
 	return 0;
 }

@@ -65,25 +65,27 @@ static void cleanup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct ingest_result res;
+	struct ingest_summary sum;
 	struct an_err e = { "" };
-	sqlite3 *db = NULL;
+	const char *paths[1] = { FUZZ_SAMPLE };
+	struct ingest_opts io = {
+		.db_path = db_path, .keep = true, .tables = TB_ALL, .paths = paths, .npaths = 1,
+	};
 
 	(void)argc;
 	(void)argv;
 	if (db_bytes)
 		return 0;
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (!mkdtemp(dir) || chdir(dir))
 		abort();
 	snprintf(db_path, sizeof(db_path), "%s/s.db", dir);
-	if (db_open(&db, db_path, false, false, &e) ||
-	    ingest_file(db, FUZZ_SAMPLE, NULL, &res, &e) || analyze_run(db, &e)) {
+	if (ingest_run(&io, &res, &sum, &e) || res.failed) {
 		fprintf(stderr, "fuzz_sql: cannot build the sample database from %s: %s\n",
 			FUZZ_SAMPLE, e.msg);
 		abort();
 	}
-	db_close_loader(db, false);
 	db_bytes = slurp(db_path, &db_len);
 	if (!db_bytes)
 		abort();
