@@ -151,8 +151,11 @@ int output_init(struct output *o, int fd, unsigned flags, int zstd_level,
 			goto cleanup;
 		}
 		r = ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, zstd_level);
+		/* no content checksum: a frame cut at a flush point (a full
+		 * disk) is then ended by PCAPNG_ZSTD_FRAME_END alone, and
+		 * every reader takes the file as whole */
 		if (!ZSTD_isError(r))
-			r = ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 1);
+			r = ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 0);
 		if (ZSTD_isError(r)) {
 			err = -EINVAL;
 			goto cleanup;

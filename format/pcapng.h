@@ -240,6 +240,12 @@ int pcapng_writer_flush(struct pcapng_writer *w);
 /* Bytes handed to the kernel so far (compressed bytes with zstd) and
  * uncompressed bytes of pcapng produced; for rotation by size. */
 uint64_t pcapng_writer_bytes_out(const struct pcapng_writer *w);
+/* The bytes that end the writer's zstd frame where a flush left it: an
+ * empty last block (raw, size 0; the frames carry no content checksum). A
+ * .zst file cut back to pcapng_writer_bytes_out() as of a flush and given
+ * these bytes is a whole file again. */
+#define PCAPNG_ZSTD_FRAME_END "\x01\x00\x00"
+#define PCAPNG_ZSTD_FRAME_END_LEN 3
 uint64_t pcapng_writer_bytes_in(const struct pcapng_writer *w);
 
 /* Each write call appends one complete block, or nothing on error.

@@ -78,9 +78,18 @@ static int check(struct out *o, int err)
 		if (o->files.to_stdout && err == -EPIPE)
 			pr_info("standard output was closed: recording stopped");
 		else if (err == -ENOSPC && files_cut(&o->files, o->fd, o->good_bytes) == 0) {
-			/* the counts describe the file: what was cut is not written
-			 * (compressed, the file ends with the frame the last flush
-			 * ended, which holds every block counted) */
+			/* the counts describe the file: what was cut is not written.
+			 * Compressed, the file ends where the last flush ended a
+			 * zstd block, which holds every block counted; the frame is
+			 * ended there so that readers take the file as whole (if
+			 * even those bytes do not fit, it still decodes to the cut,
+			 * as a killed recording does). The writer writes nothing
+			 * more: its error is sticky. */
+			if (o->files.zst && o->good_bytes &&
+			    pwrite(o->fd, PCAPNG_ZSTD_FRAME_END, PCAPNG_ZSTD_FRAME_END_LEN,
+				   (off_t)o->good_bytes) != PCAPNG_ZSTD_FRAME_END_LEN)
+				pr_warn("%s: cannot end its zstd frame: %s", o->files.path,
+					strerror(errno));
 			o->file = o->file_flushed;
 			o->total = o->total_flushed;
 			pr_warn("%s: no space left on the device: recording stopped; the file "
