@@ -370,9 +370,9 @@ struct row_socket {
 enum row_kind {
 	ROW_FILE,                /* struct row_file */
 	ROW_FILE_COUNTS,         /* struct row_file_counts: of a file already stored */
-	ROW_IFACE,               /* struct row_iface */
+	ROW_IFACE,               /* struct row_iface (the store copies its text) */
 	ROW_IFACE_COUNTS,        /* struct row_iface_counts */
-	ROW_PROBLEM,             /* struct row_problem */
+	ROW_PROBLEM,             /* struct row_problem (the store copies its text) */
 	ROW_PKT,                 /* struct row_pkt */
 	ROW_JREC,                /* struct row_jrec: handed over, the sink frees it */
 	ROW_PROC_COMMENT,        /* struct row_proc_comment */

@@ -480,7 +480,8 @@ struct tdesc {
 	enum an_table table;
 	const char *cols;        /* the table's columns, in map() order */
 	map_fn *map;
-	size_t row_size;         /* a row in a batch, by value; 0: a pointer (journal records) */
+	size_t row_size;         /* a row in a batch, by value; 0: a pointer the store frees
+				  * (journal records; interfaces and problems, copied) */
 	const char *bind_sql;    /* row by row */
 };
 
@@ -506,13 +507,13 @@ static const struct tdesc descs[D__COUNT] = {
 		" sequence_gaps = ?9 WHERE file_id = ?1" },
 	[D_IFACE] = { "interfaces", TB_INTERFACES,
 		"iface_id, file_id, section, if_id, linktype, snaplen, name, description, filter,"
-		" os, tsresol", map_iface, sizeof(struct row_iface), NULL },
+		" os, tsresol", map_iface, 0, NULL },
 	[D_IFACE_COUNTS] = { NULL, TB_INTERFACES, NULL, map_iface_counts,
 		sizeof(struct row_iface_counts),
 		"UPDATE interfaces SET packets = ?2, isb_ifrecv = ?3, isb_ifdrop = ?4,"
 		" isb_osdrop = ?5, isb_usrdeliv = ?6 WHERE iface_id = ?1" },
 	[D_PROBLEM] = { "problems", TB_PROBLEMS, "file_id, offset, block_type, message",
-		map_problem, sizeof(struct row_problem), NULL },
+		map_problem, 0, NULL },
 	[D_PACKET] = { "packets", TB_PACKETS,
 		"id, ord, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen,"
 		" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags,"
@@ -1048,6 +1049,57 @@ int store_close(struct store *s, bool commit, struct an_err *e)
 	return commit ? err : 0;
 }
 
+/* Interfaces and problems point to text their caller may free or reuse
+ * once the row is put (an interface's strings live in the reader's section,
+ * which the next section frees), while the writer thread writes the row
+ * later: the store keeps its own copy, the row and its text in one block. */
+static size_t text_size(const char *t)
+{
+	return t ? strlen(t) + 1 : 0;
+}
+
+static const char *text_copy(char **at, const char *t)
+{
+	size_t n = text_size(t);
+	char *d = *at;
+
+	if (!t)
+		return NULL;
+	memcpy(d, t, n);
+	*at += n;
+	return d;
+}
+
+static struct row_iface *iface_copy(const struct row_iface *r)
+{
+	struct row_iface *c = malloc(sizeof(*c) + text_size(r->name) + text_size(r->description) +
+				     text_size(r->filter) + text_size(r->os));
+	char *at;
+
+	if (!c)
+		return NULL;
+	*c = *r;
+	at = (char *)(c + 1);
+	c->name = text_copy(&at, r->name);
+	c->description = text_copy(&at, r->description);
+	c->filter = text_copy(&at, r->filter);
+	c->os = text_copy(&at, r->os);
+	return c;
+}
+
+static struct row_problem *problem_copy(const struct row_problem *r)
+{
+	struct row_problem *c = malloc(sizeof(*c) + text_size(r->message));
+	char *at;
+
+	if (!c)
+		return NULL;
+	*c = *r;
+	at = (char *)(c + 1);
+	c->message = text_copy(&at, r->message);
+	return c;
+}
+
 int store_put(void *ctx, enum row_kind kind, void *row)
 {
 	struct store *s = ctx;
@@ -1056,12 +1108,20 @@ int store_put(void *ctx, enum row_kind kind, void *row)
 	switch (kind) {
 	case ROW_FILE: return add(s, D_FILE, row);
 	case ROW_FILE_COUNTS: return add(s, D_FILE_COUNTS, row);
-	case ROW_IFACE: return add(s, D_IFACE, row);
+	case ROW_IFACE: {
+		struct row_iface *c = iface_copy(row);
+
+		return c ? add(s, D_IFACE, c) : -ENOMEM;
+	}
 	case ROW_IFACE_COUNTS:
 		/* an UPDATE of the interface's row: that must be in first */
 		err = flush(s, D_IFACE);
 		return err ? err : add(s, D_IFACE_COUNTS, row);
-	case ROW_PROBLEM: return add(s, D_PROBLEM, row);
+	case ROW_PROBLEM: {
+		struct row_problem *c = problem_copy(row);
+
+		return c ? add(s, D_PROBLEM, c) : -ENOMEM;
+	}
 	case ROW_PKT: {
 		const struct row_pkt *p = row;
 
