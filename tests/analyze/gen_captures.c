@@ -202,32 +202,16 @@ static int close_out(struct pcapng_writer *w, int err, const char *name)
 static int write_pcapng_ex(const char *name, uint32_t linktype, uint16_t vlan,
 			   unsigned flags, int zstd_level)
 {
-	struct pcapng_writer_opts wo = {
-		.flags = PCAPNG_W_CLOSE_FD | flags, .zstd_level = zstd_level,
-	};
+	struct pcapng_writer_opts wo = { .flags = flags, .zstd_level = zstd_level };
 	struct pcapng_writer *w = NULL;
-	struct pcapng_opts o;
 	uint8_t buf[PKT_MAX + 64];
 	int fd, err, i;
 	uint32_t ifid;
 
-	pcapng_opts_init(&o);
 	fd = open_out(name);
 	if (fd < 0)
 		return -errno;
-	err = pcapng_writer_open(&w, fd, &wo);
-	if (err) {
-		close(fd);
-		goto cleanup;
-	}
-	pcapng_opts_add_str(&o, PCAPNG_SHB_USERAPPL, "gen_captures");
-	err = pcapng_write_shb(w, &o);
-	if (err)
-		goto cleanup;
-	pcapng_opts_reset(&o);
-	pcapng_opts_add_str(&o, PCAPNG_IF_NAME, "eth0");
-	pcapng_opts_add_u8(&o, PCAPNG_IF_TSRESOL, 9);
-	err = pcapng_write_idb(w, (uint16_t)linktype, 262144, &o, &ifid);
+	err = pkt_pcapng_start(&w, &ifid, fd, "gen_captures", linktype, &wo);
 	if (err)
 		goto cleanup;
 	for (i = 0; i < cap.n; i++) {
@@ -248,7 +232,6 @@ static int write_pcapng_ex(const char *name, uint32_t linktype, uint16_t vlan,
 			goto cleanup;
 	}
 cleanup:
-	pcapng_opts_free(&o);
 	return close_out(w, err, name);
 }
 

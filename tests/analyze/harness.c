@@ -126,6 +126,23 @@ cleanup:
 	return rc;
 }
 
+int h_netanalyze(char **out, char **err, ...)
+{
+	struct h_argv a;
+	const char *arg;
+	va_list ap;
+	int rc;
+
+	h_argv_init(&a, h_env.netanalyze);
+	va_start(ap, err);
+	while ((arg = va_arg(ap, const char *)))
+		h_argv_add(&a, arg);
+	va_end(ap);
+	rc = h_run(&a, out, err);
+	h_argv_free(&a);
+	return rc;
+}
+
 static bool on_path(const char *prog)
 {
 	struct h_argv a;

@@ -38,6 +38,10 @@ struct h_env {
 };
 extern struct h_env h_env;
 int h_setup(int argc, char **argv, bool need_gen);
+
+/* Runs h_env.netanalyze with the NULL-terminated arguments after err,
+ * output captured as h_run() does; returns what h_run() returns. */
+int h_netanalyze(char **out, char **err, ...);
 /* Removes the temporary directory, unless keep or NETREC_KEEP_TMP is set. */
 void h_teardown(bool keep);
 /* Path of a file in the temporary directory (static buffer rotation: the

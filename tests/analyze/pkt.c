@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "pcapng.h"
 
@@ -324,4 +325,31 @@ size_t pkt_link(uint8_t *out, size_t cap, uint32_t linktype, const uint8_t *ip,
 	}
 	memcpy(out + hl, ip, ip_len);
 	return hl + ip_len;
+}
+
+int pkt_pcapng_start(struct pcapng_writer **w, uint32_t *ifid, int fd, const char *appl,
+		     uint32_t linktype, const struct pcapng_writer_opts *wo)
+{
+	struct pcapng_writer_opts o = wo ? *wo : (struct pcapng_writer_opts){ 0 };
+	struct pcapng_opts opts;
+	int err;
+
+	*w = NULL;
+	o.flags |= PCAPNG_W_CLOSE_FD;
+	err = pcapng_writer_open(w, fd, &o);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	pcapng_opts_init(&opts);
+	pcapng_opts_add_str(&opts, PCAPNG_SHB_USERAPPL, appl);
+	err = pcapng_write_shb(*w, &opts);
+	if (!err) {
+		pcapng_opts_reset(&opts);
+		pcapng_opts_add_str(&opts, PCAPNG_IF_NAME, "eth0");
+		pcapng_opts_add_u8(&opts, PCAPNG_IF_TSRESOL, 9);
+		err = pcapng_write_idb(*w, (uint16_t)linktype, 262144, &opts, ifid);
+	}
+	pcapng_opts_free(&opts);
+	return err;
 }

@@ -73,4 +73,15 @@ size_t pkt_icmp_error(uint8_t *out, size_t cap, const uint8_t *src,
 size_t pkt_link(uint8_t *out, size_t cap, uint32_t linktype, const uint8_t *ip,
 		size_t ip_len, int family, uint16_t vlan, bool outgoing);
 
+/* A pcapng file to write test frames into: fd (taken over: closed with the
+ * writer, or here on failure) gets a Section Header naming `appl` and one
+ * interface, "eth0" of `linktype` with nanosecond timestamps. `wo` as
+ * pcapng_writer_open() takes it (PCAPNG_W_CLOSE_FD is added). Returns 0
+ * with *w and *ifid set (end with pcapng_writer_close(*w)), or a negative
+ * errno with *w set to the writer to close, or NULL. */
+struct pcapng_writer;
+struct pcapng_writer_opts;
+int pkt_pcapng_start(struct pcapng_writer **w, uint32_t *ifid, int fd, const char *appl,
+		     uint32_t linktype, const struct pcapng_writer_opts *wo);
+
 #endif

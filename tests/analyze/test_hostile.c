@@ -158,23 +158,6 @@ static int write_hostile(const char *path)
 
 /* ---- running netanalyze ---- */
 
-static int na(char **out, char **err, ...)
-{
-	struct h_argv a;
-	const char *arg;
-	va_list ap;
-	int rc;
-
-	h_argv_init(&a, h_env.netanalyze);
-	va_start(ap, err);
-	while ((arg = va_arg(ap, const char *)))
-		h_argv_add(&a, arg);
-	va_end(ap);
-	rc = h_run(&a, out, err);
-	h_argv_free(&a);
-	return rc;
-}
-
 /* Nothing a terminal acts on: no C0 control but the newline, no DEL, no
  * C1 control (U+0080..U+009F), no bidirectional override. */
 static bool terminal_safe(const char *s, const char **bad)
@@ -229,15 +212,15 @@ static void test_table_escapes(void)
 	char *out = NULL, *err = NULL;
 
 	ASSERT_EQ(write_hostile(cap), 0, "write the capture");
-	ASSERT_EQ(na(&out, &err, "--db", db, cap, "--summary", "--format", "csv", NULL), 0, "load");
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, cap, "--summary", "--format", "csv", NULL), 0, "load");
 	free(out);
 	free(err);
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
 		out = err = NULL;
 		if (views[i].sql)
-			na(&out, &err, "--db", db, views[i].arg, views[i].sql, "--format", "table", NULL);
+			h_netanalyze(&out, &err, "--db", db, views[i].arg, views[i].sql, "--format", "table", NULL);
 		else
-			na(&out, &err, "--db", db, views[i].arg, "--format", "table", NULL);
+			h_netanalyze(&out, &err, "--db", db, views[i].arg, "--format", "table", NULL);
 		check_table(views[i].sql ? views[i].sql : views[i].arg, out, views[i].show);
 		free(out);
 		free(err);
@@ -250,20 +233,20 @@ static void test_csv_json_exact(void)
 	char *out = NULL, *err = NULL;
 
 	/* CSV: the bytes as they are, inside quotes */
-	ASSERT_EQ(na(&out, &err, "--db", db, "--sql", "SELECT hardware FROM files", "--format", "csv",
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--sql", "SELECT hardware FROM files", "--format", "csv",
 		     NULL), 0, "csv");
 	ASSERT_STREQ(out, "hardware\n\"" EVIL_HW "\"\n", "a field with control characters is quoted");
 	free(out);
 	free(err);
 	out = err = NULL;
-	ASSERT_EQ(na(&out, &err, "--db", db, "--sql", "SELECT comm FROM processes WHERE source = "
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--sql", "SELECT comm FROM processes WHERE source = "
 		     "'journal'", "--format", "csv", NULL), 0, "csv");
 	ASSERT_STREQ(out, "comm\n\"" EVIL_COMM "\"\n", "a newline stays inside its quoted field");
 	free(out);
 	free(err);
 	/* JSON: escaped, so that the value reads back exactly */
 	out = err = NULL;
-	ASSERT_EQ(na(&out, &err, "--db", db, "--sql", "SELECT message FROM events WHERE record = "
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--sql", "SELECT message FROM events WHERE record = "
 		     "'tcp_event'", "--format", "jsonl", NULL), 0, "jsonl");
 	ASSERT_STREQ(out, "{\"message\":\"msg\\u001b[31mred\\u009b1m\\u202egnp.exe\\u007f\"}\n",
 		     "json escapes C0, DEL, C1 and the bidirectional override");
@@ -281,7 +264,7 @@ static void test_stderr_escapes(void)
 
 	snprintf(cmd, sizeof(cmd), "head -c 300 '%s' > '%s'", cap, cut);
 	ASSERT_EQ(system(cmd), 0, "cut the capture");
-	ASSERT_EQ(na(&out, &err, cut, "--summary", "--format", "csv", NULL), 1,
+	ASSERT_EQ(h_netanalyze(&out, &err, cut, "--summary", "--format", "csv", NULL), 1,
 		  "a damaged file exits 1");
 	ASSERT_TRUE(err && strstr(err, "cut\\x1b[2J.pcapng"), "stderr names the file, escaped");
 	if (!ASSERT_TRUE(err && terminal_safe(err, &bad), "stderr holds no terminal control"))
@@ -326,7 +309,7 @@ static void test_extreme_times(void)
 	char *out = NULL, *err = NULL;
 
 	ASSERT_EQ(write_extreme_times(cap), 0, "write the capture");
-	ASSERT_EQ(na(&out, &err, "--db", db, cap, "--summary", "--format", "csv", NULL), 0, "load");
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, cap, "--summary", "--format", "csv", NULL), 0, "load");
 	free(out);
 	free(err);
 	/* every report in every format, through the time formatting: a
@@ -334,7 +317,7 @@ static void test_extreme_times(void)
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
 		for (int f = 0; f < 2; f++) {
 			out = err = NULL;
-			if (!ASSERT_EQ(na(&out, &err, "--db", db, reports[i], "--format",
+			if (!ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, reports[i], "--format",
 					  f ? "table" : "csv", NULL), 0, "a report at the ends of time"))
 				fprintf(stderr, "  %s: %s", reports[i], err ? err : "");
 			free(out);
@@ -345,7 +328,7 @@ static void test_extreme_times(void)
 	 * (docs/schema.md), -4611686018.427387903 s and +4611686018.427387903
 	 * s from the epoch */
 	out = err = NULL;
-	ASSERT_EQ(na(&out, &err, "--db", db, "--sql", "SELECT ts(min(ts_ns)) AS lo, ts(max(ts_ns)) AS hi,"
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--sql", "SELECT ts(min(ts_ns)) AS lo, ts(max(ts_ns)) AS hi,"
 		     " min(ts_ns) AS min_ns, max(ts_ns) AS max_ns FROM packets", "--format", "csv", NULL),
 		  0, "query the extremes");
 	ASSERT_STREQ(out, "lo,hi,min_ns,max_ns\n"
@@ -354,7 +337,7 @@ static void test_extreme_times(void)
 	free(out);
 	free(err);
 	out = err = NULL;
-	ASSERT_EQ(na(&out, &err, "--db", db, "--sql", "SELECT ts(-9223372036854775807 - 1) AS a, "
+	ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--sql", "SELECT ts(-9223372036854775807 - 1) AS a, "
 		     "ts(9223372036854775807) AS b", "--format", "csv", NULL), 0, "ts() of int64 ends");
 	ASSERT_STREQ(out, "a,b\n1677-09-21 00:12:43.145224192,2262-04-11 23:47:16.854775807\n",
 		     "ts() of the int64 range");
@@ -374,7 +357,7 @@ static void test_time_filters_range(void)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		out = err = NULL;
-		if (!ASSERT_EQ(na(&out, &err, "--db", db, "--handshakes", bad[i][0], bad[i][1],
+		if (!ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--handshakes", bad[i][0], bad[i][1],
 				  "--format", "csv", NULL), 2, "an out-of-range time is a usage error"))
 			fprintf(stderr, "  %s %s: %s", bad[i][0], bad[i][1], out ? out : "");
 		ASSERT_TRUE(err && strstr(err, "out of range"), "the message says out of range");
@@ -392,7 +375,7 @@ static void test_time_filters_range(void)
 		int n;
 
 		out = err = NULL;
-		ASSERT_EQ(na(&out, &err, "--db", db, "--handshakes", good[i].flag, good[i].t,
+		ASSERT_EQ(h_netanalyze(&out, &err, "--db", db, "--handshakes", good[i].flag, good[i].t,
 			     "--format", "jsonl", NULL), 0, "an in-range time");
 		n = json_rows(out ? out : "", &rows);
 		if (!ASSERT_EQ(n, good[i].rows, "rows within the filter"))
@@ -466,7 +449,7 @@ static void test_summary_drops(void)
 
 	ASSERT_EQ(write_drops(nr, true), 0, "write the netrec-like file");
 	ASSERT_EQ(write_drops(plain, false), 0, "write the plain file");
-	ASSERT_EQ(na(&out, &err, nr, plain, "--summary", "--format", "jsonl", NULL), 0, "summary");
+	ASSERT_EQ(h_netanalyze(&out, &err, nr, plain, "--summary", "--format", "jsonl", NULL), 0, "summary");
 	n = json_rows(out ? out : "", &rows);
 	ASSERT_STREQ(kv(rows, n, "drops"), "18", "drops: 14 (netrec totals) + 4 (plain ISBs)");
 	ASSERT_STREQ(kv(rows, n, "file.1.drops"), "14", "the netrec file's drops, counted once");

@@ -30,23 +30,6 @@ TEST_MAIN_STATE;
 
 /* netanalyze ARGS... (NULL-terminated); stdout and stderr in *out, *err
  * (may be NULL); the exit status. */
-static int na(char **out, char **err, ...)
-{
-	struct h_argv a;
-	const char *arg;
-	va_list ap;
-	int rc;
-
-	h_argv_init(&a, h_env.netanalyze);
-	va_start(ap, err);
-	while ((arg = va_arg(ap, const char *)))
-		h_argv_add(&a, arg);
-	va_end(ap);
-	rc = h_run(&a, out, err);
-	h_argv_free(&a);
-	return rc;
-}
-
 static const char *const reports[] = {
 	"--handshakes", "--connections", "--retransmissions", "--events", "--icmp",
 	"--processes",
@@ -57,7 +40,7 @@ static char *report(const char *file, const char *rep)
 {
 	char *out = NULL;
 
-	if (na(&out, NULL, h_path(file), rep, "--format", "jsonl", NULL) != 0) {
+	if (h_netanalyze(&out, NULL, h_path(file), rep, "--format", "jsonl", NULL) != 0) {
 		free(out);
 		return NULL;
 	}
@@ -110,11 +93,11 @@ static long long sql_int(const char *db, const char *file, const char *sql)
 	int rc;
 
 	if (db && file)
-		rc = na(&out, NULL, "--db", db, h_path(file), "--sql", sql, "--format", "csv", NULL);
+		rc = h_netanalyze(&out, NULL, "--db", db, h_path(file), "--sql", sql, "--format", "csv", NULL);
 	else if (db)
-		rc = na(&out, NULL, "--db", db, "--sql", sql, "--format", "csv", NULL);
+		rc = h_netanalyze(&out, NULL, "--db", db, "--sql", sql, "--format", "csv", NULL);
 	else
-		rc = na(&out, NULL, h_path(file), "--sql", sql, "--format", "csv", NULL);
+		rc = h_netanalyze(&out, NULL, h_path(file), "--sql", sql, "--format", "csv", NULL);
 	if (rc == 0 && out && strchr(out, '\n'))
 		v = strtoll(strchr(out, '\n') + 1, NULL, 10);
 	free(out);
@@ -179,7 +162,7 @@ static void test_window_spills(void)
 	setenv("NETANALYZE_WINDOW", "4", 1);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		same_reports(files[i], "ord_sorted.pcap", "same reports through spilled runs");
-		rc = na(NULL, &err, "-v", h_path(files[i]), "--summary", "--format", "csv", NULL);
+		rc = h_netanalyze(NULL, &err, "-v", h_path(files[i]), "--summary", "--format", "csv", NULL);
 		ASSERT_EQ(rc, 0, "exit status");
 		ASSERT_TRUE(err && strstr(err, "read again, sorted"), "the window was broken");
 		ASSERT_TRUE(err && strstr(err, "32 sorted runs spilled"), "128 records in runs of 4");
@@ -187,7 +170,7 @@ static void test_window_spills(void)
 		err = NULL;
 	}
 	/* an ordered file needs neither */
-	rc = na(NULL, &err, "-v", h_path("ord_sorted.pcap"), "--summary", "--format", "csv", NULL);
+	rc = h_netanalyze(NULL, &err, "-v", h_path("ord_sorted.pcap"), "--summary", "--format", "csv", NULL);
 	ASSERT_EQ(rc, 0, "exit status");
 	ASSERT_TRUE(err && !strstr(err, "read again") && !strstr(err, "spilled"),
 		    "an ordered file goes straight through");
@@ -229,7 +212,7 @@ static void test_at_once_or_one_by_one(void)
 	h_argv_free(&a);
 	ASSERT_EQ(rc, 0, "all at once");
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		rc = na(NULL, NULL, "--db", one, h_path(files[i]), "--summary", NULL);
+		rc = h_netanalyze(NULL, NULL, "--db", one, h_path(files[i]), "--summary", NULL);
 		if (!ASSERT_EQ(rc, 0, "one by one"))
 			fprintf(stderr, "  adding %s\n", files[i]);
 	}
@@ -240,8 +223,8 @@ static void test_at_once_or_one_by_one(void)
 		const char *rep = i < sizeof(reports) / sizeof(reports[0]) ? reports[i] : "--summary";
 		char *x = NULL, *y = NULL;
 
-		na(&x, NULL, "--db", at, rep, "--format", "jsonl", NULL);
-		na(&y, NULL, "--db", one, rep, "--format", "jsonl", NULL);
+		h_netanalyze(&x, NULL, "--db", at, rep, "--format", "jsonl", NULL);
+		h_netanalyze(&y, NULL, "--db", one, rep, "--format", "jsonl", NULL);
 		if (!ASSERT_TRUE(x && y && *x && !strcmp(x, y), "same report"))
 			fprintf(stderr, "  %s\n", rep);
 		free(x);
@@ -250,8 +233,8 @@ static void test_at_once_or_one_by_one(void)
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *x = NULL, *y = NULL;
 
-		na(&x, NULL, "--db", at, "--sql", tables[i], "--format", "csv", NULL);
-		na(&y, NULL, "--db", one, "--sql", tables[i], "--format", "csv", NULL);
+		h_netanalyze(&x, NULL, "--db", at, "--sql", tables[i], "--format", "csv", NULL);
+		h_netanalyze(&y, NULL, "--db", one, "--sql", tables[i], "--format", "csv", NULL);
 		if (!ASSERT_TRUE(x && y && !strcmp(x, y), "same rows"))
 			fprintf(stderr, "  %s\n", tables[i]);
 		free(x);
@@ -320,10 +303,10 @@ static void test_changed_file(void)
 	if (!ASSERT_OK(copy_file(h_path("big.pcap"), path), "copy") ||
 	    !ASSERT_OK(copy_file(h_path("big.pcap"), copy), "copy"))
 		return;
-	rc = na(NULL, NULL, "--db", db, path, "--summary", NULL);
+	rc = h_netanalyze(NULL, NULL, "--db", db, path, "--summary", NULL);
 	ASSERT_EQ(rc, 0, "first load");
 	/* the same content under another name is not loaded again */
-	rc = na(NULL, &err, "--db", db, copy, "--summary", NULL);
+	rc = h_netanalyze(NULL, &err, "--db", db, copy, "--summary", NULL);
 	ASSERT_EQ(rc, 0, "the copy");
 	ASSERT_TRUE(err && strstr(err, "already in the database (file 1)"), "the copy is known");
 	free(err);
@@ -333,7 +316,7 @@ static void test_changed_file(void)
 	 * 64 KiB, and the size stays): the file is loaded again, and said so */
 	if (!ASSERT_OK(change_middle(path), "change a byte in the middle"))
 		return;
-	rc = na(NULL, &err, "--db", db, path, "--summary", NULL);
+	rc = h_netanalyze(NULL, &err, "--db", db, path, "--summary", NULL);
 	ASSERT_EQ(rc, 0, "second load");
 	ASSERT_TRUE(err && strstr(err, "changed since it was loaded as file 1"),
 		    "the change is said");
@@ -360,7 +343,7 @@ static void test_hash_is_xxh64(void)
 	}
 	h_argv_free(&a);
 	out[16] = 0;
-	na(&q, NULL, h_path("big.pcap"), "--sql", "SELECT hash FROM files", "--format", "csv",
+	h_netanalyze(&q, NULL, h_path("big.pcap"), "--sql", "SELECT hash FROM files", "--format", "csv",
 	   NULL);
 	if (ASSERT_TRUE(q && strchr(q, '\n'), "hash")) {
 		char want[64];
@@ -378,7 +361,7 @@ static void test_writes_what_is_asked(void)
 	int rc;
 
 	/* a temporary database holds only the tables the reports read */
-	rc = na(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--handshakes", "--format", "csv",
+	rc = h_netanalyze(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--handshakes", "--format", "csv",
 		NULL);
 	ASSERT_EQ(rc, 0, "--handshakes");
 	ASSERT_TRUE(err && strstr(err, "writes table handshakes"), "the handshakes table");
@@ -388,7 +371,7 @@ static void test_writes_what_is_asked(void)
 	free(out);
 	err = out = NULL;
 	/* --sql reads what its statement reads, through views too */
-	rc = na(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--sql",
+	rc = h_netanalyze(&out, &err, "-vv", h_path("ord_sorted.pcap"), "--sql",
 		"SELECT count(*) AS n FROM v_packets WHERE seq_rel = 1 AND payload_len > 0", "--format",
 		"csv", NULL);
 	ASSERT_EQ(rc, 0, "--sql");

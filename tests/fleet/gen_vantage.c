@@ -126,7 +126,6 @@ static void established(int64_t t, int64_t d_cs, int64_t d_sc, uint16_t port, ui
 
 static int write_pcapng(int which, const char *name, const char *host)
 {
-	struct pcapng_writer_opts wo = { .flags = PCAPNG_W_CLOSE_FD };
 	struct pcapng_writer *w = NULL;
 	struct pcapng_opts o;
 	uint8_t buf[PKT_MAX + 64];
@@ -139,19 +138,7 @@ static int write_pcapng(int which, const char *name, const char *host)
 	if (fd < 0)
 		return -errno;
 	pcapng_opts_init(&o);
-	err = pcapng_writer_open(&w, fd, &wo);
-	if (err) {
-		close(fd);
-		goto cleanup;
-	}
-	pcapng_opts_add_str(&o, PCAPNG_SHB_USERAPPL, "gen_vantage");
-	err = pcapng_write_shb(w, &o);
-	if (err)
-		goto cleanup;
-	pcapng_opts_reset(&o);
-	pcapng_opts_add_str(&o, PCAPNG_IF_NAME, "eth0");
-	pcapng_opts_add_u8(&o, PCAPNG_IF_TSRESOL, 9);
-	err = pcapng_write_idb(w, LINKTYPE_ETHERNET, 262144, &o, &ifid);
+	err = pkt_pcapng_start(&w, &ifid, fd, "gen_vantage", LINKTYPE_ETHERNET, NULL);
 	if (err)
 		goto cleanup;
 	/* the host's name, as a journal entry carries it */
@@ -189,32 +176,29 @@ cleanup:
 /* Classic pcap, nanosecond timestamps, Ethernet: no direction, no host. */
 static int write_pcap(int which, const char *name)
 {
-	char path[1024];
+	struct pcap_writer *w = NULL;
 	uint8_t buf[PKT_MAX + 64];
-	FILE *f;
-	struct {
-		uint32_t magic;
-		uint16_t major, minor;
-		int32_t zone;
-		uint32_t sigfigs, snaplen, linktype;
-	} gh = { 0xa1b23c4d, 2, 4, 0, 0, 262144, LINKTYPE_ETHERNET };
+	char path[1024];
+	int fd, err, e;
 
 	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	f = fopen(path, "wb");
-	if (!f)
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
-	fwrite(&gh, sizeof(gh), 1, f);
-	for (int i = 0; i < ncap[which]; i++) {
+	err = pcap_writer_open(&w, fd, LINKTYPE_ETHERNET, 262144, true, PCAPNG_W_CLOSE_FD);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	for (int i = 0; !err && i < ncap[which]; i++) {
 		const struct frame *fr = &caps[which][i];
 		size_t len = pkt_link(buf, sizeof(buf), LINKTYPE_ETHERNET, fr->ip, fr->len, fr->family,
 				      0, false);
-		uint32_t rh[4] = { (uint32_t)(fr->ts / 1000000000), (uint32_t)(fr->ts % 1000000000),
-				   (uint32_t)len, (uint32_t)len };
 
-		fwrite(rh, sizeof(rh), 1, f);
-		fwrite(buf, len, 1, f);
+		err = pcap_write_packet(w, (uint64_t)fr->ts, buf, (uint32_t)len, (uint32_t)len);
 	}
-	return fclose(f) ? -errno : 0;
+	e = pcap_writer_close(w);
+	return err ? err : e;
 }
 
 /* Frames in time order within each capture (the scenarios interleave). */
