@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 3
+#define AN_SCHEMA_VERSION 4
 /* How long a connection waits for another process's lock (ms). A loader
  * builds a --db database beside its path and renames it over, so queries
  * do not wait for it; this bounds the waits that remain. */
@@ -82,7 +82,7 @@ struct db_val {
 	int len;
 	int64_t i;
 	const void *p;
-	char buf[48];            /* an address or flags written out */
+	char buf[96];            /* an address, flags or SACK blocks written out */
 };
 struct db_row {
 	int n;
@@ -120,6 +120,9 @@ enum an_table {
 	TB_HANDSHAKES,
 	TB_ICMP,
 	TB_RETRANS,
+	TB_TUNNELS,
+	TB_UNDECODED,
+	TB_ADDRESSES,
 	TB__COUNT,
 };
 #define TB_ALL ((1u << TB__COUNT) - 1)

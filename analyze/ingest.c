@@ -47,6 +47,7 @@
 #include "pool.h"
 #include "profile.h"
 #include "replay.h"
+#include "tunnels.h"
 #include "rows.h"
 #include "store.h"
 
@@ -440,6 +441,11 @@ static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 		if (err)
 			goto fail;
 	}
+	err = undecoded_flush(f->pctx.undec, r->file_id, f->sink);
+	if (!err)
+		err = tunnels_error(f->pctx.tunnels);
+	if (err)
+		goto fail;
 	if (res->damaged) {
 		struct row_problem p = { r->file_id, (int64_t)res->error_offset,
 					 capfile_error(f->cf)->block_type, res->error };
@@ -845,7 +851,10 @@ static int copy_old(sqlite3 *db, const char *old_path, struct an_err *e)
 		"ATTACH %Q AS old;"
 		"INSERT INTO main.files SELECT * FROM old.files;"
 		"INSERT INTO main.interfaces SELECT * FROM old.interfaces;"
-		"INSERT INTO main.problems SELECT * FROM old.problems;", old_path);
+		"INSERT INTO main.problems SELECT * FROM old.problems;"
+		"INSERT OR IGNORE INTO main.tunnels SELECT * FROM old.tunnels;"
+		"INSERT OR IGNORE INTO main.addresses SELECT * FROM old.addresses;"
+		"INSERT INTO main.undecoded SELECT * FROM old.undecoded;", old_path);
 	int err;
 
 	if (!sql) {
@@ -883,6 +892,7 @@ static int load_once(struct load *l, struct an_err *e)
 	struct pass *pass = NULL;
 	struct store *store = NULL;
 	struct replay *rp = NULL;
+	struct tunnels *tuns = NULL;
 	struct row_sink sink;
 	struct order_rec rec;
 	sqlite3 *db = NULL;
@@ -918,6 +928,8 @@ static int load_once(struct load *l, struct an_err *e)
 	err = pass_new(&pass, &pass_default_limits, strs, sink);
 	if (!err)
 		err = order_new(&ord, &lim, &pkts);
+	if (!err)
+		err = tunnels_new(&tuns, sink);
 	if (err) {
 		an_err_set(e, "out of memory");
 		goto out;
@@ -964,6 +976,13 @@ static int load_once(struct load *l, struct an_err *e)
 		f->file.loaded_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 		f->pctx.file_id = (uint32_t)f->file.file_id;
 		f->pctx.strs = strs;
+		f->pctx.tunnels = tuns;
+		undecoded_init(&f->pctx.undec);
+		if (!f->pctx.undec) {
+			an_err_set(e, "out of memory");
+			err = -ENOMEM;
+			goto out;
+		}
 		sctx[i] = (struct src_ctx){ f, &pkts };
 		err = order_add(ord, f->mode, (struct order_source){ src_next, &sctx[i] }, &f->src);
 		if (err)
@@ -1043,8 +1062,12 @@ out:
 	order_free(ord);
 	pass_free(pass);
 	replay_close(rp);
-	for (int i = 0; i < l->nfiles; i++)
+	tunnels_free(tuns);
+	for (int i = 0; i < l->nfiles; i++) {
+		undecoded_free(l->files[i].pctx.undec);
+		l->files[i].pctx.undec = NULL;
 		infile_close(&l->files[i]);
+	}
 	if (db)
 		sqlite3_close(db);
 	pool_free(&pkts);

@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "profile.h"
 #include "rows.h"
+#include "tunnels.h"
 
 /* netrec's comment "curl[4242/4243] uid=..." names the process: the
  * command when the pid in it is the packet's (len 0 otherwise). */
@@ -98,7 +99,24 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 		p->ttl = d.ttl;
 		p->ip_id = d.ip_id;
 		p->ip_len = d.ip_len;
+		p->ip_tos = d.tos;
+		p->ip_hlen = d.ip_hlen;
+		if (d.ipver == 4) {
+			p->ip_csum = d.ip_csum;
+			p->has |= PK_IPFRAG;
+		} else {
+			p->flow_label = d.flow_label;
+			if (d.fragment || d.mf || d.frag_off)
+				p->has |= PK_IPFRAG;
+		}
+		p->ip_frag = (uint16_t)((d.df ? 0x4000 : 0) | (d.mf ? 0x2000 : 0) |
+					((d.frag_off / 8) & 0x1fff));
 	}
+	if (d.ntunnels > 0) {
+		p->has |= PK_TUNNEL;
+		p->tunnel_id = tunnels_note(ctx->tunnels, d.tunnels, d.ntunnels);
+	}
+	undecoded_count(ctx->undec, &d);
 	if (d.has_l4) {
 		p->has |= PK_L4;
 		p->payload_len = d.payload_len;
@@ -111,6 +129,9 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 	if (d.has_l4 && d.proto == 6) {
 		p->has |= PK_TCP;
 		p->tcp_flags = d.tcp_flags;
+		p->tcp_flags_all = d.tcp_flags_all;
+		p->tcp_hlen = d.tcp_hlen;
+		p->urg_ptr = d.urg_ptr;
 		p->seq = d.seq;
 		p->ack = d.ack;
 		p->win = d.win;
@@ -130,6 +151,14 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 			p->tsecr = d.tsecr;
 		}
 		p->sack_blocks = (uint8_t)d.sack_blocks;
+		for (int i = 0; i < d.sack_blocks && i < 4; i++) {
+			p->sack_left[i] = d.sack_left[i];
+			p->sack_right[i] = d.sack_right[i];
+		}
+	}
+	if (d.has_l4 || d.icmp) {
+		p->has |= PK_L4CSUM;
+		p->l4_csum = d.l4_csum;
 	}
 	if (d.icmp) {
 		p->has |= PK_ICMP;
@@ -139,6 +168,24 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 			p->has |= PK_ECHO;
 			p->icmp_id = d.icmp_id;
 			p->icmp_seq = d.icmp_seq;
+		}
+		if (d.icmp_fields & ~ICMPF_ECHO) {
+			p->has |= PK_ICMPX;
+			p->icmp_fields = d.icmp_fields;
+			p->icmp_mtu = d.icmp_mtu;
+			p->icmp_pointer = d.icmp_pointer;
+			p->icmp_orig_len = d.icmp_orig_len;
+			p->icmp_nd_flags = d.icmp_nd_flags;
+			p->icmp_ra_hoplimit = d.icmp_ra_hoplimit;
+			p->icmp_ra_lifetime = d.icmp_ra_lifetime;
+			p->icmp_ra_reachable = d.icmp_ra_reachable;
+			p->icmp_ra_retrans = d.icmp_ra_retrans;
+			p->icmp_ts_orig = d.icmp_ts_orig;
+			p->icmp_ts_recv = d.icmp_ts_recv;
+			p->icmp_ts_xmit = d.icmp_ts_xmit;
+			p->icmp_mld_delay = d.icmp_mld_delay;
+			memcpy(p->icmp_addr, d.icmp_addr, 16);
+			memcpy(p->icmp_addr2, d.icmp_addr2, 16);
 		}
 	}
 	if (d.has_quote) {

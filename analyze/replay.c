@@ -30,10 +30,12 @@ struct replay {
 	"SELECT id, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen," \
 	" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags, seq_raw," \
 	" ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code, pid, tid, uid," \
-	" gid, comm, owner_src, cookie, anomalies FROM packets ORDER BY id"
+	" gid, comm, owner_src, cookie, anomalies, ip_tos, ip_hlen, ip_frag, ip_csum, flow_label," \
+	" tcp_hlen, urg_ptr, l4_csum, sack, tunnel_id FROM packets ORDER BY id"
 #define ICMP_SQL \
-	"SELECT packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq" \
-	" FROM icmp_packets ORDER BY packet_id"
+	"SELECT packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq, mtu," \
+	" pointer, orig_len, addr, addr2, nd_flags, ra_hoplimit, ra_lifetime, ra_reachable," \
+	" ra_retrans, ts_orig, ts_recv, ts_xmit, mld_delay FROM icmp_packets ORDER BY packet_id"
 #define EV_SQL \
 	"SELECT id, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event," \
 	" family, laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid," \
@@ -159,6 +161,7 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 	p->dport = (uint16_t)col(st, c++);
 	if (!col_null(st, c))
 		p->has |= PK_TCP;
+	p->tcp_flags_all = (uint16_t)col(st, c);
 	p->tcp_flags = (uint8_t)col(st, c++);
 	p->seq = (uint32_t)col(st, c++);
 	p->ack = (uint32_t)col(st, c++);
@@ -211,6 +214,34 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 	}
 	c++;
 	p->anomalies = (uint16_t)(col(st, c++) & AN_DECODER);
+	p->ip_tos = (uint8_t)col(st, c++);
+	p->ip_hlen = (uint8_t)col(st, c++);
+	if (!col_null(st, c))
+		p->has |= PK_IPFRAG;
+	p->ip_frag = (uint16_t)col(st, c++);
+	p->ip_csum = (uint16_t)col(st, c++);
+	p->flow_label = (uint32_t)col(st, c++);
+	p->tcp_hlen = (uint8_t)col(st, c++);
+	p->urg_ptr = (uint16_t)col(st, c++);
+	if (!col_null(st, c))
+		p->has |= PK_L4CSUM;
+	p->l4_csum = (uint16_t)col(st, c++);
+	t = sqlite3_column_text(st, c++);
+	/* "left-right,..." (store.c) */
+	for (int i = 0; t && *t && i < 4 && i < p->sack_blocks; i++) {
+		char *end;
+
+		p->sack_left[i] = (uint32_t)strtoul((const char *)t, &end, 10);
+		if (*end != '-')
+			break;
+		p->sack_right[i] = (uint32_t)strtoul(end + 1, &end, 10);
+		t = (const unsigned char *)(*end == ',' ? end + 1 : end);
+	}
+	if (!col_null(st, c)) {
+		p->has |= PK_TUNNEL;
+		p->tunnel_id = col(st, c);
+	}
+	c++;
 }
 
 /* An ICMP packet's identifier, sequence and quote (icmp_packets row st). */
@@ -235,6 +266,40 @@ static void read_icmp(sqlite3_stmt *st, struct row_pkt *p)
 		p->has |= PK_Q_SEQ;
 		p->q_seq = (uint32_t)col(st, 8);
 	}
+	/* the type-specific fields: which are set is what is not NULL */
+	static const struct { int col; uint16_t f; } fl[] = {
+		{ 9, ICMPF_MTU }, { 10, ICMPF_POINTER }, { 11, ICMPF_LENGTH },
+		{ 14, ICMPF_ND_FLAGS }, { 15, ICMPF_RA }, { 19, ICMPF_TS }, { 22, ICMPF_MLD },
+		{ 13, ICMPF_DEST },
+	};
+	uint16_t f = 0;
+
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		if (!col_null(st, fl[i].col))
+			f |= fl[i].f;
+	if (!col_null(st, 12)) {
+		/* the address's meaning is the type's (decode_icmp.c) */
+		col_addr(st, 12, p->icmp_addr);
+		f |= p->ipver == 4 ? (p->icmp_type == 5 ? ICMPF_GATEWAY : ICMPF_MASK) :
+		     (f & ICMPF_MLD) ? ICMPF_MLD : ICMPF_TARGET;
+	}
+	col_addr(st, 13, p->icmp_addr2);
+	if (f) {
+		p->has |= PK_ICMPX;
+		p->icmp_fields = f;
+	}
+	p->icmp_mtu = (uint32_t)col(st, 9);
+	p->icmp_pointer = (uint32_t)col(st, 10);
+	p->icmp_orig_len = (uint32_t)col(st, 11);
+	p->icmp_nd_flags = (uint32_t)col(st, 14);
+	p->icmp_ra_hoplimit = (uint8_t)col(st, 15);
+	p->icmp_ra_lifetime = (uint16_t)col(st, 16);
+	p->icmp_ra_reachable = (uint32_t)col(st, 17);
+	p->icmp_ra_retrans = (uint32_t)col(st, 18);
+	p->icmp_ts_orig = (uint32_t)col(st, 19);
+	p->icmp_ts_recv = (uint32_t)col(st, 20);
+	p->icmp_ts_xmit = (uint32_t)col(st, 21);
+	p->icmp_mld_delay = (uint16_t)col(st, 22);
 }
 
 static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an_err *e)

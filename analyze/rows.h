@@ -45,6 +45,10 @@
 #define PK_COOKIE    (1u << 20)
 #define PK_CONN      (1u << 21) /* conn_id (the pass) */
 #define PK_FROM_ORIG (1u << 22) /* from_orig (the pass) */
+#define PK_IPFRAG    (1u << 4)  /* ip_frag: IPv4, or IPv6 with a Fragment header */
+#define PK_L4CSUM    (1u << 23) /* l4_csum (TCP, UDP, ICMP, ICMPv6) */
+#define PK_ICMPX     (1u << 24) /* icmp_fields: type-specific ICMP fields */
+#define PK_TUNNEL    (1u << 25) /* tunnel_id */
 
 /* anomalies bits (docs/schema.md) */
 #define AN_RETRANS    1u
@@ -68,6 +72,7 @@ struct row_pkt {
 	int64_t offset;          /* byte offset of the block in the (decompressed) file */
 	int64_t iface_id;
 	int64_t conn_id;
+	int64_t tunnel_id;       /* PK_TUNNEL: the encapsulations it came through (tunnels.c) */
 	uint64_t cookie;
 	uint32_t has;            /* PK_* */
 	uint32_t file_id;
@@ -77,27 +82,53 @@ struct row_pkt {
 	uint32_t ip_id, ip_len;
 	uint32_t seq, ack, payload_len;
 	uint32_t tsval, tsecr;
-	uint32_t q_seq;
+	uint32_t flow_label;     /* IPv6 */
 	uint16_t sport, dport, win, vlan, mss;
 	uint16_t icmp_id, icmp_seq;
-	uint16_t q_sport, q_dport;
 	uint16_t anomalies;      /* AN_* */
+	uint16_t ip_frag;        /* PK_IPFRAG: DF 0x4000, MF 0x2000, offset / 8 (low 13 bits) */
+	uint16_t ip_csum;        /* IPv4 header checksum as sent */
+	uint16_t l4_csum;        /* PK_L4CSUM */
+	uint16_t urg_ptr;
+	uint16_t tcp_flags_all;  /* all 12 flag bits (AE 0x100, reserved above) */
 	uint8_t dir;             /* enum pkt_dir */
 	uint8_t ipver, proto, ttl, tcp_flags, wscale, sack_blocks;
+	uint8_t ip_tos, ip_hlen, tcp_hlen;
 	uint8_t owner_src;
 	uint8_t icmp_type, icmp_code;
-	uint8_t q_ipver, q_proto;
 	uint8_t from_orig;
 	uint8_t src[16], dst[16];   /* network order; IPv4 in the first 4 bytes */
-	uint8_t q_src[16], q_dst[16];
+	union {
+		struct {                 /* PK_TCP: the SACK option's edges */
+			uint32_t sack_left[4], sack_right[4];
+		};
+		struct {                 /* PK_ICMP */
+			uint8_t q_ipver, q_proto;
+			uint16_t q_sport, q_dport;
+			uint32_t q_seq;
+			uint8_t q_src[16], q_dst[16];
+			/* PK_ICMPX: icmp_fields (decode.h ICMPF_*) says which are set */
+			uint16_t icmp_fields;
+			uint16_t icmp_ra_lifetime, icmp_mld_delay;
+			uint8_t icmp_ra_hoplimit;
+			uint32_t icmp_mtu, icmp_pointer, icmp_orig_len, icmp_nd_flags;
+			uint32_t icmp_ra_reachable, icmp_ra_retrans;
+			uint32_t icmp_ts_orig, icmp_ts_recv, icmp_ts_xmit;
+			uint8_t icmp_addr[16], icmp_addr2[16];
+		};
+	};
 };
 
 /* Per-file state the packet builder needs (ingest.c keeps it). */
+struct tunnels;
+struct undecoded;
 struct packet_ctx {
 	uint32_t file_id;
 	int64_t file_idx;        /* next record's position in the file */
 	int64_t last_ts;         /* an SPB has none: it takes its predecessor's */
 	struct strtab *strs;
+	struct tunnels *tunnels; /* the encapsulations met (tunnels.h), NULL: not kept */
+	struct undecoded *undec; /* the file's packets not decoded, per kind (tunnels.h) */
 };
 
 /* packet.c: decodes rec (a CAPFILE_REC_PACKET) into *p: headers, the
@@ -365,6 +396,25 @@ struct row_socket {
 #define IC_CONN     (1u << 6)
 #define IC_PID      (1u << 7)
 
+/* One layer of an encapsulation stack (tunnels.h). */
+struct row_tunnel {
+	int64_t tunnel_id;
+	uint32_t layer;          /* 0: the outermost */
+	uint32_t id, id2;
+	uint16_t port, inner, vlan;
+	uint8_t kind, flags, ipver, ip_proto, count;
+	uint8_t src[16], dst[16];
+};
+
+/* Packets of one file not decoded, of one kind (tunnels.h). */
+struct row_undecoded {
+	int64_t file_id;
+	uint64_t packets;
+	uint32_t type;
+	uint8_t reason, layer;   /* enum pkt_undecoded, enum pkt_proto */
+	char what[64];           /* decode_undecoded_str() */
+};
+
 /* ---- where rows go ---- */
 
 enum row_kind {
@@ -381,6 +431,8 @@ enum row_kind {
 	ROW_RTX,                 /* struct row_rtx */
 	ROW_ICMP,                /* struct row_icmp */
 	ROW_SOCKET,              /* struct row_socket */
+	ROW_TUNNEL,              /* struct row_tunnel */
+	ROW_UNDECODED,           /* struct row_undecoded */
 	ROW__COUNT,
 };
 

@@ -29,6 +29,7 @@ const char *const an_table_names[TB__COUNT] = {
 	[TB_EVENTS] = "events",
 	[TB_SOCKETS] = "sockets", [TB_CONNECTIONS] = "connections",
 	[TB_HANDSHAKES] = "handshakes", [TB_ICMP] = "icmp", [TB_RETRANS] = "retransmissions",
+	[TB_TUNNELS] = "tunnels", [TB_UNDECODED] = "undecoded", [TB_ADDRESSES] = "addresses",
 };
 
 /* ---- the row mappings, one per table written ---- */
@@ -161,6 +162,24 @@ static int64_t tcp_opts(const struct row_pkt *p)
 	return v;
 }
 
+/* The SACK option's blocks as text, "left-right" raw sequence numbers,
+ * comma-separated (tshark's tcp.options.sack_le / sack_re pairs). */
+static void sack_text(struct db_row *r, const struct row_pkt *p)
+{
+	struct db_val *v = &r->v[r->n++];
+	int n = 0;
+
+	v->type = SQLITE_NULL;
+	if (!(p->has & PK_TCP) || !p->sack_blocks)
+		return;
+	for (int i = 0; i < p->sack_blocks && i < 4; i++)
+		n += snprintf(v->buf + n, sizeof(v->buf) - (size_t)n, "%s%u-%u", i ? "," : "",
+			      p->sack_left[i], p->sack_right[i]);
+	v->type = SQLITE_TEXT;
+	v->p = v->buf;
+	v->len = -1;
+}
+
 static void map_packet(struct db_row *r, const void *row, const struct strtab *strs)
 {
 	const struct row_pkt *p = row;
@@ -188,7 +207,7 @@ static void map_packet(struct db_row *r, const void *row, const struct strtab *s
 	db_row_int(r, ip, p->ip_len);
 	db_row_int(r, h & PK_PORTS, p->sport);
 	db_row_int(r, h & PK_PORTS, p->dport);
-	db_row_int(r, tcp, p->tcp_flags);
+	db_row_int(r, tcp, p->tcp_flags_all);
 	db_row_int(r, tcp, p->seq);
 	db_row_int(r, tcp, p->ack);
 	db_row_int(r, tcp, p->win);
@@ -208,6 +227,39 @@ static void map_packet(struct db_row *r, const void *row, const struct strtab *s
 	db_row_int(r, h & PK_CONN, p->conn_id);
 	db_row_int(r, h & PK_FROM_ORIG, p->from_orig);
 	db_row_int(r, true, p->anomalies);
+	db_row_int(r, ip, p->ip_tos);
+	db_row_int(r, ip, p->ip_hlen);
+	db_row_int(r, h & PK_IPFRAG, p->ip_frag);
+	db_row_int(r, ip && p->ipver == 4, p->ip_csum);
+	db_row_int(r, ip && p->ipver == 6, p->flow_label);
+	db_row_int(r, tcp, p->tcp_hlen);
+	db_row_int(r, tcp, p->urg_ptr);
+	db_row_int(r, h & PK_L4CSUM, p->l4_csum);
+	sack_text(r, p);
+	db_row_int(r, h & PK_TUNNEL, p->tunnel_id);
+}
+
+/* The type-specific ICMP fields (decode.h ICMPF_*), NULL where the type
+ * has none. Addresses are BLOBs of the packet's IP version. */
+static void map_icmp_fields(struct db_row *r, const struct row_pkt *p)
+{
+	uint16_t f = p->has & PK_ICMPX ? p->icmp_fields : 0;
+	bool addr = f & (ICMPF_GATEWAY | ICMPF_TARGET | ICMPF_MASK | ICMPF_MLD);
+
+	db_row_int(r, f & ICMPF_MTU, p->icmp_mtu);
+	db_row_int(r, f & ICMPF_POINTER, p->icmp_pointer);
+	db_row_int(r, f & ICMPF_LENGTH, p->icmp_orig_len);
+	db_row_blob_addr(r, addr, p->icmp_addr, p->ipver);
+	db_row_blob_addr(r, f & ICMPF_DEST, p->icmp_addr2, p->ipver);
+	db_row_int(r, f & ICMPF_ND_FLAGS, p->icmp_nd_flags);
+	db_row_int(r, f & ICMPF_RA, p->icmp_ra_hoplimit);
+	db_row_int(r, f & ICMPF_RA, p->icmp_ra_lifetime);
+	db_row_int(r, f & ICMPF_RA && p->ipver == 6, p->icmp_ra_reachable);
+	db_row_int(r, f & ICMPF_RA && p->ipver == 6, p->icmp_ra_retrans);
+	db_row_int(r, f & ICMPF_TS, p->icmp_ts_orig);
+	db_row_int(r, f & ICMPF_TS, p->icmp_ts_recv);
+	db_row_int(r, f & ICMPF_TS, p->icmp_ts_xmit);
+	db_row_int(r, f & ICMPF_MLD, p->icmp_mld_delay);
 }
 
 static void map_icmp_packet(struct db_row *r, const void *row, const struct strtab *strs)
@@ -225,6 +277,7 @@ static void map_icmp_packet(struct db_row *r, const void *row, const struct strt
 	db_row_int(r, p->has & PK_Q_PORTS, p->q_sport);
 	db_row_int(r, p->has & PK_Q_PORTS, p->q_dport);
 	db_row_int(r, p->has & PK_Q_SEQ, p->q_seq);
+	map_icmp_fields(r, p);
 }
 
 static void map_event(struct db_row *r, const void *row, const struct strtab *strs)
@@ -456,6 +509,54 @@ static void map_icmp(struct db_row *r, const void *row, const struct strtab *str
 	db_row_int(r, true, x->packet_id);
 }
 
+static void map_tunnel(struct db_row *r, const void *row, const struct strtab *strs)
+{
+	const struct row_tunnel *t = row;
+
+	(void)strs;
+	db_row_int(r, true, t->tunnel_id);
+	db_row_int(r, true, t->layer);
+	db_row_text(r, decode_proto_name(t->kind));
+	db_row_blob_addr(r, t->ipver != 0, t->src, t->ipver);
+	db_row_blob_addr(r, t->ipver != 0, t->dst, t->ipver);
+	db_row_int(r, t->ipver != 0, t->ip_proto);
+	db_row_int(r, t->flags & PKT_TUN_PORTS, t->port);
+	db_row_int(r, t->flags & PKT_TUN_ID, t->id);
+	db_row_int(r, t->flags & PKT_TUN_ID2, t->id2);
+	db_row_int(r, t->inner != 0, t->inner);
+	db_row_int(r, t->flags & PKT_TUN_VLAN, t->vlan);
+	db_row_int(r, t->kind == PKT_P_MPLS, t->count);
+}
+
+static void map_undecoded(struct db_row *r, const void *row, const struct strtab *strs)
+{
+	const struct row_undecoded *u = row;
+	bool other = u->reason >= PKT_UNDEC_COUNT;
+
+	(void)strs;
+	db_row_int(r, true, u->file_id);
+	db_row_text(r, other ? "other" : decode_undecoded_name(u->reason));
+	db_row_text(r, other ? NULL : decode_proto_name(u->layer));
+	db_row_int(r, !other && u->layer != PKT_P_NONE, u->type);
+	db_row_text(r, u->what);
+	db_row_int(r, true, (int64_t)u->packets);
+}
+
+/* An address of the addresses table: 1 byte of version, 16 of address. */
+struct row_addr {
+	uint8_t ipver;
+	uint8_t a[16];
+};
+
+static void map_addr(struct db_row *r, const void *row, const struct strtab *strs)
+{
+	const struct row_addr *x = row;
+
+	(void)strs;
+	db_row_blob_addr(r, true, x->a, x->ipver);
+	db_row_text_addr(r, true, x->a, x->ipver);
+}
+
 static void map_socket(struct db_row *r, const void *row, const struct strtab *strs)
 {
 	const struct row_socket *k = row;
@@ -483,11 +584,13 @@ struct tdesc {
 	size_t row_size;         /* a row in a batch, by value; 0: a pointer the store frees
 				  * (journal records; interfaces and problems, copied) */
 	const char *bind_sql;    /* row by row */
+	bool or_ignore;          /* a row whose key is there already is left out */
 };
 
 enum desc_id {
 	D_FILE, D_FILE_COUNTS, D_IFACE, D_IFACE_COUNTS, D_PROBLEM, D_PACKET, D_ICMP_PACKET, D_EVENT,
-	D_PROC_JOURNAL, D_PROC_COMMENT, D_CONN, D_HS, D_RTX, D_ICMP, D_SOCKET,
+	D_PROC_JOURNAL, D_PROC_COMMENT, D_CONN, D_HS, D_RTX, D_ICMP, D_SOCKET, D_TUNNEL,
+	D_UNDECODED, D_ADDR,
 	D__COUNT,
 };
 
@@ -518,10 +621,14 @@ static const struct tdesc descs[D__COUNT] = {
 		"id, ord, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen,"
 		" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags,"
 		" seq_raw, ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code,"
-		" pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies",
+		" pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies,"
+		" ip_tos, ip_hlen, ip_frag, ip_csum, flow_label, tcp_hlen, urg_ptr, l4_csum, sack,"
+		" tunnel_id",
 		map_packet, sizeof(struct row_pkt), NULL },
 	[D_ICMP_PACKET] = { "icmp_packets", TB_ICMP_PACKETS,
-		"packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq",
+		"packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq, mtu,"
+		" pointer, orig_len, addr, addr2, nd_flags, ra_hoplimit, ra_lifetime,"
+		" ra_reachable, ra_retrans, ts_orig, ts_recv, ts_xmit, mld_delay",
 		map_icmp_packet, sizeof(struct row_pkt), NULL },
 	[D_EVENT] = { "events", TB_EVENTS,
 		"id, ord, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event, family,"
@@ -558,7 +665,58 @@ static const struct tdesc descs[D__COUNT] = {
 	[D_SOCKET] = { "sockets", TB_SOCKETS,
 		"cookie, family, laddr, lport, raddr, rport, pid, comm, first_ns, last_ns, packets,"
 		" events", map_socket, sizeof(struct row_socket), NULL },
+	[D_TUNNEL] = { "tunnels", TB_TUNNELS,
+		"tunnel_id, layer, kind, outer_src, outer_dst, ip_proto, port, id, id2, inner,"
+		" vlan, labels", map_tunnel, sizeof(struct row_tunnel), NULL, true },
+	[D_UNDECODED] = { "undecoded", TB_UNDECODED,
+		"file_id, reason, layer, type, what, packets", map_undecoded,
+		sizeof(struct row_undecoded), NULL },
+	[D_ADDR] = { "addresses", TB_ADDRESSES, "addr, text", map_addr, sizeof(struct row_addr),
+		NULL, true },
 };
+
+/* ---- the addresses table's rows: each address once ---- */
+
+/* The addresses put in this run, so that each is put once (the table
+ * ignores a repeat, so forgetting is harmless: when ADDR_MAX are held the
+ * set starts again). Open addressing on a hash of the address. */
+#define ADDR_MAX (1u << 18)
+struct addrset {
+	struct row_addr *slot;   /* 2 * ADDR_MAX slots; ipver 0: empty */
+	size_t n;
+};
+
+static uint64_t addr_hash(const struct row_addr *x)
+{
+	uint64_t h = 1469598103934665603ull ^ x->ipver;
+
+	for (int i = 0; i < (x->ipver == 6 ? 16 : 4); i++)
+		h = (h ^ x->a[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* True when x was not in the set (it is now); false when it was, or when
+ * there is no memory for the set (then every address is put). */
+static bool addrset_add(struct addrset *s, const struct row_addr *x)
+{
+	size_t cap = 2 * ADDR_MAX, i;
+
+	if (!s->slot) {
+		s->slot = calloc(cap, sizeof(*s->slot));
+		if (!s->slot)
+			return true;
+	}
+	if (s->n >= ADDR_MAX) {
+		memset(s->slot, 0, cap * sizeof(*s->slot));
+		s->n = 0;
+	}
+	for (i = addr_hash(x) & (cap - 1); s->slot[i].ipver; i = (i + 1) & (cap - 1))
+		if (!memcmp(&s->slot[i], x, sizeof(*x)))
+			return false;
+	s->slot[i] = *x;
+	s->n++;
+	return true;
+}
 
 /* ---- batches and the queue ---- */
 
@@ -595,6 +753,7 @@ struct store {
 	bool started;
 	struct an_err err;        /* the writer's error */
 	uint64_t rows[D__COUNT];  /* written */
+	struct addrset addrs;     /* addresses put this run (analysis thread) */
 };
 
 static const void *batch_row(const struct batch *b, size_t i)
@@ -966,8 +1125,9 @@ int store_open(struct store **out, sqlite3 *db, uint32_t tables, const struct st
 			err = -EIO;
 			break;
 		}
-		sql = sqlite3_mprintf("INSERT INTO %s(%s) SELECT * FROM %s",
-				      an_table_names[d->table], d->cols, name);
+		sql = sqlite3_mprintf("INSERT %sINTO %s(%s) SELECT * FROM %s",
+				      d->or_ignore ? "OR IGNORE " : "", an_table_names[d->table],
+				      d->cols, name);
 		if (!sql) {
 			an_err_set(e, "out of memory");
 			err = -ENOMEM;
@@ -1042,6 +1202,7 @@ int store_close(struct store *s, bool commit, struct an_err *e)
 			batch_free(b);
 		}
 	}
+	free(s->addrs.slot);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv_put);
 	pthread_cond_destroy(&s->cv_get);
@@ -1100,6 +1261,37 @@ static struct row_problem *problem_copy(const struct row_problem *r)
 	return c;
 }
 
+static int put_addr(struct store *s, const uint8_t *a, uint8_t ipver)
+{
+	struct row_addr x = { .ipver = ipver };
+
+	memcpy(x.a, a, ipver == 6 ? 16 : 4);
+	return addrset_add(&s->addrs, &x) ? add(s, D_ADDR, &x) : 0;
+}
+
+/* The addresses a packet row holds as BLOBs, into the addresses table. */
+static int put_addrs(struct store *s, const struct row_pkt *p)
+{
+	int err = 0;
+
+	if (p->has & PK_IP) {
+		err = put_addr(s, p->src, p->ipver);
+		if (!err)
+			err = put_addr(s, p->dst, p->ipver);
+	}
+	if (!err && (p->has & PK_QUOTE)) {
+		err = put_addr(s, p->q_src, p->q_ipver);
+		if (!err)
+			err = put_addr(s, p->q_dst, p->q_ipver);
+	}
+	if (!err && (p->has & PK_ICMPX) &&
+	    (p->icmp_fields & (ICMPF_GATEWAY | ICMPF_TARGET | ICMPF_MASK | ICMPF_MLD)))
+		err = put_addr(s, p->icmp_addr, p->ipver);
+	if (!err && (p->has & PK_ICMPX) && (p->icmp_fields & ICMPF_DEST))
+		err = put_addr(s, p->icmp_addr2, p->ipver);
+	return err;
+}
+
 int store_put(void *ctx, enum row_kind kind, void *row)
 {
 	struct store *s = ctx;
@@ -1125,7 +1317,12 @@ int store_put(void *ctx, enum row_kind kind, void *row)
 	case ROW_PKT: {
 		const struct row_pkt *p = row;
 
-		if (p->has & (PK_ECHO | PK_QUOTE)) {
+		if (s->st[D_ADDR]) {
+			err = put_addrs(s, p);
+			if (err)
+				return err;
+		}
+		if (p->has & (PK_ECHO | PK_QUOTE | PK_ICMPX)) {
 			err = add(s, D_ICMP_PACKET, row);
 			if (err)
 				return err;
@@ -1158,6 +1355,18 @@ int store_put(void *ctx, enum row_kind kind, void *row)
 	case ROW_RTX: return add(s, D_RTX, row);
 	case ROW_ICMP: return add(s, D_ICMP, row);
 	case ROW_SOCKET: return add(s, D_SOCKET, row);
+	case ROW_TUNNEL: {
+		const struct row_tunnel *t = row;
+		int e2;
+
+		for (int k = 0; k < 2 && t->ipver && s->st[D_ADDR]; k++) {
+			e2 = put_addr(s, k ? t->dst : t->src, t->ipver);
+			if (e2)
+				return e2;
+		}
+		return add(s, D_TUNNEL, row);
+	}
+	case ROW_UNDECODED: return add(s, D_UNDECODED, row);
 	case ROW__COUNT: break;
 	}
 	return -EINVAL;
