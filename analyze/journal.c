@@ -88,25 +88,39 @@ struct span {
 	bool set;
 };
 
-/* A decimal integer field of at most 31 characters, whole. */
+/* A decimal integer field of at most 31 characters (its first 31, up to a
+ * NUL), whole: white space, an optional sign, digits and nothing else,
+ * within int64, as strtoll would take it. */
 static bool span_int(const struct span *s, int64_t *out)
 {
-	char buf[32], *end;
-	size_t n;
-	long long v;
+	const uint8_t *p = s->p;
+	size_t n, i = 0;
+	uint64_t v = 0, lim;
+	bool neg = false;
 
-	if (!s->set)
+	if (!s->set || !s->n)
 		return false;
-	n = s->n < sizeof(buf) - 1 ? s->n : sizeof(buf) - 1;
-	memcpy(buf, s->p, n);
-	buf[n] = 0;
-	if (!buf[0])
+	n = s->n < 31 ? s->n : 31;
+	for (size_t k = 0; k < n; k++)
+		if (!p[k])
+			n = k;
+	while (i < n && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r')))
+		i++;
+	if (i < n && (p[i] == '-' || p[i] == '+')) {
+		neg = p[i] == '-';
+		i++;
+	}
+	if (i == n)
 		return false;
-	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < n; i++) {
+		unsigned d = (unsigned)p[i] - '0';
+
+		if (d > 9 || v > (lim - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return true;
 }
 
@@ -138,14 +152,15 @@ static void set_text(struct text_build *t, enum jr_text k, const struct span *s,
 	}
 }
 
+static struct row_jrec *make(const struct row_jrec *tmpl, const char *const text[JT__COUNT],
+			     const size_t tlen[JT__COUNT]);
+
 struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx *ctx)
 {
 	struct span f[F__COUNT];
 	struct nr_jeb_fld fld;
 	struct text_build tb;
 	struct row_jrec tmpl, *j = &tmpl;
-	const char *text[JT__COUNT];
-	char tbuf[JT__COUNT][1024];
 	size_t off = 0;
 	bool netrec;
 	int64_t v;
@@ -179,14 +194,6 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 	set_text(&tb, JT_RADDR, &f[F_DADDR], 511);
 
 	memset(&tmpl, 0, sizeof(tmpl));
-	for (int k = 0; k < JT__COUNT; k++) {
-		text[k] = NULL;
-		if (!tb.src[k])
-			continue;
-		memcpy(tbuf[k], tb.src[k], tb.len[k]);
-		tbuf[k][tb.len[k]] = 0;
-		text[k] = tbuf[k];
-	}
 	if (span_int(&f[F_TS_NS], &v))
 		j->ts_ns = an_ts_clamp(v);
 	else if (span_int(&f[F_REALTIME], &v))
@@ -231,10 +238,22 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 			j->cookie = strtoull(c, NULL, 10);
 		}
 	}
-	return journal_make(&tmpl, text);
+	return make(&tmpl, tb.src, tb.len);
 }
 
 struct row_jrec *journal_make(const struct row_jrec *tmpl, const char *const text[JT__COUNT])
+{
+	size_t len[JT__COUNT];
+
+	for (int k = 0; k < JT__COUNT; k++)
+		len[k] = text[k] ? strlen(text[k]) : 0;
+	return make(tmpl, text, len);
+}
+
+/* The record from its text fields, each len[k] bytes at text[k] (not
+ * NUL-terminated; NULL when absent). */
+static struct row_jrec *make(const struct row_jrec *tmpl, const char *const text[JT__COUNT],
+			     const size_t tlen[JT__COUNT])
 {
 	const char *src[JT__COUNT];
 	size_t len[JT__COUNT], total = 0;
@@ -245,15 +264,18 @@ struct row_jrec *journal_make(const struct row_jrec *tmpl, const char *const tex
 
 	for (int k = 0; k < JT__COUNT; k++) {
 		src[k] = text[k];
-		len[k] = text[k] ? strlen(text[k]) : 0;
+		len[k] = text[k] ? tlen[k] : 0;
 	}
 	/* addresses in canonical form, whatever spelling the file used */
 	for (int k = 0; k < 2; k++) {
 		enum jr_text t = k ? JT_RADDR : JT_LADDR;
+		char a[64];
 
-		if (!src[t])
+		if (!src[t] || len[t] >= sizeof(a))
 			continue;
-		ver[k] = addr_parse(src[t], bin[k]);
+		memcpy(a, src[t], len[t]);
+		a[len[t]] = 0;
+		ver[k] = addr_parse(a, bin[k]);
 		if (ver[k]) {
 			addr_str(bin[k], ver[k], canon[k]);
 			src[t] = canon[k];
