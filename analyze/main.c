@@ -82,6 +82,12 @@ static void usage(FILE *o)
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
+"      --packets            one line per packet in time order (tcpdump-like): time,\n"
+"                           CPU, process, direction, local and remote address:port,\n"
+"                           flags, bytes, retransmission class, zero window, ...;\n"
+"                           lines unless --format csv/json/jsonl is given\n"
+"  -e, --details            with --packets: interface, link type, VLAN, lengths and\n"
+"                           the IP header's TTL, identification and length\n"
 "      --joined             connections recorded at both ends (several hosts' files):\n"
 "                           each once, both processes, one-way delays, clock offset\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
@@ -133,6 +139,7 @@ static void usage(FILE *o)
 "  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
 "  netanalyze --db host.db trace.pcapng --export clickhouse out/\n"
 "  netanalyze trace.pcapng --html report.html --conn 3\n"
+"  netanalyze trace.pcapng --packets --port 443 -e\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -345,7 +352,7 @@ enum {
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 	OPT_SQL_TIMEOUT,
 	OPT_CID_SEED, OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS,
-	OPT_CH_SCHEMA,
+	OPT_CH_SCHEMA, OPT_PACKETS,
 };
 
 static const struct option long_opts[] = {
@@ -357,6 +364,8 @@ static const struct option long_opts[] = {
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
+	{ "packets", no_argument, NULL, OPT_PACKETS },
+	{ "details", no_argument, NULL, 'e' },
 	{ "joined", no_argument, NULL, OPT_JOINED },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
@@ -420,7 +429,7 @@ int main(int argc, char **argv)
 	const char *ch_cluster = NULL;
 	uint16_t seed = 0;
 	struct filters flt = { 0 };
-	struct out_opts oo = { 0 };
+	struct out_opts oo = { 0 }, ro;
 	struct query_opts qo = { 0 };
 	struct query *q = NULL;
 	char host_buf[48];
@@ -434,6 +443,7 @@ int main(int argc, char **argv)
 		[REP_HANDSHAKES] = "handshakes", [REP_CONNECTIONS] = "connections",
 		[REP_EVENTS] = "events", [REP_RETRANS] = "retransmissions", [REP_ICMP] = "icmp",
 		[REP_PROCESSES] = "processes", [REP_JOINED] = "joined", [REP_SUMMARY] = "summary",
+		[REP_PACKETS] = "packets",
 	};
 
 	/* the load writes from a thread of its own while another connection
@@ -442,7 +452,7 @@ int main(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
-	while ((c = getopt_long(argc, argv, "qvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "eqvhV", long_opts, NULL)) != -1) {
 		enum report rep = REP__COUNT;
 
 		switch (c) {
@@ -456,6 +466,8 @@ int main(int argc, char **argv)
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
 		case OPT_SUMMARY: rep = REP_SUMMARY; break;
 		case OPT_JOINED: rep = REP_JOINED; break;
+		case OPT_PACKETS: rep = REP_PACKETS; break;
+		case 'e': oo.details = true; break;
 		case OPT_REPORT:
 		case OPT_HTML:
 			if (c == OPT_REPORT && strcmp(optarg, "html")) {
@@ -464,7 +476,7 @@ int main(int argc, char **argv)
 						rep = (enum report)r;
 				if (rep == REP__COUNT) {
 					pr_warn("unknown report '%s' (use handshakes, connections, events, "
-						"retransmissions, icmp, processes, joined, summary or html)", optarg);
+						"retransmissions, icmp, processes, joined, summary, packets or html)", optarg);
 					return 2;
 				}
 				break;
@@ -877,7 +889,12 @@ int main(int argc, char **argv)
 				err = -EINVAL;
 				break;
 			}
-			err = report_run(db, acts[i].report, &flt, &oo, &e);
+			/* the packet listing is lines, on a terminal or not,
+			 * as tcpdump's is; --format csv/json/jsonl gives the rows */
+			ro = oo;
+			if (acts[i].report == REP_PACKETS && !format_set)
+				ro.format = OUT_TABLE;
+			err = report_run(db, acts[i].report, &flt, &ro, &e);
 			if (err)
 				pr_warn("report failed: %s", e.msg);
 			break;

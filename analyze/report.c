@@ -108,6 +108,9 @@ static const struct rep_def defs[REP__COUNT] = {
 		"COALESCE(c_syn_ns, s_syn_ns)", "COALESCE(c_syn_ns, s_syn_ns), join_id", JOIN_TABLE, NULL },
 	[REP_SUMMARY] = { "v_summary", "Summary", { NULL }, { NULL }, { NULL }, { NULL }, NULL,
 		NULL, NULL, NULL },
+	/* csv/json: every column of v_packets; table: the listing (listing.c) */
+	[REP_PACKETS] = { "v_packets v", "Packets", { "v.pid", NULL }, { "v.comm", NULL },
+		{ "v.src", "v.dst" }, { "v.sport", "v.dport" }, "v.ts_ns", "v.ord", NULL, NULL },
 };
 
 /* The raw tables --summary counts under filters. */
@@ -507,6 +510,31 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 	return run_problems(db, &b, &oo, e);
 }
 
+/* --packets for people: one line per packet (listing.c), the date on
+ * each line when the packets span several UTC days. */
+static int run_listing(sqlite3 *db, const struct rep_def *d, const struct filters *f,
+		       const struct out_opts *o, struct an_err *e)
+{
+	struct sqlbuf b = { .n = 0 };
+	sqlite3_stmt *st = NULL;
+	int64_t day0 = -1, day1 = -1;
+	int err;
+
+	if (!o->plan_only) {
+		err = table_days(db, d, f, &day0, &day1, e);
+		if (err)
+			return err;
+	}
+	sb_add(&b, "SELECT " LISTING_COLUMNS " FROM " LISTING_FROM " WHERE 1");
+	add_filters(&b, d, f);
+	sb_add(&b, " ORDER BY %s", d->order);
+	err = prepare_bound(db, &st, &b, f, e);
+	if (!err && !o->plan_only)
+		err = listing_print(st, day0 != day1, o->details, e);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e)
 {
@@ -518,6 +546,8 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 
 	if (r == REP_SUMMARY)
 		return run_summary(db, f, o, e);
+	if (r == REP_PACKETS && o->format == OUT_TABLE)
+		return run_listing(db, d, f, o, e);
 	if (o->format == OUT_TABLE) {
 		int64_t day0, day1;
 		char date[48];

@@ -50,7 +50,7 @@ echo "== netanalyze"
 # shellcheck disable=SC2046
 comp netanalyze --db x.db -- | has "netanalyze --<TAB>" $(opts "$na")
 comp netanalyze --ht | has "netanalyze --ht<TAB>" --html
-comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes summary html
+comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes packets summary html
 comp netanalyze --format j | has "--format j<TAB>" json jsonl
 comp netanalyze '' | has "capture files" a.pcapng b.pcap c.pcapng.zst sub
 comp netanalyze '' | hasnt "capture files" d.txt e.db f.sql
