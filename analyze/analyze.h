@@ -277,6 +277,7 @@ struct filters {
 	int port;
 	bool has_since, has_until;
 	int64_t since_ns, until_ns;
+	const char *event_types;  /* --event-type: checked names, comma-separated */
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);

@@ -21,6 +21,7 @@
 
 #include "analyze.h"
 #include "community_id.h"
+#include "profile.h"
 #include "version.h"
 
 #define MAX_ACTIONS 32
@@ -79,6 +80,10 @@ static void usage(FILE *o)
 "      --handshakes         every TCP connection attempt: times, outcome, RTTs, options\n"
 "      --connections        Zeek-like connection log (conn_state, history)\n"
 "      --events             kernel TCP events (state changes, retransmits, resets)\n"
+"      --event-type LIST    with --events: only these events, comma-separated: state,\n"
+"                           retransmit, retransmit_synack, reset_sent, reset_recv,\n"
+"                           sk_error, zero_window_adv, window_open_adv,\n"
+"                           zero_window_recv, window_open_recv, destroy\n"
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
@@ -140,6 +145,7 @@ static void usage(FILE *o)
 "  netanalyze --db host.db trace.pcapng --export clickhouse out/\n"
 "  netanalyze trace.pcapng --html report.html --conn 3\n"
 "  netanalyze trace.pcapng --packets --port 443 -e\n"
+"  netanalyze trace.pcapng --events --event-type retransmit,state\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -352,8 +358,39 @@ enum {
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 	OPT_SQL_TIMEOUT,
 	OPT_CID_SEED, OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS,
-	OPT_CH_SCHEMA, OPT_PACKETS,
+	OPT_CH_SCHEMA, OPT_PACKETS, OPT_EVENT_TYPE,
 };
+
+/* --event-type: every name must be an event of docs/format.md §5.2
+ * (format/profile.h); the list is kept as given, without spaces. */
+static int parse_event_types(const char *arg, struct filters *f)
+{
+	size_t n = strlen(arg);
+	const char *p = arg;
+
+	if (!n)
+		return -EINVAL;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!nr_event_from_name(p, len)) {
+			char names[512];
+			size_t k = 0;
+
+			for (unsigned ev = 1; ev < NR_EVENT_MAX && k < sizeof(names); ev++)
+				k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s",
+						      ev == 1 ? "" : ev + 1 < NR_EVENT_MAX ? ", " : " or ",
+						      nr_event_name(ev));
+			pr_warn("--event-type: unknown event '%.*s' (use %s)", (int)len, p, names);
+			return -EINVAL;
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	f->event_types = arg;
+	return 0;
+}
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -361,6 +398,7 @@ static const struct option long_opts[] = {
 	{ "handshakes", no_argument, NULL, OPT_HANDSHAKES },
 	{ "connections", no_argument, NULL, OPT_CONNECTIONS },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "event-type", required_argument, NULL, OPT_EVENT_TYPE },
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
@@ -542,6 +580,10 @@ int main(int argc, char **argv)
 			flt.pid = v;
 			break;
 		case OPT_COMM: flt.comm = optarg; break;
+		case OPT_EVENT_TYPE:
+			if (parse_event_types(optarg, &flt))
+				return 2;
+			break;
 		case OPT_HOST: {
 			uint8_t a[16];
 			int ver = addr_parse(optarg, a);

@@ -27,6 +27,7 @@ struct rep_def {
 	const char *order;
 	const char *table;      /* the SELECT list of the table format */
 	const char *last;       /* latest time the table shows, when not `time` */
+	const char *event;      /* the event name, for --event-type */
 };
 
 /* Table columns. hm_time() prints a time of day (the date goes in the
@@ -51,7 +52,8 @@ struct rep_def {
 	"hm_ep(laddr, lport) AS local, hm_ep(raddr, rport) AS remote, " \
 	"CASE WHEN oldstate IS NOT NULL OR newstate IS NOT NULL THEN " \
 	"COALESCE(oldstate, '?') || ' -> ' || COALESCE(newstate, '?') END AS state, " \
-	"errno, conn_id AS conn, CASE WHEN laddr IS NULL THEN message END AS message"
+	"COALESCE(errno_name, errno) AS errno, conn_id AS conn, " \
+	"CASE WHEN laddr IS NULL THEN message END AS message"
 #define RT_TABLE \
 	"hm_time(ts_ns) AS time, hm_ep(src, sport) AS src, hm_ep(dst, dport) AS dst, class, " \
 	"flags_str AS flags, seq_rel AS seq, len, hm_proc(comm, pid) AS process, conn_id AS conn"
@@ -92,7 +94,7 @@ static const struct rep_def defs[REP__COUNT] = {
 		CONN_TABLE, NULL },
 	[REP_EVENTS] = { "v_events", "Kernel TCP events",
 		{ "pid", NULL }, { "comm", NULL }, { "laddr", "raddr" }, { "lport", "rport" },
-		"ts_ns", "ord", EV_TABLE, NULL },
+		"ts_ns", "ord", EV_TABLE, NULL, "event" },
 	[REP_RETRANS] = { "v_retransmissions", "Retransmissions",
 		{ "pid", NULL }, { "comm", NULL }, { "src", "dst" }, { "sport", "dport" },
 		"ts_ns", "ts_ns, packet_id", RT_TABLE, NULL },
@@ -119,7 +121,7 @@ static const struct rep_def packets_def = {
 	{ "sport", "dport" }, "ts_ns", NULL, NULL, NULL };
 static const struct rep_def events_def = {
 	"events", NULL, { "pid", NULL }, { "comm", NULL }, { "laddr", "raddr" },
-	{ "lport", "rport" }, "ts_ns", NULL, NULL, NULL };
+	{ "lport", "rport" }, "ts_ns", NULL, NULL, NULL, "event" };
 
 /* A bounded SQL text; overflow is remembered and reported once. */
 struct sqlbuf {
@@ -170,11 +172,15 @@ static void add_filters(struct sqlbuf *b, const struct rep_def *d, const struct 
 		sb_add(b, " AND %s >= :since", d->time);
 	if (f->has_until && d->time)
 		sb_add(b, " AND %s <= :until", d->time);
+	/* the names were checked (main.c): a comma-separated list */
+	if (f->event_types && d->event)
+		sb_add(b, " AND instr(',' || :evtypes || ',', ',' || %s || ',') > 0", d->event);
 }
 
 static bool any_filter(const struct filters *f)
 {
-	return f->has_pid || f->comm || f->host || f->has_port || f->has_since || f->has_until;
+	return f->has_pid || f->comm || f->host || f->has_port || f->has_since || f->has_until ||
+	       f->event_types;
 }
 
 static int prepare_bound(sqlite3 *db, sqlite3_stmt **st, const struct sqlbuf *b,
@@ -201,6 +207,8 @@ static int prepare_bound(sqlite3 *db, sqlite3_stmt **st, const struct sqlbuf *b,
 		sqlite3_bind_int64(*st, i, f->since_ns);
 	if ((i = sqlite3_bind_parameter_index(*st, ":until")))
 		sqlite3_bind_int64(*st, i, f->until_ns);
+	if ((i = sqlite3_bind_parameter_index(*st, ":evtypes")))
+		sqlite3_bind_text(*st, i, f->event_types, -1, SQLITE_STATIC);
 	return 0;
 }
 
