@@ -75,6 +75,8 @@ if [ -n "$nr" ] && [ -x "$nr" ]; then
 	comp netrec -i '' | has "-i <TAB>" lo
 	comp netrec -o '' | has "-o <TAB>" a.pcapng c.pcapng.zst -
 	comp netrec -o '' | hasnt "-o <TAB>" d.txt
+	comp netrec -r '' | has "-r <TAB>" a.pcapng b.pcap c.pcapng.zst sub
+	comp netrec -r '' | hasnt "-r <TAB>" d.txt e.db
 	comp netrec '' | has "filter expression" port host tcp
 else
 	echo "netrec not built: its completion is not checked"
