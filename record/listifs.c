@@ -162,8 +162,7 @@ static void list_netns(void)
 	if (dir)
 		closedir(dir);
 	qsort(v, (size_t)n, sizeof(*v), ns_cmp);
-	puts("Network namespaces (netrec records the one it runs in: "
-	     "ip netns exec NAME netrec ...):");
+	puts("Network namespaces:");
 	for (int i = 0; i < n; i++) {
 		printf("  netns %lu", v[i].ino);
 		if (v[i].ino == self.st_ino)
