@@ -52,53 +52,117 @@ static bool null(sqlite3_stmt *st, int c)
 	return sqlite3_column_type(st, c) == SQLITE_NULL;
 }
 
+/* One line is built in a buffer and written with one fwrite: integers
+ * with a small routine, no printf per field (per packet, as tcpdump). */
+struct lbuf {
+	char b[1024];
+	size_t n;
+	FILE *o;
+};
+
+static void lb_flush(struct lbuf *l)
+{
+	fwrite(l->b, 1, l->n, l->o);
+	l->n = 0;
+}
+
+static void lb_mem(struct lbuf *l, const char *s, size_t len)
+{
+	if (len > sizeof(l->b) - l->n) {
+		lb_flush(l);
+		if (len > sizeof(l->b)) {
+			fwrite(s, 1, len, l->o);
+			return;
+		}
+	}
+	memcpy(l->b + l->n, s, len);
+	l->n += len;
+}
+
+static void lb_str(struct lbuf *l, const char *s)
+{
+	lb_mem(l, s, strlen(s));
+}
+
+static void lb_i64(struct lbuf *l, int64_t v)
+{
+	char t[24];
+	size_t k = sizeof(t);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		t[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--k] = '-';
+	lb_mem(l, t + k, sizeof(t) - k);
+}
+
+/* " NAME VALUE" for a column that is not NULL */
+static void lb_kv(struct lbuf *l, const char *name, sqlite3_stmt *st, int c)
+{
+	if (null(st, c))
+		return;
+	lb_str(l, name);
+	lb_i64(l, sqlite3_column_int64(st, c));
+}
+
 /* Capture text, escaped when it holds anything but printable ASCII. */
-static void put_text(FILE *o, const char *s)
+static void put_text(struct lbuf *l, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x21 || *p >= 0x7f || *p == '\\') {
 			char *e = output_escape(s);
 
-			fputs(e ? e : "?", o);
+			lb_str(l, e ? e : "?");
 			free(e);
 			return;
 		}
 	}
-	fputs(s, o);
+	lb_str(l, s);
 }
 
-static void put_ep(FILE *o, sqlite3_stmt *st, int ca, int cp)
+static void put_ep(struct lbuf *l, sqlite3_stmt *st, int ca, int cp)
 {
 	const char *a = (const char *)sqlite3_column_text(st, ca);
+	bool v6;
 
 	if (!a) {
-		fputc('?', o);
+		lb_str(l, "?");
 		return;
 	}
-	if (null(st, cp))
-		fputs(a, o);
-	else
-		fprintf(o, strchr(a, ':') ? "[%s]:%lld" : "%s:%lld", a,
-			(long long)sqlite3_column_int64(st, cp));
+	v6 = strchr(a, ':') != NULL;
+	if (null(st, cp)) {
+		lb_str(l, a);
+		return;
+	}
+	if (v6)
+		lb_str(l, "[");
+	lb_str(l, a);
+	lb_str(l, v6 ? "]:" : ":");
+	lb_i64(l, sqlite3_column_int64(st, cp));
 }
 
 /* tcpdump's letters, in its order: F S R P . U E W */
-static void put_flags(FILE *o, unsigned f)
+static void put_flags(struct lbuf *l, unsigned f)
 {
 	static const struct { unsigned bit; char c; } letters[] = {
 		{ 1, 'F' }, { 2, 'S' }, { 4, 'R' }, { 8, 'P' }, { 16, '.' }, { 32, 'U' },
 		{ 64, 'E' }, { 128, 'W' },
 	};
-	char s[12];
-	size_t n = 0;
+	char s[16] = " [";
+	size_t n = 2;
 
 	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
 		if (f & letters[i].bit)
 			s[n++] = letters[i].c;
-	if (!n)
-		s[n++] = 'n', s[n++] = 'o', s[n++] = 'n', s[n++] = 'e';
-	s[n] = 0;
-	fprintf(o, " [%s]", s);
+	if (n == 2) {
+		memcpy(s + n, "none", 4);
+		n += 4;
+	}
+	s[n++] = ']';
+	lb_mem(l, s, n);
 }
 
 static const char *icmp_name(int proto, int type)
@@ -127,62 +191,56 @@ static const char *icmp_name(int proto, int type)
 	return NULL;
 }
 
-static void put_anomalies(FILE *o, int64_t a)
+static void put_anomalies(struct lbuf *l, int64_t a)
 {
 	if (a & A_RETRANS) {
 		if (a & A_FAST)
-			fputs(" [fast retransmission]", o);
+			lb_str(l, " [fast retransmission]");
 		else if (a & A_SPURIOUS)
-			fputs(" [spurious retransmission]", o);
+			lb_str(l, " [spurious retransmission]");
 		else if (!(a & (A_OOO | A_KEEPALIVE)))
-			fputs(" [retransmission]", o);
+			lb_str(l, " [retransmission]");
 	}
 	if (a & A_OOO)
-		fputs(" [out-of-order]", o);
+		lb_str(l, " [out-of-order]");
 	if (a & A_KEEPALIVE)
-		fputs(" [keep-alive]", o);
+		lb_str(l, " [keep-alive]");
 	if (a & A_DUPACK)
-		fputs(" [dup ack]", o);
+		lb_str(l, " [dup ack]");
 	if (a & A_ZEROWIN)
-		fputs(" [zero window]", o);
+		lb_str(l, " [zero window]");
 	if (a & A_LOOPCOPY)
-		fputs(" [loopback copy]", o);
+		lb_str(l, " [loopback copy]");
 	if (a & A_FRAGMENT)
-		fputs(" [fragment]", o);
+		lb_str(l, " [fragment]");
 	if (a & A_TRUNC)
-		fputs(" [truncated]", o);
+		lb_str(l, " [truncated]");
 	if (a & A_UNDECODABLE)
-		fputs(" [undecodable]", o);
+		lb_str(l, " [undecodable]");
 }
 
-static void put_details(FILE *o, sqlite3_stmt *st)
+static void put_details(struct lbuf *l, sqlite3_stmt *st)
 {
 	const char *ifn = (const char *)sqlite3_column_text(st, C_IFNAME);
 
-	fputs(" if ", o);
-	put_text(o, ifn && *ifn ? ifn : "-");
-	if (!null(st, C_LINKTYPE))
-		fprintf(o, " linktype %lld", (long long)sqlite3_column_int64(st, C_LINKTYPE));
-	if (!null(st, C_VLAN))
-		fprintf(o, " vlan %lld", (long long)sqlite3_column_int64(st, C_VLAN));
-	fprintf(o, " caplen %lld origlen %lld", (long long)sqlite3_column_int64(st, C_CAPLEN),
-		(long long)sqlite3_column_int64(st, C_ORIGLEN));
+	lb_str(l, " if ");
+	put_text(l, ifn && *ifn ? ifn : "-");
+	lb_kv(l, " linktype ", st, C_LINKTYPE);
+	lb_kv(l, " vlan ", st, C_VLAN);
+	lb_kv(l, " caplen ", st, C_CAPLEN);
+	lb_kv(l, " origlen ", st, C_ORIGLEN);
 	if (!null(st, C_SRC)) {
 		const char *a = (const char *)sqlite3_column_text(st, C_SRC);
 		bool v6 = a && strchr(a, ':');
 
-		fputs(v6 ? " IPv6" : " IPv4", o);
-		if (!null(st, C_TTL))
-			fprintf(o, " %s %lld", v6 ? "hlim" : "ttl",
-				(long long)sqlite3_column_int64(st, C_TTL));
-		if (!null(st, C_IPID))
-			fprintf(o, " id %lld", (long long)sqlite3_column_int64(st, C_IPID));
-		if (!null(st, C_IPLEN))
-			fprintf(o, " iplen %lld", (long long)sqlite3_column_int64(st, C_IPLEN));
+		lb_str(l, v6 ? " IPv6" : " IPv4");
+		lb_kv(l, v6 ? " hlim " : " ttl ", st, C_TTL);
+		lb_kv(l, " id ", st, C_IPID);
+		lb_kv(l, " iplen ", st, C_IPLEN);
 	}
 }
 
-static void put_line(FILE *o, sqlite3_stmt *st, bool with_date, bool details)
+static void put_line(struct lbuf *l, sqlite3_stmt *st, bool with_date, bool details)
 {
 	char ts[48];
 	const char *dir = (const char *)sqlite3_column_text(st, C_DIR);
@@ -192,80 +250,86 @@ static void put_line(FILE *o, sqlite3_stmt *st, bool with_date, bool details)
 	int proto = null(st, C_PROTO) ? -1 : sqlite3_column_int(st, C_PROTO);
 
 	ts_str(sqlite3_column_int64(st, C_TS), ts, sizeof(ts));
-	fputs(with_date ? ts : ts + 11, o);
+	lb_str(l, with_date ? ts : ts + 11);
+	lb_str(l, " ");
 	if (null(st, C_CPU))
-		fputs(" -", o);
+		lb_str(l, "-");
 	else
-		fprintf(o, " %lld", (long long)sqlite3_column_int64(st, C_CPU));
-	fputc(' ', o);
+		lb_i64(l, sqlite3_column_int64(st, C_CPU));
+	lb_str(l, " ");
 	if (!null(st, C_PID)) {
-		put_text(o, comm ? comm : "");
-		fprintf(o, "[%lld]", (long long)sqlite3_column_int64(st, C_PID));
+		put_text(l, comm ? comm : "");
+		lb_str(l, "[");
+		lb_i64(l, sqlite3_column_int64(st, C_PID));
+		lb_str(l, "]");
 	} else if (comm) {
-		put_text(o, comm);
+		put_text(l, comm);
 	} else {
-		fputs(owner && !strcmp(owner, "kernel") ? "kernel" : "-", o);
+		lb_str(l, owner && !strcmp(owner, "kernel") ? "kernel" : "-");
 	}
-	fprintf(o, " %s", in ? "in" : out ? "out" : "-");
+	lb_str(l, in ? " in" : out ? " out" : " -");
 	if (details)
-		put_details(o, st);
-	fputc(' ', o);
+		put_details(l, st);
+	lb_str(l, " ");
 	if (in) {
-		put_ep(o, st, C_DST, C_DPORT);
-		fputs(" < ", o);
-		put_ep(o, st, C_SRC, C_SPORT);
+		put_ep(l, st, C_DST, C_DPORT);
+		lb_str(l, " < ");
+		put_ep(l, st, C_SRC, C_SPORT);
 	} else {
-		put_ep(o, st, C_SRC, C_SPORT);
-		fputs(" > ", o);
-		put_ep(o, st, C_DST, C_DPORT);
+		put_ep(l, st, C_SRC, C_SPORT);
+		lb_str(l, " > ");
+		put_ep(l, st, C_DST, C_DPORT);
 	}
 	if (proto == 6 && !null(st, C_FLAGS)) {
 		unsigned f = (unsigned)sqlite3_column_int(st, C_FLAGS);
 
-		fputs(" TCP", o);
-		put_flags(o, f);
+		lb_str(l, " TCP");
+		put_flags(l, f);
 		if (!null(st, C_SEQ))
-			fprintf(o, " seq %lld", (long long)sqlite3_column_int64(st, C_SEQ));
-		else if (!null(st, C_SEQRAW))
-			fprintf(o, " seq %lld", (long long)sqlite3_column_int64(st, C_SEQRAW));
+			lb_kv(l, " seq ", st, C_SEQ);
+		else
+			lb_kv(l, " seq ", st, C_SEQRAW);
 		if (f & 16) {
 			if (!null(st, C_ACK))
-				fprintf(o, " ack %lld", (long long)sqlite3_column_int64(st, C_ACK));
-			else if (!null(st, C_ACKRAW))
-				fprintf(o, " ack %lld", (long long)sqlite3_column_int64(st, C_ACKRAW));
+				lb_kv(l, " ack ", st, C_ACK);
+			else
+				lb_kv(l, " ack ", st, C_ACKRAW);
 		}
-		if (!null(st, C_WIN))
-			fprintf(o, " win %lld", (long long)sqlite3_column_int64(st, C_WIN));
+		lb_kv(l, " win ", st, C_WIN);
 	} else if ((proto == 1 || proto == 58) && !null(st, C_ITYPE)) {
 		int t = sqlite3_column_int(st, C_ITYPE);
 		const char *n = icmp_name(proto, t);
 
-		fputs(proto == 1 ? " ICMP" : " ICMP6", o);
-		if (n)
-			fprintf(o, " %s", n);
-		else
-			fprintf(o, " type %d code %d", t, sqlite3_column_int(st, C_ICODE));
+		lb_str(l, proto == 1 ? " ICMP " : " ICMP6 ");
+		if (n) {
+			lb_str(l, n);
+		} else {
+			lb_kv(l, "type ", st, C_ITYPE);
+			lb_kv(l, " code ", st, C_ICODE);
+		}
 	} else if (proto == 6) {
-		fputs(" TCP", o);
+		lb_str(l, " TCP");
 	} else if (proto == 1 || proto == 58) {
-		fputs(proto == 1 ? " ICMP" : " ICMP6", o);
+		lb_str(l, proto == 1 ? " ICMP" : " ICMP6");
 	} else if (proto >= 0) {
-		fprintf(o, " proto %d", proto);
+		lb_str(l, " proto ");
+		lb_i64(l, proto);
 	} else {
-		fputs(" ?", o);
+		lb_str(l, " ?");
 	}
-	if (!null(st, C_LEN))
-		fprintf(o, " length %lld", (long long)sqlite3_column_int64(st, C_LEN));
-	put_anomalies(o, sqlite3_column_int64(st, C_ANOM));
-	fputc('\n', o);
+	lb_kv(l, " length ", st, C_LEN);
+	put_anomalies(l, sqlite3_column_int64(st, C_ANOM));
+	lb_str(l, "\n");
+	lb_flush(l);
 }
 
 int listing_print(sqlite3_stmt *st, bool with_date, bool details, struct an_err *e)
 {
+	struct lbuf l = { .n = 0, .o = stdout };
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		put_line(stdout, st, with_date, details);
+		put_line(&l, st, with_date, details);
 	if (rc != SQLITE_DONE) {
 		an_err_set(e, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
 		return -EIO;
