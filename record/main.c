@@ -184,10 +184,12 @@ int main(int argc, char **argv)
 
 	cli_parse(argc, argv, &o);
 	/* -D and -r record nothing: no BPF, no capabilities needed */
-	if (o.list_ifaces)
-		return listifs_run();
-	if (o.read)
-		return readback_run(&o);
+	if (o.list_ifaces || o.read) {
+		int rc = o.list_ifaces ? listifs_run() : readback_run(&o);
+
+		free(o.filter);
+		return rc;
+	}
 	/* a stop asked for during start-up ends the recording as soon as it
 	 * has begun, with a complete file */
 	signal(SIGINT, on_signal);
