@@ -211,6 +211,7 @@ struct out_opts {
 	bool plan_only;         /* reports: prepare the statements, run none
 				   that prints (plan.c) */
 	const char *csv_null;   /* csv: the text of NULL (e.g. "\\N"); NULL: an empty field */
+	bool details;           /* --packets listing: link-layer and IP details (-e) */
 };
 /* Steps st to completion, printing rows to stdout. Returns 0, or -EIO with
  * the SQLite message in e. */
@@ -267,6 +268,7 @@ enum report {
 	REP_PROCESSES,
 	REP_JOINED,
 	REP_SUMMARY,
+	REP_PACKETS,
 	REP__COUNT,
 };
 struct filters {
@@ -278,9 +280,24 @@ struct filters {
 	int port;
 	bool has_since, has_until;
 	int64_t since_ns, until_ns;
+	const char *event_types;  /* --event-type: checked names, comma-separated */
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);
+
+/* ---- listing.c ---- */
+/* The --packets listing's columns, in the order listing_print() reads
+ * them, from v_packets v joined with packets p and interfaces i. */
+#define LISTING_COLUMNS \
+	"v.ts_ns, p.cpu, v.pid, v.comm, p.owner_src, v.direction, v.src, v.sport, v.dst, " \
+	"v.dport, v.proto, p.tcp_flags, v.seq_rel, v.ack_rel, v.win, v.payload_len, " \
+	"v.icmp_type, v.icmp_code, v.anomalies, i.name, i.linktype, p.vlan, p.caplen, " \
+	"p.origlen, p.ttl, p.ip_id, p.ip_len, p.seq_raw, p.ack_raw"
+#define LISTING_FROM \
+	"v_packets v JOIN packets p ON p.id = v.id LEFT JOIN interfaces i ON i.iface_id = p.iface_id"
+/* Prints st's rows (LISTING_COLUMNS) as lines on stdout; the date on each
+ * line when with_date. 0, or -EIO with the detail in e. */
+int listing_print(sqlite3_stmt *st, bool with_date, bool details, struct an_err *e);
 
 /* ---- plan.c ---- */
 /* One thing the command will run: a report, or SQL text. */

@@ -113,6 +113,25 @@ static void fn_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
 }
 
+/* The C library's name of a positive errno (ECONNREFUSED); NULL for
+ * NULL, 0, or a number it has no name for. */
+static void fn_errno_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *n = NULL;
+	int64_t v;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER) {
+		v = sqlite3_value_int64(argv[0]);
+		if (v > 0 && v < 4096)
+			n = strerrorname_np((int)v);
+	}
+	if (n)
+		sqlite3_result_text(ctx, n, -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(ctx);
+}
+
 int db_register_functions(sqlite3 *db)
 {
 	/* innocuous: pure functions of their argument, so views may use them
@@ -121,7 +140,8 @@ int db_register_functions(sqlite3 *db)
 
 	if (sqlite3_create_function(db, "ip", 1, flags, NULL, fn_ip, NULL, NULL) ||
 	    sqlite3_create_function(db, "ipaddr", 1, flags, NULL, fn_ipaddr, NULL, NULL) ||
-	    sqlite3_create_function(db, "ts", 1, flags, NULL, fn_ts, NULL, NULL))
+	    sqlite3_create_function(db, "ts", 1, flags, NULL, fn_ts, NULL, NULL) ||
+	    sqlite3_create_function(db, "errno_name", 1, flags, NULL, fn_errno_name, NULL, NULL))
 		return -EIO;
 	return 0;
 }

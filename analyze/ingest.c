@@ -207,14 +207,32 @@ static void new_section(struct infile *f, const struct capfile_rec *rec)
 	}
 }
 
+/* docs/format.md §7: rotated or concatenated sections' counts add up. */
+static void add_nr_stats(struct infile *f, const struct nr_cb_stats *s)
+{
+	struct row_file *r = &f->file;
+
+	if (!r->has_nr_stats) {
+		r->nr_stats = *s;
+	} else {
+		r->nr_stats.packets_written += s->packets_written;
+		r->nr_stats.events_written += s->events_written;
+		r->nr_stats.packets_attributed += s->packets_attributed;
+		r->nr_stats.packets_kernel += s->packets_kernel;
+		r->nr_stats.ring_drops += s->ring_drops;
+		r->nr_stats.other_drops += s->other_drops;
+		r->nr_stats.packets_filtered += s->packets_filtered;
+	}
+	r->has_nr_stats = true;
+}
+
 static void add_isb(struct infile *f, const struct capfile_rec *rec)
 {
 	struct row_iface_counts *c = iface_counts(f, rec->if_id);
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
+	struct nr_cb_stats s;
 
-	if (!c)
-		return;
 	capfile_opt_iter_init(&it, rec);
 	while (capfile_opt_next(&it, &o) > 0) {
 		int k = -1;
@@ -224,8 +242,13 @@ static void add_isb(struct infile *f, const struct capfile_rec *rec)
 		case PCAPNG_ISB_IFDROP: k = 1; break;
 		case PCAPNG_ISB_OSDROP: k = 2; break;
 		case PCAPNG_ISB_USRDELIV: k = 3; break;
+		case PCAPNG_OPT_CUSTOM_BIN:
+			/* §7: netrec's statistics ride on the section's first ISB */
+			if (nr_stats_from_option(o.val, o.len, rec->swapped, &s) == 0)
+				add_nr_stats(f, &s);
+			break;
 		}
-		if (k >= 0 && o.len >= 8) {
+		if (c && k >= 0 && o.len >= 8) {
 			c->isb[k] = capfile_opt_u64(&it, &o);
 			c->has_isb |= (uint8_t)(1u << k);
 		}
@@ -245,21 +268,9 @@ static void add_custom(struct infile *f, const struct capfile_rec *rec)
 			r->has_clock = true;
 		break;
 	case NR_CB_STATS:
-		/* rotated or concatenated sections: the counts add up */
-		if (nr_stats_decode(rec->body, rec->body_len, &s))
-			break;
-		if (!r->has_nr_stats) {
-			r->nr_stats = s;
-		} else {
-			r->nr_stats.packets_written += s.packets_written;
-			r->nr_stats.events_written += s.events_written;
-			r->nr_stats.packets_attributed += s.packets_attributed;
-			r->nr_stats.packets_kernel += s.packets_kernel;
-			r->nr_stats.ring_drops += s.ring_drops;
-			r->nr_stats.other_drops += s.other_drops;
-			r->nr_stats.packets_filtered += s.packets_filtered;
-		}
-		r->has_nr_stats = true;
+		/* the form of files without interfaces, and of earlier files */
+		if (nr_stats_decode(rec->body, rec->body_len, &s) == 0)
+			add_nr_stats(f, &s);
 		break;
 	}
 }

@@ -21,6 +21,7 @@
 
 #include "analyze.h"
 #include "community_id.h"
+#include "profile.h"
 #include "version.h"
 
 #define MAX_ACTIONS 32
@@ -79,9 +80,19 @@ static void usage(FILE *o)
 "      --handshakes         every TCP connection attempt: times, outcome, RTTs, options\n"
 "      --connections        Zeek-like connection log (conn_state, history)\n"
 "      --events             kernel TCP events (state changes, retransmits, resets)\n"
+"      --event-type LIST    with --events: only these events, comma-separated: state,\n"
+"                           retransmit, retransmit_synack, reset_sent, reset_recv,\n"
+"                           sk_error, zero_window_adv, window_open_adv,\n"
+"                           zero_window_recv, window_open_recv, destroy\n"
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
+"      --packets            one line per packet in time order (tcpdump-like): time,\n"
+"                           CPU, process, direction, local and remote address:port,\n"
+"                           flags, bytes, retransmission class, zero window, ...;\n"
+"                           lines unless --format csv/json/jsonl is given\n"
+"  -e, --details            with --packets: interface, link type, VLAN, lengths and\n"
+"                           the IP header's TTL, identification and length\n"
 "      --joined             connections recorded at both ends (several hosts' files):\n"
 "                           each once, both processes, one-way delays, clock offset\n"
 "      --summary            files, counts, time span, drops, reorder figures (with\n"
@@ -133,6 +144,8 @@ static void usage(FILE *o)
 "  echo 'SELECT * FROM v_connections' | netanalyze --db t.db\n"
 "  netanalyze --db host.db trace.pcapng --export clickhouse out/\n"
 "  netanalyze trace.pcapng --html report.html --conn 3\n"
+"  netanalyze trace.pcapng --packets --port 443 -e\n"
+"  netanalyze trace.pcapng --events --event-type retransmit,state\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -345,8 +358,39 @@ enum {
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 	OPT_SQL_TIMEOUT,
 	OPT_CID_SEED, OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS,
-	OPT_CH_SCHEMA,
+	OPT_CH_SCHEMA, OPT_PACKETS, OPT_EVENT_TYPE,
 };
+
+/* --event-type: every name must be an event of docs/format.md §5.2
+ * (format/profile.h); the list is kept as given, without spaces. */
+static int parse_event_types(const char *arg, struct filters *f)
+{
+	size_t n = strlen(arg);
+	const char *p = arg;
+
+	if (!n)
+		return -EINVAL;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!nr_event_from_name(p, len)) {
+			char names[512];
+			size_t k = 0;
+
+			for (unsigned ev = 1; ev < NR_EVENT_MAX && k < sizeof(names); ev++)
+				k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s",
+						      ev == 1 ? "" : ev + 1 < NR_EVENT_MAX ? ", " : " or ",
+						      nr_event_name(ev));
+			pr_warn("--event-type: unknown event '%.*s' (use %s)", (int)len, p, names);
+			return -EINVAL;
+		}
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	f->event_types = arg;
+	return 0;
+}
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -354,9 +398,12 @@ static const struct option long_opts[] = {
 	{ "handshakes", no_argument, NULL, OPT_HANDSHAKES },
 	{ "connections", no_argument, NULL, OPT_CONNECTIONS },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "event-type", required_argument, NULL, OPT_EVENT_TYPE },
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
+	{ "packets", no_argument, NULL, OPT_PACKETS },
+	{ "details", no_argument, NULL, 'e' },
 	{ "joined", no_argument, NULL, OPT_JOINED },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "sql", required_argument, NULL, OPT_SQL },
@@ -420,7 +467,7 @@ int main(int argc, char **argv)
 	const char *ch_cluster = NULL;
 	uint16_t seed = 0;
 	struct filters flt = { 0 };
-	struct out_opts oo = { 0 };
+	struct out_opts oo = { 0 }, ro;
 	struct query_opts qo = { 0 };
 	struct query *q = NULL;
 	char host_buf[48];
@@ -434,6 +481,7 @@ int main(int argc, char **argv)
 		[REP_HANDSHAKES] = "handshakes", [REP_CONNECTIONS] = "connections",
 		[REP_EVENTS] = "events", [REP_RETRANS] = "retransmissions", [REP_ICMP] = "icmp",
 		[REP_PROCESSES] = "processes", [REP_JOINED] = "joined", [REP_SUMMARY] = "summary",
+		[REP_PACKETS] = "packets",
 	};
 
 	/* the load writes from a thread of its own while another connection
@@ -442,7 +490,7 @@ int main(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
-	while ((c = getopt_long(argc, argv, "qvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "eqvhV", long_opts, NULL)) != -1) {
 		enum report rep = REP__COUNT;
 
 		switch (c) {
@@ -456,6 +504,8 @@ int main(int argc, char **argv)
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
 		case OPT_SUMMARY: rep = REP_SUMMARY; break;
 		case OPT_JOINED: rep = REP_JOINED; break;
+		case OPT_PACKETS: rep = REP_PACKETS; break;
+		case 'e': oo.details = true; break;
 		case OPT_REPORT:
 		case OPT_HTML:
 			if (c == OPT_REPORT && strcmp(optarg, "html")) {
@@ -464,7 +514,7 @@ int main(int argc, char **argv)
 						rep = (enum report)r;
 				if (rep == REP__COUNT) {
 					pr_warn("unknown report '%s' (use handshakes, connections, events, "
-						"retransmissions, icmp, processes, joined, summary or html)", optarg);
+						"retransmissions, icmp, processes, joined, summary, packets or html)", optarg);
 					return 2;
 				}
 				break;
@@ -530,6 +580,10 @@ int main(int argc, char **argv)
 			flt.pid = v;
 			break;
 		case OPT_COMM: flt.comm = optarg; break;
+		case OPT_EVENT_TYPE:
+			if (parse_event_types(optarg, &flt))
+				return 2;
+			break;
 		case OPT_HOST: {
 			uint8_t a[16];
 			int ver = addr_parse(optarg, a);
@@ -877,7 +931,12 @@ int main(int argc, char **argv)
 				err = -EINVAL;
 				break;
 			}
-			err = report_run(db, acts[i].report, &flt, &oo, &e);
+			/* the packet listing is lines, on a terminal or not,
+			 * as tcpdump's is; --format csv/json/jsonl gives the rows */
+			ro = oo;
+			if (acts[i].report == REP_PACKETS && !format_set)
+				ro.format = OUT_TABLE;
+			err = report_run(db, acts[i].report, &flt, &ro, &e);
 			if (err)
 				pr_warn("report failed: %s", e.msg);
 			break;

@@ -27,6 +27,7 @@ struct rep_def {
 	const char *order;
 	const char *table;      /* the SELECT list of the table format */
 	const char *last;       /* latest time the table shows, when not `time` */
+	const char *event;      /* the event name, for --event-type */
 };
 
 /* Table columns. hm_time() prints a time of day (the date goes in the
@@ -51,7 +52,8 @@ struct rep_def {
 	"hm_ep(laddr, lport) AS local, hm_ep(raddr, rport) AS remote, " \
 	"CASE WHEN oldstate IS NOT NULL OR newstate IS NOT NULL THEN " \
 	"COALESCE(oldstate, '?') || ' -> ' || COALESCE(newstate, '?') END AS state, " \
-	"errno, conn_id AS conn, CASE WHEN laddr IS NULL THEN message END AS message"
+	"COALESCE(errno_name, errno) AS errno, conn_id AS conn, " \
+	"CASE WHEN laddr IS NULL THEN message END AS message"
 #define RT_TABLE \
 	"hm_time(ts_ns) AS time, hm_ep(src, sport) AS src, hm_ep(dst, dport) AS dst, class, " \
 	"flags_str AS flags, seq_rel AS seq, len, hm_proc(comm, pid) AS process, conn_id AS conn"
@@ -92,7 +94,7 @@ static const struct rep_def defs[REP__COUNT] = {
 		CONN_TABLE, NULL },
 	[REP_EVENTS] = { "v_events", "Kernel TCP events",
 		{ "pid", NULL }, { "comm", NULL }, { "laddr", "raddr" }, { "lport", "rport" },
-		"ts_ns", "ord", EV_TABLE, NULL },
+		"ts_ns", "ord", EV_TABLE, NULL, "event" },
 	[REP_RETRANS] = { "v_retransmissions", "Retransmissions",
 		{ "pid", NULL }, { "comm", NULL }, { "src", "dst" }, { "sport", "dport" },
 		"ts_ns", "ts_ns, packet_id", RT_TABLE, NULL },
@@ -108,6 +110,9 @@ static const struct rep_def defs[REP__COUNT] = {
 		"COALESCE(c_syn_ns, s_syn_ns)", "COALESCE(c_syn_ns, s_syn_ns), join_id", JOIN_TABLE, NULL },
 	[REP_SUMMARY] = { "v_summary", "Summary", { NULL }, { NULL }, { NULL }, { NULL }, NULL,
 		NULL, NULL, NULL },
+	/* csv/json: every column of v_packets; table: the listing (listing.c) */
+	[REP_PACKETS] = { "v_packets v", "Packets", { "v.pid", NULL }, { "v.comm", NULL },
+		{ "v.src", "v.dst" }, { "v.sport", "v.dport" }, "v.ts_ns", "v.ord", NULL, NULL },
 };
 
 /* The raw tables --summary counts under filters. */
@@ -116,7 +121,7 @@ static const struct rep_def packets_def = {
 	{ "sport", "dport" }, "ts_ns", NULL, NULL, NULL };
 static const struct rep_def events_def = {
 	"events", NULL, { "pid", NULL }, { "comm", NULL }, { "laddr", "raddr" },
-	{ "lport", "rport" }, "ts_ns", NULL, NULL, NULL };
+	{ "lport", "rport" }, "ts_ns", NULL, NULL, NULL, "event" };
 
 /* A bounded SQL text; overflow is remembered and reported once. */
 struct sqlbuf {
@@ -167,11 +172,15 @@ static void add_filters(struct sqlbuf *b, const struct rep_def *d, const struct 
 		sb_add(b, " AND %s >= :since", d->time);
 	if (f->has_until && d->time)
 		sb_add(b, " AND %s <= :until", d->time);
+	/* the names were checked (main.c): a comma-separated list */
+	if (f->event_types && d->event)
+		sb_add(b, " AND instr(',' || :evtypes || ',', ',' || %s || ',') > 0", d->event);
 }
 
 static bool any_filter(const struct filters *f)
 {
-	return f->has_pid || f->comm || f->host || f->has_port || f->has_since || f->has_until;
+	return f->has_pid || f->comm || f->host || f->has_port || f->has_since || f->has_until ||
+	       f->event_types;
 }
 
 static int prepare_bound(sqlite3 *db, sqlite3_stmt **st, const struct sqlbuf *b,
@@ -198,6 +207,8 @@ static int prepare_bound(sqlite3 *db, sqlite3_stmt **st, const struct sqlbuf *b,
 		sqlite3_bind_int64(*st, i, f->since_ns);
 	if ((i = sqlite3_bind_parameter_index(*st, ":until")))
 		sqlite3_bind_int64(*st, i, f->until_ns);
+	if ((i = sqlite3_bind_parameter_index(*st, ":evtypes")))
+		sqlite3_bind_text(*st, i, f->event_types, -1, SQLITE_STATIC);
 	return 0;
 }
 
@@ -507,6 +518,33 @@ static int run_summary(sqlite3 *db, const struct filters *f, const struct out_op
 	return run_problems(db, &b, &oo, e);
 }
 
+/* --packets for people: one line per packet (listing.c), the date on
+ * each line when the packets span several UTC days. */
+static int run_listing(sqlite3 *db, const struct rep_def *d, const struct filters *f,
+		       const struct out_opts *o, struct an_err *e)
+{
+	struct sqlbuf b = { .n = 0 };
+	sqlite3_stmt *st = NULL;
+	int64_t day0 = -1, day1 = -1;
+	int err;
+
+	/* the days from the packets table itself (same filters): the view
+	 * would compute every row's relative numbers a second time */
+	if (!o->plan_only) {
+		err = table_days(db, &packets_def, f, &day0, &day1, e);
+		if (err)
+			return err;
+	}
+	sb_add(&b, "SELECT " LISTING_COLUMNS " FROM " LISTING_FROM " WHERE 1");
+	add_filters(&b, d, f);
+	sb_add(&b, " ORDER BY %s", d->order);
+	err = prepare_bound(db, &st, &b, f, e);
+	if (!err && !o->plan_only)
+		err = listing_print(st, day0 != day1, o->details, e);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e)
 {
@@ -518,6 +556,8 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 
 	if (r == REP_SUMMARY)
 		return run_summary(db, f, o, e);
+	if (r == REP_PACKETS && o->format == OUT_TABLE)
+		return run_listing(db, d, f, o, e);
 	if (o->format == OUT_TABLE) {
 		int64_t day0, day1;
 		char date[48];

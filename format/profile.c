@@ -193,6 +193,14 @@ int nr_stats_decode(const uint8_t *data, size_t len, struct nr_cb_stats *s)
 	return 0;
 }
 
+int nr_stats_from_option(const uint8_t *val, size_t len, int swapped,
+			 struct nr_cb_stats *s)
+{
+	if (!our_pen(val, len, swapped))
+		return -EINVAL;
+	return nr_stats_decode(val + 4, len - 4, s);
+}
+
 uint32_t nr_cb_type(const uint8_t *data, size_t len)
 {
 	return data && len >= 4 ? rd32(data) : 0;

@@ -99,7 +99,8 @@ struct nr_pkt_annot {
 _Static_assert(sizeof(struct nr_pkt_annot) == NR_PKT_ANNOT_SIZE,
 	       "nr_pkt_annot layout is part of the file format");
 
-/* ---- §6/§7: custom blocks 0x00000BAD: PEN, then a u32 record type ---- */
+/* ---- §6/§7: custom options 2989 (SHB, ISB) and custom blocks 0x00000BAD:
+ * PEN, then a u32 record type ---- */
 #define NR_CB_CLOCK 1
 #define NR_CB_STATS 2
 
@@ -226,6 +227,10 @@ int nr_clock_from_option(const uint8_t *val, size_t len, int swapped,
 			 struct nr_cb_clock *c);
 void nr_stats_encode(const struct nr_cb_stats *s, uint8_t out[NR_CB_STATS_SIZE]);
 int nr_stats_decode(const uint8_t *data, size_t len, struct nr_cb_stats *s);
+/* The statistics as an ISB custom option 2989 value (PEN first, in the
+ * section's byte order; §7). */
+int nr_stats_from_option(const uint8_t *val, size_t len, int swapped,
+			 struct nr_cb_stats *s);
 /* The u32 record type at the start of a custom block's data, or 0. */
 uint32_t nr_cb_type(const uint8_t *data, size_t len);
 

@@ -21,6 +21,8 @@
 
 static const char usage_text[] =
 "Usage: netrec -o FILE [options] [expression]\n"
+"       netrec -r FILE [-e] [expression]\n"
+"       netrec -D\n"
 "Record TCP, ICMP and ICMPv6 packets with the process that owns each one,\n"
 "and the kernel's TCP events, into a pcapng file Wireshark opens.\n"
 "\n"
@@ -45,14 +47,21 @@ static const char usage_text[] =
 "                       window_open_recv (window: these four), destroy, all (default)\n"
 "      --no-events      record packets only\n"
 "  -Z USER              drop privileges to USER once set up\n"
+"  -r FILE              read a recording (or any capture) back: one line per packet\n"
+"                       with its process, as netanalyze lists packets; an\n"
+"                       expression keeps the packets it matches, as tcpdump -r does\n"
+"  -e                   with -r: link-layer and IP details on each line\n"
+"  -D                   list the interfaces netrec can record here, and the\n"
+"                       machine's network namespaces\n"
+"  -n                   accepted and ignored (netrec never resolves names)\n"
 "  -q                   quiet: warnings only\n"
 "  -v                   more detail (repeat for libbpf's messages)\n"
 "  -h, --help           this help\n"
-"      --version        print the version\n"
+"  -V, --version        print the version\n"
 "  expression           a pcap-filter(7) expression, as tcpdump takes it\n"
 "Long names of the letters: --output, --write, --interface, --snaplen, --count,\n"
 "--file-size (-C), --rotate-seconds (-G), --file-count (-W), --pid, --user (-Z),\n"
-"--buffer-size (-B), --quiet, --verbose.\n"
+"--buffer-size (-B), --read (-r), --list-interfaces (-D), --quiet, --verbose.\n"
 "\n"
 "On exit, a summary line goes to standard error: packets and events written, the\n"
 "share of packets attributed to a process, packets filtered out, records dropped.\n"
@@ -65,7 +74,8 @@ static const char usage_text[] =
 "  sudo netrec -o - | tshark -r -                 # live into tshark\n"
 "  sudo netrec -o trace.pcapng -p 4242 --children --duration 60\n"
 "  sudo netrec -o ring.pcapng -C 100 -W 5         # 5 files of 100 MB at most\n"
-"  sudo netrec -o 'trace-%H%M.pcapng' -G 600 -Z nobody\n";
+"  sudo netrec -o 'trace-%H%M.pcapng' -G 600 -Z nobody\n"
+"  netrec -r trace.pcapng port 443                # read it back, tcpdump-style\n";
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void usage_error(const char *fmt, ...)
@@ -152,7 +162,9 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "version", no_argument, NULL, 'V' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "list-interfaces", no_argument, NULL, 'D' },
 		{ 0 },
 	};
 	uint64_t v;
@@ -160,7 +172,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 
 	o->event_mask = 0xffffffffU;
 	o->ring_kib = CLI_RING_KIB_DEFAULT;
-	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:r:eDnqvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case 'w':
@@ -248,17 +260,34 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
-		case OPT_VERSION:
+		case 'V':
 			printf("netrec %s\n", NETREC_VERSION);
 			exit(0);
+		case 'r':
+			o->read = optarg;
+			break;
+		case 'e':
+			o->details = true;
+			break;
+		case 'D':
+			o->list_ifaces = true;
+			break;
+		case 'n':
+			break;
 		default:
 			fprintf(stderr, "Try 'netrec --help'.\n");
 			exit(2);
 		}
 	}
-	if (!o->out)
+	if (o->list_ifaces)
+		return;
+	if (o->read && o->out)
+		usage_error("-r reads a recording and -o writes one: give one of them");
+	if (o->details && !o->read)
+		usage_error("-e goes with -r FILE");
+	if (!o->out && !o->read)
 		usage_error("no output given: use -o FILE (or -o - for standard output)");
-	if (strcmp(o->out, "-") == 0 && (o->rotate_bytes || o->rotate_secs))
+	if (o->out && strcmp(o->out, "-") == 0 && (o->rotate_bytes || o->rotate_secs))
 		usage_error("-C and -G need a file name, not standard output");
 	if (o->max_files && !o->rotate_bytes && !o->rotate_secs)
 		usage_error("-W needs -C or -G");

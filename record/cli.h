@@ -29,6 +29,9 @@ struct opts {
 	bool no_events;
 	const char *user;
 	uint32_t ring_kib;           /* -B */
+	const char *read;            /* -r FILE: list a recording (readback.c) */
+	bool details;                /* -e, with -r */
+	bool list_ifaces;            /* -D */
 };
 
 /* -B: the ring buffer's size, KiB (tcpdump's -B); rounded up to a power of

@@ -17,8 +17,14 @@ struct pkt_filter {
 
 int filter_compile(struct pkt_filter **out, const char *expr, char *err, size_t errlen)
 {
+	return filter_compile_for(out, expr, DLT_LINUX_SLL2, err, errlen);
+}
+
+int filter_compile_for(struct pkt_filter **out, const char *expr, int dlt, char *err,
+		       size_t errlen)
+{
 	struct pkt_filter *f = calloc(1, sizeof(*f));
-	pcap_t *dead = pcap_open_dead(DLT_LINUX_SLL2, 262144);
+	pcap_t *dead = pcap_open_dead(dlt, 262144);
 	int ret = 0;
 
 	if (!f || !dead) {

@@ -28,6 +28,7 @@
 #include "profile.h"
 #include "attach.h"
 #include "cli.h"
+#include "readback.h"
 #include "clock.h"
 #include "emit.h"
 #include "filter.h"
@@ -182,6 +183,13 @@ int main(int argc, char **argv)
 	struct stat st;
 
 	cli_parse(argc, argv, &o);
+	/* -D and -r record nothing: no BPF, no capabilities needed */
+	if (o.list_ifaces || o.read) {
+		int rc = o.list_ifaces ? listifs_run() : readback_run(&o);
+
+		free(o.filter);
+		return rc;
+	}
 	/* a stop asked for during start-up ends the recording as soon as it
 	 * has begun, with a complete file */
 	signal(SIGINT, on_signal);

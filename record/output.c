@@ -3,7 +3,7 @@
  * What each output file holds (docs/format.md): the section header with
  * the clock (§1, §6), one IDB per interface (§3), packets (record/epb.c),
  * kernel events and process records (record/journal.c), and at the end of
- * every file its ISBs and statistics block (§7), with the counts that
+ * every file its ISBs and statistics (§7), with the counts that
  * describe exactly what the file holds. Which file, and when the next one
  * starts, is record/files.c's.
  *
@@ -197,13 +197,31 @@ static int start_file(struct out *o, int64_t now_ns)
 	return err;
 }
 
-/* §7: one ISB per interface, then the statistics block, then close. */
+/* §7: one ISB per interface, the first carrying the statistics as a
+ * custom option, then close. Only a file without interfaces (so without
+ * packets) has the statistics as a custom block: that block has no
+ * timestamp, and capinfos and Wireshark would trip over it among packets. */
 static int end_file(struct out *o, int64_t now_ns)
 {
 	struct nr_cb_stats s = { 0 };
 	uint8_t sb[NR_CB_STATS_SIZE];
 	uint64_t ring = o->cfg.ring_drops ? o->cfg.ring_drops(o->cfg.drops_ctx) : 0;
+	bool stats_written = false;
 	int err = o->err;
+
+	s.type = NR_CB_STATS;
+	s.version = 2;
+	s.packets_written = o->file.packets_written;
+	s.events_written = o->file.events_written;
+	s.packets_attributed = o->file.packets_attributed;
+	s.packets_kernel = o->file.packets_kernel;
+	s.ring_drops = ring - o->ring_drops_base;
+	s.other_drops = o->file.other_drops;
+	s.packets_filtered = o->file.packets_filtered;
+	s.start_ns = o->file_start_ns;
+	s.end_ns = now_ns;
+	s.packets_unparsed = o->file.packets_unparsed;
+	nr_stats_encode(&s, sb);
 
 	for (int i = 0; !err && i < o->nifs; i++) {
 		struct out_iface *ifc = &o->ifs[i];
@@ -219,23 +237,14 @@ static int end_file(struct out *o, int64_t now_ns)
 		pcapng_opts_add_u64(&o->opts, PCAPNG_ISB_IFDROP, drops);
 		pcapng_opts_add_u64(&o->opts, PCAPNG_ISB_OSDROP, 0);
 		pcapng_opts_add_u64(&o->opts, PCAPNG_ISB_USRDELIV, ifc->written);
+		if (!stats_written)
+			pcapng_opts_add_custom(&o->opts, PCAPNG_OPT_CUSTOM_BIN, NR_PEN,
+					       sb, sizeof(sb));
 		err = check(o, pcapng_write_isb(o->w, (uint32_t)ifc->if_id, (uint64_t)now_ns,
 						&o->opts));
+		stats_written = true;
 	}
-	s.type = NR_CB_STATS;
-	s.version = 2;
-	s.packets_written = o->file.packets_written;
-	s.events_written = o->file.events_written;
-	s.packets_attributed = o->file.packets_attributed;
-	s.packets_kernel = o->file.packets_kernel;
-	s.ring_drops = ring - o->ring_drops_base;
-	s.other_drops = o->file.other_drops;
-	s.packets_filtered = o->file.packets_filtered;
-	s.start_ns = o->file_start_ns;
-	s.end_ns = now_ns;
-	s.packets_unparsed = o->file.packets_unparsed;
-	nr_stats_encode(&s, sb);
-	if (!err)
+	if (!err && !stats_written)
 		err = check(o, pcapng_write_custom(o->w, true, NR_PEN, sb, sizeof(sb), NULL));
 	err = pcapng_writer_close(o->w) ?: err;
 	o->w = NULL;

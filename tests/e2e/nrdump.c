@@ -516,6 +516,19 @@ static void print_shb_clock(const struct capfile_rec *r)
 			print_clock(&c);
 }
 
+static void print_stats(const struct nr_cb_stats *sp)
+{
+	struct nr_cb_stats s = *sp;
+
+	printf("stats packets=%" PRIu64 " events=%" PRIu64 " attributed=%" PRIu64
+	       " kernel=%" PRIu64 " ring_drops=%" PRIu64 " other_drops=%" PRIu64
+	       " filtered=%" PRIu64 " start=%" PRId64 " end=%" PRId64
+	       " unparsed=%" PRIu64 "\n",
+	       s.packets_written, s.events_written, s.packets_attributed,
+	       s.packets_kernel, s.ring_drops, s.other_drops, s.packets_filtered,
+	       s.start_ns, s.end_ns, s.packets_unparsed);
+}
+
 static void print_custom(const struct capfile_rec *r)
 {
 	struct nr_cb_clock c;
@@ -526,22 +539,21 @@ static void print_custom(const struct capfile_rec *r)
 		print_clock(&c);
 	} else if (r->pen == NR_PEN && nr_cb_type(r->body, r->body_len) == NR_CB_STATS &&
 		   nr_stats_decode(r->body, r->body_len, &s) == 0) {
-		printf("stats packets=%" PRIu64 " events=%" PRIu64 " attributed=%" PRIu64
-		       " kernel=%" PRIu64 " ring_drops=%" PRIu64 " other_drops=%" PRIu64
-		       " filtered=%" PRIu64 " start=%" PRId64 " end=%" PRId64
-		       " unparsed=%" PRIu64 "\n",
-		       s.packets_written, s.events_written, s.packets_attributed,
-		       s.packets_kernel, s.ring_drops, s.other_drops, s.packets_filtered,
-		       s.start_ns, s.end_ns, s.packets_unparsed);
+		print_stats(&s);
 	} else {
 		printf("custom pen=%u copyable=%d len=%zu\n", r->pen, r->copyable, r->body_len);
 	}
 }
 
+/* §7: the statistics are a custom option of the first ISB (printed on a
+ * line of their own after the ISB's), or, in a file without interfaces and
+ * in earlier files, a custom block. */
 static void print_isb(const struct capfile_rec *r)
 {
 	struct capfile_opt_iter it;
 	struct capfile_opt o;
+	struct nr_cb_stats s;
+	bool have_stats = false;
 
 	printf("isb if=%u ts=%" PRId64, r->if_id, r->ts_ns);
 	capfile_opt_iter_init(&it, r);
@@ -554,12 +566,18 @@ static void print_isb(const struct capfile_rec *r)
 		case PCAPNG_ISB_OSDROP: k = "osdrop"; break;
 		case PCAPNG_ISB_USRDELIV: k = "usrdeliv"; break;
 		case PCAPNG_ISB_FILTERACCEPT: k = "filteraccept"; break;
+		case PCAPNG_OPT_CUSTOM_BIN:
+			if (nr_stats_from_option(o.val, o.len, r->swapped, &s) == 0)
+				have_stats = true;
+			break;
 		default: break;
 		}
 		if (k)
 			printf(" %s=%" PRIu64, k, capfile_opt_u64(&it, &o));
 	}
 	fputc('\n', stdout);
+	if (have_stats)
+		print_stats(&s);
 }
 
 static void print_idb(const struct capfile *f, const struct capfile_rec *r)

@@ -1148,6 +1148,23 @@ static void test_profile_blocks(void)
 	ASSERT_MEMEQ(&s, &s2, sizeof(s), "stats fields");
 	ASSERT_EQ(nr_stats_decode(sexp, 87, &s2), -EINVAL, "stats version 2 short");
 	ASSERT_EQ(nr_cb_type(sexp, 88), NR_CB_STATS, "cb type stats");
+	/* §7: as an ISB option, the PEN (32473 = 0x7ED9) in the section's
+	 * byte order, then the same little-endian bytes */
+	{
+		uint8_t opt[92] = { 0xD9, 0x7E, 0, 0 };
+
+		memcpy(opt + 4, sexp, 88);
+		ASSERT_OK(nr_stats_from_option(opt, 92, 0, &s2), "stats option");
+		ASSERT_MEMEQ(&s, &s2, sizeof(s), "stats option fields");
+		ASSERT_EQ(nr_stats_from_option(opt, 92, 1, &s2), -EINVAL,
+			  "stats option: PEN in the other byte order");
+		opt[0] = 0; opt[1] = 0; opt[2] = 0x7E; opt[3] = 0xD9;
+		ASSERT_OK(nr_stats_from_option(opt, 92, 1, &s2), "stats option, big-endian section");
+		ASSERT_EQ_U64(s2.packets_unparsed, 10, "big-endian section: fields stay little-endian");
+		opt[3] = 0xDA;
+		ASSERT_EQ(nr_stats_from_option(opt, 92, 1, &s2), -EINVAL, "another PEN");
+		ASSERT_EQ(nr_stats_from_option(opt, 3, 1, &s2), -EINVAL, "option short");
+	}
 	/* version 1: 80 bytes, no unparsed count */
 	sexp[4] = 1;
 	ASSERT_OK(nr_stats_decode(sexp, 80, &s2), "stats version 1");

@@ -6,6 +6,9 @@ only, checksums left zero: the readers do not check them).
   mkcap.py bulk OUT.pcap        one connection: 40 data segments of 1000 bytes
                                 from the client, one lost and retransmitted
                                 after three duplicate ACKs carrying SACK blocks
+  mkcap.py stall OUT.pcap       one connection: a segment lost and retransmitted
+                                after a timeout, then the server's window closes
+                                (zero window, probes) and opens again
   mkcap.py many N OUT.pcap      N short connections from 10 clients to 40
                                 servers over 10 minutes; every 10th refused
   mkcap.py hostile OUT.pcapng   two connections whose packet comments (and
@@ -97,6 +100,32 @@ def bulk(path):
     w.close()
 
 
+def stall(path):
+    w = Pcap(path)
+    c, s, cp, sp = "192.0.2.1", "192.0.2.2", 40100, 8080
+    isn_c, isn_s = 7000, 900000
+    t = T0 * 10**9 + 5 * 10**9
+    ms = 10**6
+    w.add(t, tcp_pkt(c, s, cp, sp, isn_c, 0, "S", win=64240))
+    w.add(t + 1 * ms, tcp_pkt(s, c, sp, cp, isn_s, isn_c + 1, "SA", win=65160))
+    w.add(t + 2 * ms, tcp_pkt(c, s, cp, sp, isn_c + 1, isn_s + 1, "A", win=502))
+    # 100 bytes, not acknowledged: sent again 200 ms later (a timeout)
+    w.add(t + 3 * ms, tcp_pkt(c, s, cp, sp, isn_c + 1, isn_s + 1, "PA", b"a" * 100))
+    w.add(t + 203 * ms, tcp_pkt(c, s, cp, sp, isn_c + 1, isn_s + 1, "PA", b"a" * 100))
+    w.add(t + 204 * ms, tcp_pkt(s, c, sp, cp, isn_s + 1, isn_c + 101, "A", win=500))
+    # 500 bytes fill the server's buffer: its ACK closes the window
+    w.add(t + 205 * ms, tcp_pkt(c, s, cp, sp, isn_c + 101, isn_s + 1, "PA", b"b" * 500))
+    w.add(t + 206 * ms, tcp_pkt(s, c, sp, cp, isn_s + 1, isn_c + 601, "A", win=0))
+    # the server reads: a window update, then the rest
+    w.add(t + 406 * ms, tcp_pkt(s, c, sp, cp, isn_s + 1, isn_c + 601, "A", win=500))
+    w.add(t + 407 * ms, tcp_pkt(c, s, cp, sp, isn_c + 601, isn_s + 1, "PA", b"c" * 50))
+    w.add(t + 408 * ms, tcp_pkt(s, c, sp, cp, isn_s + 1, isn_c + 651, "A", win=500))
+    w.add(t + 409 * ms, tcp_pkt(c, s, cp, sp, isn_c + 651, isn_s + 1, "FA"))
+    w.add(t + 410 * ms, tcp_pkt(s, c, sp, cp, isn_s + 1, isn_c + 652, "FA", win=500))
+    w.add(t + 411 * ms, tcp_pkt(c, s, cp, sp, isn_c + 652, isn_s + 2, "A"))
+    w.close()
+
+
 def many(n, path):
     w = Pcap(path)
     us = 1000
@@ -150,6 +179,8 @@ def hostile(path):
 if __name__ == "__main__":
     if sys.argv[1] == "bulk":
         bulk(sys.argv[2])
+    elif sys.argv[1] == "stall":
+        stall(sys.argv[2])
     elif sys.argv[1] == "many":
         many(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "hostile":

@@ -50,7 +50,11 @@ echo "== netanalyze"
 # shellcheck disable=SC2046
 comp netanalyze --db x.db -- | has "netanalyze --<TAB>" $(opts "$na")
 comp netanalyze --ht | has "netanalyze --ht<TAB>" --html
-comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes summary html
+comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes packets summary html
+# event names as docs/format.md §5.2 lists them
+evs=$(sed -n '/^### §5.2/,/^### /p' "$src/docs/format.md" | grep -oE '^\| `[a-z_]+`( / `[a-z_]+`)?' | grep -oE '[a-z_]+')
+comp netanalyze --event-type '' | has "--event-type <TAB>" $evs
+comp netanalyze --event-type 'state,re' | has "--event-type state,re<TAB>" state,retransmit state,reset_sent state,reset_recv
 comp netanalyze --format j | has "--format j<TAB>" json jsonl
 comp netanalyze '' | has "capture files" a.pcapng b.pcap c.pcapng.zst sub
 comp netanalyze '' | hasnt "capture files" d.txt e.db f.sql
@@ -71,6 +75,8 @@ if [ -n "$nr" ] && [ -x "$nr" ]; then
 	comp netrec -i '' | has "-i <TAB>" lo
 	comp netrec -o '' | has "-o <TAB>" a.pcapng c.pcapng.zst -
 	comp netrec -o '' | hasnt "-o <TAB>" d.txt
+	comp netrec -r '' | has "-r <TAB>" a.pcapng b.pcap c.pcapng.zst sub
+	comp netrec -r '' | hasnt "-r <TAB>" d.txt e.db
 	comp netrec '' | has "filter expression" port host tcp
 else
 	echo "netrec not built: its completion is not checked"
