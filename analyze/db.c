@@ -132,6 +132,35 @@ static void fn_errno_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 }
 
+/* The errnos table (schema.c): every errno the C library names, so that
+ * v_events reads names without netanalyze's errno_name(). */
+static int fill_errnos(sqlite3 *db, struct an_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	bool filled = false;
+	int err;
+
+	/* once per database: its maker filled it */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM errnos LIMIT 1", -1, &st, NULL) == SQLITE_OK)
+		filled = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (filled)
+		return 0;
+	err = db_prepare(db, &st, "INSERT OR IGNORE INTO errnos(errno, name) VALUES (?1, ?2)", e);
+	for (int v = 1; !err && v < 4096; v++) {
+		const char *n = strerrorname_np(v);
+
+		if (!n)
+			continue;
+		sqlite3_bind_int(st, 1, v);
+		sqlite3_bind_text(st, 2, n, -1, SQLITE_STATIC);
+		err = db_step(st, e);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 int db_register_functions(sqlite3 *db)
 {
 	/* innocuous: pure functions of their argument, so views may use them
@@ -400,6 +429,9 @@ int db_open(sqlite3 **out, const char *path, bool readonly, bool temporary,
 		err = -EINVAL;
 		goto cleanup;
 	}
+	err = fill_errnos(db, e);
+	if (err)
+		goto cleanup;
 	*out = db;
 	return 0;
 cleanup:

@@ -18,6 +18,7 @@ independent source: nothing expected here comes from netanalyze.
 
 Usage: db_vs_tshark.py NETANALYZE CAPTURE_DIR. Exit 0 pass, 1 fail, 77 skip.
 """
+import errno
 import json
 import os
 import shutil
@@ -269,6 +270,35 @@ try:
             fail(f"--summary {key!r}: {have.get(key)!r}, tshark counts {n}")
         else:
             print(f"ok: --summary {key}: {n}, as tshark counts")
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+
+# Every table and view of a kept database reads in the plain sqlite3 shell,
+# which knows none of netanalyze's SQL functions (a netrec recording, so
+# that the events and processes views have rows).
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "samples",
+                      "netrec-tcp.pcapng")
+work = tempfile.mkdtemp(prefix="nrdbtshark.")
+try:
+    db = os.path.join(work, "sample.db")
+    r = subprocess.run([NA, "--db", db, SAMPLE, "--summary"], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"sample: netanalyze exit {r.returncode}: {r.stderr.strip()}")
+    names = [x["name"] for x in sqlite_rows(db, "SELECT name FROM sqlite_master WHERE type IN "
+                                                "('table', 'view') ORDER BY name")]
+    views = [n for n in names if n.startswith("v_")]
+    if len(views) < 5:
+        fail(f"sample database has views {views}")
+    for n in names:
+        q = subprocess.run(["sqlite3", db, f'SELECT * FROM "{n}"'], capture_output=True)
+        if q.returncode != 0 or q.stderr.strip():
+            fail(f"sqlite3 shell: SELECT * FROM {n}: {q.stderr.decode(errors='replace')}")
+    ev = sqlite_rows(db, "SELECT errno, errno_name FROM v_events WHERE errno > 0")
+    for x in ev:
+        if x["errno_name"] != errno.errorcode.get(x["errno"]):
+            fail(f"v_events errno {x['errno']} named {x['errno_name']!r}")
+    print(f"ok: {len(names)} tables and views read in the sqlite3 shell; "
+          f"{len(ev)} event errnos named as Python's errno module names them")
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
