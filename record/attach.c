@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -171,34 +170,6 @@ cleanup:
 	return err;
 }
 
-/* The cgroup v2 root: where it is mounted, else (in the private mount
- * namespace `ip netns exec` makes, which hides it) a mount of our own that
- * is detached as soon as it is open. */
-static int open_cgroup_root(const char *root)
-{
-	char dir[] = "/tmp/netrec-cgroup.XXXXXX";
-	int fd;
-
-	if (*root) {
-		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			return fd;
-	}
-	if (!mkdtemp(dir))
-		return -errno;
-	if (mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-		fd = -errno;
-		rmdir(dir);
-		return fd;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-	umount2(dir, MNT_DETACH);
-	rmdir(dir);
-	return fd;
-}
-
 static int attach_tracing(struct nr_bpf *b, const struct nr_bpf_cfg *cfg)
 {
 	const char *root = proc_cgroup2_root();
@@ -222,7 +193,7 @@ static int attach_tracing(struct nr_bpf *b, const struct nr_bpf_cfg *cfg)
 		}
 		b->links[b->nlinks++] = l;
 	}
-	cgfd = open_cgroup_root(root);
+	cgfd = proc_cgroup2_open();
 	if (cgfd < 0) {
 		pr_warn("cannot open the cgroup v2 hierarchy: %s; sockets are attributed from "
 			"their first send, receive or connect only", strerror(-cgfd));

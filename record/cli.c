@@ -25,8 +25,9 @@ static const char usage_text[] =
 "and the kernel's TCP events, into a pcapng file Wireshark opens.\n"
 "\n"
 "  -o, -w FILE          write to FILE (\"-\": standard output; a .zst name compresses)\n"
-"  -i IFACE             capture on IFACE only (repeatable; default: every interface,\n"
-"                       including ones that appear while recording)\n"
+"  -i IFACE             capture on IFACE only, and record only the kernel events of\n"
+"                       connections with packets there (repeatable; default and\n"
+"                       \"any\": every interface, including ones that appear later)\n"
 "  -s SNAPLEN           keep at most SNAPLEN bytes of each packet (0: whole packet)\n"
 "  -B KIB               kernel buffer of KIB KiB between the capture and netrec\n"
 "                       (default 16384, at least 1024; a power of two is used)\n"
@@ -38,7 +39,8 @@ static const char usage_text[] =
 "  -p PID               only packets and events of process PID (repeatable)\n"
 "      --comm NAME      only processes named NAME (repeatable)\n"
 "      --children       with -p/--comm: their descendants too\n"
-"      --cgroup PATH    only processes in cgroup PATH (v2 path, or a prefix of it)\n"
+"      --cgroup PATH    only processes in cgroup PATH or below it (a v2 path such as\n"
+"                       /system.slice, or the directory under the v2 mount)\n"
 "      --events LIST    kernel events to record, comma-separated: state, retransmit,\n"
 "                       retransmit_synack, reset_sent, reset_recv (reset: both),\n"
 "                       sk_error, zero_window_adv, window_open_adv, zero_window_recv,\n"
@@ -167,6 +169,11 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			o->out = optarg;
 			break;
 		case 'i':
+			/* "any": every interface, as tcpdump -i any */
+			if (strcmp(optarg, "any") == 0) {
+				o->any_iface = true;
+				break;
+			}
 			if (o->nifaces >= MAX_SEL)
 				usage_error("too many -i options");
 			o->ifaces[o->nifaces++] = optarg;
@@ -256,6 +263,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			exit(2);
 		}
 	}
+	if (o->any_iface)
+		o->nifaces = 0;
 	if (!o->out)
 		usage_error("no output given: use -o FILE (or -o - for standard output)");
 	if (strcmp(o->out, "-") == 0 && (o->rotate_bytes || o->rotate_secs))

@@ -78,15 +78,18 @@ static bool pkt_valid(const struct nr_pkt *p, size_t size)
 	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
 }
 
-static void learn_packet(struct rec *r)
+static void learn_packet(struct intake *in, struct rec *r)
 {
 	const struct nr_pkt *p = (const void *)r->data;
 	const uint8_t *data = r->data + sizeof(*p), *tcp = NULL;
 	uint32_t tcp_len = 0;
 
 	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
-	if (r->has_tuple)
+	if (r->has_tuple) {
 		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
+		if (in->mark_captured)
+			track_mark_captured(&r->t);
+	}
 	if (p->pflags & NR_PF_FRAGMENT)
 		frag_learn(p, data, &p->owner, r->src);
 }
@@ -144,7 +147,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		r->seq = p->seq;
 		ow = &p->owner;
 		r->src = intake_owner_src(ow);
-		learn_packet(r);
+		learn_packet(in, r);
 	} else {
 		const struct nr_event *e = (const void *)r->data;
 

@@ -4,6 +4,7 @@
 #ifndef NETREC_RECORD_INTAKE_H
 #define NETREC_RECORD_INTAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ struct intake {
 	uint64_t lost;               /* records lost here (malformed, no memory) */
 	uint64_t procs;              /* process notices read */
 	uint32_t budget;             /* records left in this round (intake_round) */
+	bool mark_captured;          /* -i: remember connections with packets captured */
 };
 
 /* Records read from the ring in one round: the reader stops there, writes

@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	int64_t start_mono, end_real;
 	int nlfd = -1, err, found = 0, ret = 1;
 	bool more = false;
-	char *cmdline = NULL;
+	char *cmdline = NULL, cgroup_rel[PATH_MAX];
 	struct stat st;
 
 	cli_parse(argc, argv, &o);
@@ -190,6 +190,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_setup_libbpf();
 	intake_init(&c.in, 0);
+	c.in.mark_captured = o.nifaces > 0;
 	c.em.sel.o = &o;
 	c.em.count = o.count;
 	proc_table_init(PROC_TABLE_MAX);
@@ -200,6 +201,29 @@ int main(int argc, char **argv)
 			ret = 2;
 			goto cleanup;
 		}
+	/* a selection that cannot match would record nothing, silently */
+	for (int i = 0; i < o.npids; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/proc/%u", o.pids[i]);
+		if (access(path, F_OK)) {
+			pr_warn("-p %u: no such process (it would match nothing)", o.pids[i]);
+			ret = 2;
+			goto cleanup;
+		}
+	}
+	if (o.cgroup) {
+		err = proc_cgroup_resolve(o.cgroup, cgroup_rel, sizeof(cgroup_rel));
+		if (err) {
+			pr_warn("--cgroup %s: %s", o.cgroup, err == -EINVAL ?
+				"not a cgroup path (give /a/b, or the directory under the "
+				"cgroup v2 mount)" :
+				"no such cgroup in the cgroup v2 hierarchy (it would match nothing)");
+			ret = 2;
+			goto cleanup;
+		}
+		o.cgroup = cgroup_rel;
+	}
 	if (o.filter) {
 		char msg[256];
 

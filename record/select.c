@@ -63,6 +63,11 @@ bool select_event(const struct select *s, const struct nr_event *e, const struct
 {
 	uint8_t buf[20 + 60];
 
+	/* -i: only events of connections with packets on the chosen
+	 * interfaces (their packets were learned before the event is
+	 * written: the reorder window holds it) */
+	if (s->o->nifaces && !track_captured(t))
+		return false;
 	if (!s->filter)
 		return true;
 	if (track_matched(t))

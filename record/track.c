@@ -23,6 +23,7 @@ struct conn {
 	bool used;
 	bool has_owner;
 	bool matched;
+	bool captured;           /* a packet of it was captured (-i) */
 	bool has_claimed;
 	int8_t ws_out, ws_in;    /* window scale each side offered, -1 none */
 	struct nr_owner owner;   /* last owner any record named */
@@ -210,6 +211,18 @@ int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)
 		return -ENOENT;
 	*o = c->claimed;
 	return 0;
+}
+
+void track_mark_captured(const struct nr_tuple *t)
+{
+	lookup(t, true)->captured = true;
+}
+
+bool track_captured(const struct nr_tuple *t)
+{
+	struct conn *c = lookup(t, false);
+
+	return c && c->captured;
 }
 
 void track_mark_matched(const struct nr_tuple *t)
