@@ -134,6 +134,7 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	}
 	b->skel->rodata->snap_l3 = cfg->snap_l3;
 	b->skel->rodata->target_netns = cfg->netns;
+	b->skel->rodata->more_netns = cfg->more_netns;
 	b->skel->rodata->event_mask = cfg->event_mask;
 	b->skel->rodata->wake_bytes = cfg->ring_bytes / 4;
 	bpf_map__set_max_entries(b->skel->maps.rb, cfg->ring_bytes);
@@ -240,6 +241,15 @@ int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg)
 cleanup:
 	nr_bpf_close(b);
 	return err;
+}
+
+int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode)
+{
+	uint32_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.netns_on), &inode, &one, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 struct scan_ctx {

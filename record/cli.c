@@ -41,6 +41,10 @@ static const char usage_text[] =
 "      --children       with -p/--comm: their descendants too\n"
 "      --cgroup PATH    only processes in cgroup PATH or below it (a v2 path such as\n"
 "                       /system.slice, or the directory under the v2 mount)\n"
+"      --netns NS       also the sockets of network namespace NS (a name of\n"
+"                       ip netns, or a namespace file such as /proc/PID/ns/net;\n"
+"                       repeatable; \"all\": every namespace, also new ones;\n"
+"                       default: all in the initial namespace, else its own)\n"
 "      --events LIST    kernel events to record, comma-separated: state, retransmit,\n"
 "                       retransmit_synack, reset_sent, reset_recv (reset: both),\n"
 "                       sk_error, zero_window_adv, window_open_adv, zero_window_recv,\n"
@@ -129,7 +133,7 @@ static uint32_t parse_events(const char *list)
 }
 
 enum { OPT_DURATION = 256, OPT_COMM, OPT_CHILDREN, OPT_CGROUP, OPT_EVENTS, OPT_NO_EVENTS,
-       OPT_VERSION };
+       OPT_VERSION, OPT_NETNS };
 
 void cli_parse(int argc, char **argv, struct opts *o)
 {
@@ -147,6 +151,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "comm", required_argument, NULL, OPT_COMM },
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "user", required_argument, NULL, 'Z' },
@@ -228,6 +233,15 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_CGROUP:
 			o->cgroup = optarg;
+			break;
+		case OPT_NETNS:
+			if (strcmp(optarg, "all") == 0) {
+				o->all_netns = true;
+				break;
+			}
+			if (o->nnetns >= MAX_SEL)
+				usage_error("too many --netns options");
+			o->netns[o->nnetns++] = optarg;
 			break;
 		case OPT_EVENTS:
 			o->event_mask = parse_events(optarg);

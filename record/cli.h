@@ -25,6 +25,9 @@ struct opts {
 	const char *comms[MAX_SEL];
 	int ncomms;
 	bool children;
+	const char *netns[MAX_SEL];  /* --netns: names or namespace files */
+	int nnetns;
+	bool all_netns;               /* --netns all */
 	const char *cgroup;          /* relative to the v2 root once checked */
 	uint32_t event_mask;
 	bool no_events;

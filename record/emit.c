@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "emit.h"
 #include "epb.h"
 #include "frag.h"
@@ -21,7 +22,7 @@
 
 static bool is_process(uint8_t src)
 {
-	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	return src_is_process(src);
 }
 
 static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
@@ -72,7 +73,7 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 		if (err)
 			return err;
 	}
-	err = out_packet(em->out, p, data, ow, src, pi, ts);
+	err = out_packet(em->out, p, data, ow, src, pi, ts, r->same_id, r->copy);
 	if (!err && em->count && out_totals(em->out)->packets_written >= em->count)
 		em->done = true;
 	return err;

@@ -19,6 +19,7 @@
 #include "frag.h"
 #include "intake.h"
 #include "proc.h"
+#include "same.h"
 #include "track.h"
 
 _Static_assert((int)NR_PARSE_MAX == (int)NR_PARSE_WHY_MAX,
@@ -53,6 +54,8 @@ uint8_t intake_owner_src(const struct nr_owner *o)
 
 	if (o->src == NR_SRC_KERNEL)
 		return NR_OWNER_KERNEL;
+	if (o->src == NR_SRC_FORWARDED)
+		return (o->flags & NR_OWN_VALID) ? NR_OWNER_FORWARDED : NR_OWNER_FWD_NOBODY;
 	if (o->src >= NR_SRC_MAX || !(o->flags & NR_OWN_VALID))
 		return NR_OWNER_UNKNOWN;
 	return file[o->src];
@@ -116,6 +119,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 	const void *data = d;
 	const struct nr_owner *ow;
 	struct rec *r;
+	bool copy;
 
 	if (size >= sizeof(struct nr_pkt) && d[0] == NR_REC_PKT) {
 		if (!pkt_valid(data, size))
@@ -147,6 +151,8 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		r->seq = p->seq;
 		ow = &p->owner;
 		r->src = intake_owner_src(ow);
+		r->same_id = same_packet(p, r->data + sizeof(*p), &copy);
+		r->copy = copy;
 		learn_packet(in, r);
 	} else {
 		const struct nr_event *e = (const void *)r->data;
@@ -161,7 +167,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		track_learn_event(&r->t, ow, r->src);
 	}
 	/* read /proc now, while the process most likely still exists */
-	if (r->src != NR_OWNER_UNKNOWN && r->src != NR_OWNER_KERNEL)
+	if (src_is_process(r->src))
 		proc_of(ow, (int64_t)r->ktime_ns + in->mono_to_real_ns);
 	if (reorder_push(&in->ro, r)) {
 		pool_put(&in->pool, r);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profile.h"
 #include "pool.h"
 #include "reorder.h"
 
@@ -20,6 +21,18 @@ struct intake {
 	uint32_t budget;             /* records left in this round (intake_round) */
 	bool mark_captured;          /* -i: remember connections with packets captured */
 };
+
+/* netrec's own owner source for a forwarded packet with no owner on this
+ * host: written as NR_OWNER_FORWARDED without the owner flag (the file
+ * has one value for both; docs/format.md §4.1). */
+#define NR_OWNER_FWD_NOBODY 0xF0
+
+/* The owner source names a process (not the kernel, not unknown, not a
+ * forwarded packet without owner). */
+static inline bool src_is_process(uint8_t src)
+{
+	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL && src != NR_OWNER_FWD_NOBODY;
+}
 
 /* Records read from the ring in one round: the reader stops there, writes
  * what the window releases, and reads on, so that a ring that never runs

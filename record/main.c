@@ -46,6 +46,9 @@
 #define TICK_MS 25
 /* Processes described at once (the least recently named go first). */
 #define PROC_TABLE_MAX 16384
+/* The initial network namespace's inode (PROC_NET_INIT_INO, fixed by the
+ * kernel since 6.x; elsewhere no namespace has it). */
+#define NETNS_INIT_INO 0xEFFFFFF9U
 
 struct ctx {
 	struct opts *o;
@@ -179,6 +182,7 @@ int main(int argc, char **argv)
 	int nlfd = -1, err, found = 0, ret = 1;
 	bool more = false;
 	char *cmdline = NULL, cgroup_rel[PATH_MAX];
+	uint32_t netns_ino[MAX_SEL], own_netns = 0;
 	struct stat st;
 
 	cli_parse(argc, argv, &o);
@@ -224,6 +228,19 @@ int main(int argc, char **argv)
 		}
 		o.cgroup = cgroup_rel;
 	}
+	for (int i = 0; i < o.nnetns; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s%s", strchr(o.netns[i], '/') ? "" : "/run/netns/",
+			 o.netns[i]);
+		if (stat(path, &st)) {
+			pr_warn("--netns %s: no such network namespace (%s: %s)", o.netns[i], path,
+				strerror(errno));
+			ret = 2;
+			goto cleanup;
+		}
+		netns_ino[i] = (uint32_t)st.st_ino;
+	}
 	if (o.filter) {
 		char msg[256];
 
@@ -251,6 +268,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (stat("/proc/self/ns/net", &st) == 0)
 		bcfg.netns = (uint32_t)st.st_ino;
+	own_netns = bcfg.netns;
+	/* --netns: every namespace (by default in the initial one, whose
+	 * inode the kernel fixes), or these too */
+	if (o.all_netns || (!o.nnetns && bcfg.netns == NETNS_INIT_INO))
+		bcfg.netns = 0;
+	else if (o.nnetns)
+		bcfg.more_netns = true;
 	err = clock_measure(&c.clock, 64);
 	if (err) {
 		pr_warn("cannot read the clocks: %s", strerror(-err));
@@ -265,6 +289,12 @@ int main(int argc, char **argv)
 	err = nr_bpf_open(&c.bpf, &bcfg);
 	if (err)
 		goto cleanup;
+	for (int i = 0; bcfg.more_netns && i < o.nnetns; i++) {
+		err = nr_bpf_netns_add(c.bpf, netns_ino[i]);
+		if (err)
+			pr_warn("--netns %s: %s; its sockets are not followed", o.netns[i],
+				strerror(-err));
+	}
 	rb = nr_bpf_ring(c.bpf, intake_record, &c.in);
 	if (!rb) {
 		pr_warn("cannot open the ring buffer: %s", strerror(errno));
@@ -289,7 +319,7 @@ int main(int argc, char **argv)
 	ocfg.filter = o.filter;
 	ocfg.cmdline = cmdline;
 	ocfg.clock = c.clock;
-	ocfg.netns = bcfg.netns;
+	ocfg.netns = own_netns;
 	ocfg.if_drops = cb_if_drops;
 	ocfg.ring_drops = cb_ring_drops;
 	ocfg.drops_ctx = c.bpf;

@@ -19,6 +19,7 @@
 
 #include "pcapng.h"
 #include "profile.h"
+#include "intake.h"
 #include "version.h"
 #include "epb.h"
 #include "files.h"
@@ -410,7 +411,7 @@ int out_process(struct out *o, struct proc_info *pi)
 
 int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	       const struct nr_owner *ow, uint8_t src, const struct proc_info *pi,
-	       int64_t ts_ns)
+	       int64_t ts_ns, uint64_t same_id, bool copy)
 {
 	struct out_iface *ifc = find_iface(o, (int)p->ifindex);
 	int err;
@@ -420,7 +421,7 @@ int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	if (!ifc || ifc->if_id < 0)
 		return -ENODEV;
 	err = epb_write(o->w, o->epb, (uint32_t)ifc->if_id, ifc->arphrd, p, data, ow, src, pi,
-			ts_ns);
+			ts_ns, same_id, copy);
 	if (err)
 		return check(o, err);
 	ifc->written++;
@@ -430,7 +431,7 @@ int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 		o->file.packets_unparsed++;
 		o->total.packets_unparsed++;
 	}
-	if (src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL) {
+	if (src_is_process(src)) {
 		o->file.packets_attributed++;
 		o->total.packets_attributed++;
 	} else if (src == NR_OWNER_KERNEL) {

@@ -67,7 +67,7 @@ int out_process(struct out *o, struct proc_info *pi);
  * its interface has no IDB. */
 int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	       const struct nr_owner *ow, uint8_t src, const struct proc_info *pi,
-	       int64_t ts_real_ns);
+	       int64_t ts_real_ns, uint64_t same_id, bool copy);
 /* A TCP event; window: the window in bytes of window events. -ENODEV for
  * an event the profile has no name for. */
 int out_event(struct out *o, const struct nr_event *e, uint8_t src, const struct proc_info *pi,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "proc.h"
 #include "select.h"
 #include "track.h"
@@ -21,7 +22,7 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 
 	if (!o->npids && !o->ncomms && !o->cgroup)
 		return true;
-	if (src == NR_OWNER_KERNEL || src == NR_OWNER_UNKNOWN)
+	if (!src_is_process(src))
 		return false;
 	pi = proc_of(ow, 0);
 	ok = !o->npids && !o->ncomms;

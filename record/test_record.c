@@ -199,7 +199,7 @@ static int write_in_place(struct pcapng_writer *w, void *ctx)
 {
 	struct epb_case *c = ctx;
 
-	return epb_write(w, c->ew, 1, 1, c->p, c->data, &c->ow, c->src, c->pi, 1700000000123456789LL);
+	return epb_write(w, c->ew, 1, 1, c->p, c->data, &c->ow, c->src, c->pi, 1700000000123456789LL, 0, false);
 }
 
 /* The same block by the general path: SLL2 by hand, the comment as

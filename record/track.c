@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "track.h"
 
 #define SLOTS 65536
@@ -148,7 +149,7 @@ static int syn_wscale(const uint8_t *th, uint32_t len)
 
 static bool is_process(uint8_t src)
 {
-	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	return src_is_process(src);
 }
 
 void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
