@@ -214,6 +214,15 @@ int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)
 	return 0;
 }
 
+void track_reverse(const struct nr_tuple *t, struct nr_tuple *out)
+{
+	*out = *t;
+	memcpy(out->laddr, t->raddr, 16);
+	memcpy(out->raddr, t->laddr, 16);
+	out->lport = t->rport;
+	out->rport = t->lport;
+}
+
 void track_mark_captured(const struct nr_tuple *t)
 {
 	lookup(t, true)->captured = true;

@@ -94,10 +94,9 @@ say "container client: host pid $hpid, pid $nspid in its namespace, port $port"
 
 dump "$F" | grep '^pkt ' | grep -E "(sport|dport)=$port " >"$WORK/conn.pkts"
 n=$(wc -l <"$WORK/conn.pkts")
-nra=$(grep -c ' if=0 \| if=1 ' "$WORK/conn.pkts")
 good=$(awk -v hp="$hpid" -v np="$nspid" -v cg="$CGID" '
 	{ ok = 0
-	  for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
+	  for (i = 2; i <= NF && $i !~ /^comment=/; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
 	  if (v["owner"] == "forwarded" && v["apid"] == hp && v["nspid"] == np && v["cgid"] == cg) ok = 1
 	  c += ok } END { print c + 0 }' "$WORK/conn.pkts")
 short=${HEX:0:12}
@@ -108,7 +107,7 @@ say "connection: $n packets in the file; forwarded with host pid $hpid, ns pid $
 [ "$ncont" = "$n" ] || fail "$((n - ncont)) of $n packets do not name container $short"
 
 # each packet twice (ra and rb), the same id, the later one a copy
-pairs=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
+pairs=$(awk '{ for (i = 2; i <= NF && $i !~ /^comment=/; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
 	print v["same"], v["if"], (int(v["aflags"]) % 128 >= 64) ? 1 : 0 }' "$WORK/conn.pkts" | sort |
 	awk '{ n[$1]++; c[$1] += $3; ifs[$1] = ifs[$1] " " $2 }
 	     END { for (k in n) { if (n[k] == 2 && c[k] == 1) good++; else bad++ }; print good + 0, bad + 0 }')
