@@ -235,14 +235,28 @@ static __always_inline int simple_event(struct sock *sk, __u32 type)
 	struct nr_cpu_slot *s;
 	struct nr_event *e;
 
+	int err = 0;
+
 	if (!(event_mask & (1U << type)) || !sk ||
 	    BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
 		return 0;
+	/* the error the application sees: the socket's, else the soft one
+	 * TCP keeps while it retries (an ICMP host unreachable answering a
+	 * SYN). The kernel also reports an ICMP error it has not stored yet,
+	 * with neither set: that report names no error (the ICMP packet is
+	 * in the file, and the failure that follows is reported with its
+	 * number), so it is not an event. */
+	if (type == NR_EV_T_SK_ERROR) {
+		err = BPF_CORE_READ(sk, sk_err);
+		if (!err)
+			err = BPF_CORE_READ(sk, sk_err_soft);
+		if (!err)
+			return 0;
+	}
 	e = event_start(sk, type, &s);
 	if (!e)
 		return 0;
-	if (type == NR_EV_T_SK_ERROR)
-		e->err = BPF_CORE_READ(sk, sk_err);
+	e->err = err;
 	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);
 	event_owner(e, sk);
 	event_submit(s, e);
