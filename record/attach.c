@@ -48,7 +48,8 @@ _Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte stride
 #define MAX_TC 256
 
 struct tc_att {
-	int ifindex;
+	int ifindex;                 /* the key (record/intake.h IFKEY) */
+	int real_ifindex;            /* in its own namespace */
 	int link_fd[2];              /* tcx links (ingress, egress), or -1 */
 	struct bpf_tc_opts opts[2];  /* clsact filters when no tcx */
 	bool clsact[2];
@@ -331,10 +332,10 @@ static struct tc_att *tc_find(struct nr_bpf *b, int ifindex)
 static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog), err;
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->real_ifindex);
 
 	if (!b->tcx_broken) {
-		t->link_fd[dir] = bpf_link_create(fd, t->ifindex,
+		t->link_fd[dir] = bpf_link_create(fd, t->real_ifindex,
 						  dir == 0 ? NR_TCX_INGRESS : NR_TCX_EGRESS, NULL);
 		if (t->link_fd[dir] >= 0)
 			return 0;
@@ -342,6 +343,10 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 			 strerror(errno));
 		b->tcx_broken = true;
 	}
+	/* clsact filters of another namespace could not be removed from
+	 * this one at exit: there, tcx links only */
+	if (t->ifindex != t->real_ifindex)
+		return -EOPNOTSUPP;
 	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 	err = bpf_tc_hook_create(&hook);
 	if (!err)
@@ -379,17 +384,23 @@ static void give_slot(struct nr_bpf *b, int ifindex)
 
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
 {
+	return nr_bpf_tc_attach_key(b, ifindex, ifindex, l3_device, ingress);
+}
+
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress)
+{
 	struct tc_att *t;
 	int err;
 
-	if (tc_find(b, ifindex))
+	if (tc_find(b, key))
 		return 0;
-	give_slot(b, ifindex);
+	give_slot(b, key);
 	if (b->ntc >= MAX_TC)
 		return -ENOSPC;
 	t = &b->tc[b->ntc];
 	memset(t, 0, sizeof(*t));
-	t->ifindex = ifindex;
+	t->ifindex = key;
+	t->real_ifindex = ifindex;
 	t->link_fd[0] = t->link_fd[1] = -1;
 	b->ntc++;
 	err = tc_one(b, t, 1, l3_device ? b->skel->progs.tc_out_l3 : b->skel->progs.tc_out_eth);
@@ -397,7 +408,7 @@ int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress
 		err = tc_one(b, t, 0, l3_device ? b->skel->progs.tc_in_l3 :
 			     b->skel->progs.tc_in_eth);
 	if (err)
-		nr_bpf_tc_detach(b, ifindex);
+		nr_bpf_tc_detach(b, key);
 	return err;
 }
 

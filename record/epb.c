@@ -32,7 +32,7 @@ static void sll2_header(uint8_t *h, int arphrd, const struct nr_pkt *p, const ui
 	v16 = htons(p->eth_proto);
 	memcpy(h, &v16, 2);
 	memset(h + 2, 0, 2);
-	v32 = htonl(p->ifindex);
+	v32 = htonl(IFKEY_INDEX(p->ifindex));
 	memcpy(h + 4, &v32, 4);
 	v16 = htons((uint16_t)arphrd);
 	memcpy(h + 8, &v16, 2);
@@ -196,7 +196,7 @@ int epb_write(struct pcapng_writer *w, struct epb_writer *ew, uint32_t if_id, in
 	}
 	a.same_id = same_id;
 	a.netns = p->netns ? p->netns : ew->netns;
-	a.ifindex = p->ifindex;
+	a.ifindex = IFKEY_INDEX(p->ifindex);
 	a.ktime_ns = p->ktime_ns;
 	a.parse = why;
 	a.l4_proto = why ? 0 : p->l4_proto;

@@ -153,6 +153,16 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		r->src = intake_owner_src(ow);
 		r->same_id = same_packet(p, r->data + sizeof(*p), &copy);
 		r->copy = copy;
+		/* an interface of another namespace: its key */
+		if (p->netns && p->netns != in->own_netns) {
+			struct nr_pkt *wp = (struct nr_pkt *)r->data;
+
+			for (int k = 1; k <= in->nns; k++)
+				if (in->ns_ino[k] == p->netns && p->ifindex <= IFKEY_INDEX(~0U)) {
+					wp->ifindex = IFKEY(k, p->ifindex);
+					break;
+				}
+		}
 		learn_packet(in, r);
 	} else {
 		const struct nr_event *e = (const void *)r->data;

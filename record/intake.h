@@ -12,6 +12,13 @@
 #include "pool.h"
 #include "reorder.h"
 
+/* An interface of another network namespace is known in netrec by a key:
+ * the namespace's number (1..) in the top byte, its ifindex below (the
+ * interface tables, records' ifindex once taken in). */
+#define IFKEY(ns, ifindex) ((uint32_t)(ns) << 24 | (uint32_t)(ifindex))
+#define IFKEY_INDEX(key) ((key) & 0xFFFFFFU)
+#define IFKEY_MAX_NS 127
+
 struct intake {
 	struct pool pool;
 	struct reorder ro;
@@ -20,7 +27,11 @@ struct intake {
 	uint64_t procs;              /* process notices read */
 	uint32_t budget;             /* records left in this round (intake_round) */
 	bool mark_captured;          /* -i: remember connections with packets captured */
+	uint32_t own_netns;          /* netns inode of netrec's own namespace */
+	uint32_t ns_ino[IFKEY_MAX_NS + 1]; /* followed namespaces' inodes, by number */
+	int nns;                     /* highest namespace number in use */
 };
+
 
 /* netrec's own owner source for a forwarded packet with no owner on this
  * host: written as NR_OWNER_FORWARDED without the owner flag (the file

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <fcntl.h>
+#include <sched.h>
 
 #include "version.h"
 #include "profile.h"
@@ -50,8 +52,19 @@
  * kernel since 6.x; elsewhere no namespace has it). */
 #define NETNS_INIT_INO 0xEFFFFFF9U
 
+/* A network namespace followed besides netrec's own (--netns NAME): its
+ * interfaces are captured too, by key (record/intake.h IFKEY). */
+struct netns_follow {
+	const char *name;
+	int fd;                      /* the namespace file */
+	int nlfd;                    /* rtnetlink watch opened inside it */
+};
+
 struct ctx {
 	struct opts *o;
+	struct netns_follow ns[IFKEY_MAX_NS + 1]; /* by number, from 1 */
+	int nns;
+	int self_ns;                 /* netrec's own namespace, to return to */
 	struct nr_bpf *bpf;
 	struct out *out;
 	struct intake in;
@@ -91,6 +104,8 @@ static bool wanted_iface(struct opts *o, const char *name)
 			return true;
 	return false;
 }
+
+static void attach_netns(struct ctx *c, int k, bool initial);
 
 /* Attaches to every wanted interface not attached yet. */
 static int attach_ifaces(struct ctx *c, bool initial)
@@ -133,7 +148,49 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		else
 			pr_debug("capturing on %s", ifs[i].name);
 	}
+	/* -i names interfaces of netrec's own namespace */
+	for (int k = 1; !c->o->nifaces && k <= c->nns; k++)
+		attach_netns(c, k, initial);
 	return 0;
+}
+
+/* Attaches to the interfaces of followed namespace k not attached yet,
+ * from inside it (ifindexes and tc hooks are the namespace's own). */
+static void attach_netns(struct ctx *c, int k, bool initial)
+{
+	struct netns_follow *ns = &c->ns[k];
+	struct iface_info ifs[OUT_MAX_IFACES];
+	int n, err;
+
+	if (setns(ns->fd, CLONE_NEWNET)) {
+		pr_warn("--netns %s: cannot enter it: %s; its interfaces are not captured",
+			ns->name, strerror(errno));
+		return;
+	}
+	if (ns->nlfd < 0)
+		ns->nlfd = iface_watch_open();
+	n = iface_list(ifs, OUT_MAX_IFACES);
+	for (int i = 0; i < n; i++) {
+		uint32_t key = IFKEY(k, ifs[i].ifindex);
+		char name[40];
+		int kind = iface_l2_kind(ifs[i].arphrd);
+
+		if (!kind || IFKEY_INDEX(key) != (uint32_t)ifs[i].ifindex ||
+		    out_iface_arphrd(c->out, (int)key) >= 0)
+			continue;
+		/* two namespaces often both have an eth0: NAMESPACE:IFACE */
+		snprintf(name, sizeof(name), "%.15s:%s", ns->name, ifs[i].name);
+		if (out_add_iface_ns(c->out, (int)key, c->in.ns_ino[k], name, ifs[i].arphrd))
+			break;
+		err = nr_bpf_tc_attach_key(c->bpf, (int)key, ifs[i].ifindex, kind == 2,
+					   ifs[i].arphrd != 772);
+		if (err)
+			pr_warn("cannot attach to %s: %s", name, strerror(-err));
+		else if (!initial)
+			pr_info("capturing on %s (appeared while recording)", name);
+	}
+	if (setns(c->self_ns, CLONE_NEWNET))
+		pr_warn("cannot return to netrec's own network namespace: %s", strerror(errno));
 }
 
 /* Writes what the reorder window releases (ktime older than before). */
@@ -172,7 +229,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	struct ctx c = { .o = &o };
+	struct ctx c = { .o = &o, .self_ns = -1 };
 	struct nr_bpf_cfg bcfg = { 0 };
 	struct out_cfg ocfg = { 0 };
 	struct out_counts tot = { 0 };
@@ -183,7 +240,7 @@ int main(int argc, char **argv)
 	bool more = false;
 	char *cmdline = NULL, cgroup_rel[PATH_MAX];
 	uint32_t netns_ino[MAX_SEL], own_netns = 0;
-	struct stat st;
+	struct stat st, self_ino;
 
 	cli_parse(argc, argv, &o);
 	/* a stop asked for during start-up ends the recording as soon as it
@@ -228,6 +285,10 @@ int main(int argc, char **argv)
 		}
 		o.cgroup = cgroup_rel;
 	}
+	c.self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fstat(c.self_ns, &self_ino))
+		memset(&self_ino, 0, sizeof(self_ino));
+	c.in.own_netns = (uint32_t)self_ino.st_ino;
 	for (int i = 0; i < o.nnetns; i++) {
 		char path[PATH_MAX];
 
@@ -240,6 +301,20 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		netns_ino[i] = (uint32_t)st.st_ino;
+		if (i < IFKEY_MAX_NS && netns_ino[i] != (uint32_t)self_ino.st_ino) {
+			int k = ++c.nns;
+
+			c.ns[k].name = o.netns[i];
+			c.ns[k].nlfd = -1;
+			c.ns[k].fd = open(path, O_RDONLY | O_CLOEXEC);
+			c.in.ns_ino[k] = netns_ino[i];
+			c.in.nns = k;
+			if (c.ns[k].fd < 0) {
+				pr_warn("--netns %s: %s", o.netns[i], strerror(errno));
+				ret = 2;
+				goto cleanup;
+			}
+		}
 	}
 	if (o.filter) {
 		char msg[256];
@@ -348,14 +423,16 @@ int main(int argc, char **argv)
 
 	start_mono = clock_now_ns(CLOCK_MONOTONIC);
 	while (!stop) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[2 + IFKEY_MAX_NS] = {
 			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
 			{ .fd = nlfd, .events = POLLIN },
 		};
 		int64_t now;
 
+		for (int k = 1; k <= c.nns; k++)
+			pfd[1 + k] = (struct pollfd){ .fd = c.ns[k].nlfd, .events = POLLIN };
 		/* a round that ended on its budget left records in the ring */
-		if (poll(pfd, nlfd >= 0 ? 2 : 1, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
+		if (poll(pfd, 2 + c.nns, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
@@ -363,6 +440,10 @@ int main(int argc, char **argv)
 		more = ring_buffer__consume(rb) == -EAGAIN;
 		if (nlfd >= 0 && (pfd[1].revents & POLLIN) && iface_watch_drain(nlfd))
 			attach_ifaces(&c, false);
+		for (int k = 1; k <= c.nns; k++)
+			if (c.ns[k].nlfd >= 0 && (pfd[1 + k].revents & POLLIN) &&
+			    iface_watch_drain(c.ns[k].nlfd))
+				attach_netns(&c, k, false);
 		now = clock_now_ns(CLOCK_MONOTONIC);
 		release(&c, (uint64_t)now > HOLD_NS ? (uint64_t)now - HOLD_NS : 0);
 		if (out_flush(c.out))
@@ -400,6 +481,14 @@ cleanup:
 	nr_bpf_close(c.bpf);
 	if (nlfd >= 0)
 		close(nlfd);
+	for (int k = 1; k <= c.nns; k++) {
+		if (c.ns[k].fd >= 0)
+			close(c.ns[k].fd);
+		if (c.ns[k].nlfd >= 0)
+			close(c.ns[k].nlfd);
+	}
+	if (c.self_ns >= 0)
+		close(c.self_ns);
 	pr_debug("record pool: %" PRIu64 " slots made, %" PRIu64 " held at exit; process notices: %" PRIu64, c.in.pool.slots, c.in.pool.in_use, c.in.procs);
 	intake_free(&c.in);
 	proc_table_free();

@@ -32,7 +32,8 @@
 #define IF_HASH 1024             /* > 2 * OUT_MAX_IFACES: short probes */
 
 struct out_iface {
-	int ifindex;
+	int ifindex;            /* its key (record/intake.h IFKEY) */
+	uint32_t netns;         /* 0: netrec's own namespace */
 	char name[32];
 	uint16_t arphrd;
 	int32_t if_id;          /* in the current file, -1 before its IDB */
@@ -113,8 +114,8 @@ static int write_idb(struct out *o, struct out_iface *ifc)
 
 	pcapng_opts_reset(&o->opts);
 	pcapng_opts_add_str(&o->opts, PCAPNG_IF_NAME, ifc->name);
-	snprintf(desc, sizeof(desc), "ifindex %d, netns %u, %s", ifc->ifindex, o->cfg.netns,
-		 kind);
+	snprintf(desc, sizeof(desc), "ifindex %u, netns %u, %s", IFKEY_INDEX((uint32_t)ifc->ifindex),
+		 ifc->netns ? ifc->netns : o->cfg.netns, kind);
 	pcapng_opts_add_str(&o->opts, PCAPNG_IF_DESCRIPTION, desc);
 	pcapng_opts_add_u8(&o->opts, PCAPNG_IF_TSRESOL, NR_TSRESOL);
 	if (o->cfg.filter && *o->cfg.filter)
@@ -311,6 +312,12 @@ static struct out_iface *find_iface(struct out *o, int ifindex)
 
 int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd)
 {
+	return out_add_iface_ns(o, ifindex, 0, name, arphrd);
+}
+
+int out_add_iface_ns(struct out *o, int ifindex, uint32_t netns, const char *name,
+		     uint16_t arphrd)
+{
 	struct out_iface *ifc = find_iface(o, ifindex);
 	unsigned h;
 
@@ -321,6 +328,7 @@ int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd)
 	ifc = &o->ifs[o->nifs++];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->ifindex = ifindex;
+	ifc->netns = netns;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	ifc->arphrd = arphrd;
 	ifc->if_id = -1;

@@ -50,6 +50,9 @@ struct out;
 int out_open(struct out **o, const struct out_cfg *cfg);
 /* Registers an interface and writes its IDB (§3). */
 int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd);
+/* An interface of another network namespace (inode netns), by its key. */
+int out_add_iface_ns(struct out *o, int ifindex, uint32_t netns, const char *name,
+		     uint16_t arphrd);
 /* ARPHRD type of a registered interface, or -1. */
 int out_iface_arphrd(struct out *o, int ifindex);
 /* A packet went through capture (before selection): counts isb_ifrecv. */

@@ -6,12 +6,12 @@
 # client runs as a container process: in its own cgroup, named as docker's
 # systemd driver names it (.../docker-<64 hex>.scope), in its own pid
 # namespace (unshare --pid --fork) and in $NSA. netrec runs in $NSR with
-# --netns $NSA, so it follows the container's sockets. Every packet of the
-# connection crosses the host twice (in on one interface, out on the
-# other): each copy must be labelled forwarded and carry the container
-# client's host pid, its pid inside its pid namespace (1), its cgroup id
-# and container id; the two copies share their same-packet id and the
-# later one is flagged as a copy. netanalyze counts the connection's
+# --netns $NSA, so it follows the container's sockets and captures its
+# interface too. Every packet of the connection is seen three times (the
+# container's ca, then the host's ra and rb): the host's copies must be
+# labelled forwarded, and all must carry the container client's host pid,
+# its pid inside its pid namespace (1), its cgroup id and container id;
+# the three share their same-packet id and the later two are flagged. netanalyze counts the connection's
 # packets once (what tcpdump captures on one of the router's interfaces in
 # the same run) and finds no retransmissions.
 . "$(dirname "$0")/lib.sh"
@@ -94,27 +94,34 @@ say "container client: host pid $hpid, pid $nspid in its namespace, port $port"
 
 dump "$F" | grep '^pkt ' | grep -E "(sport|dport)=$port " >"$WORK/conn.pkts"
 n=$(wc -l <"$WORK/conn.pkts")
-good=$(awk -v hp="$hpid" -v np="$nspid" -v cg="$CGID" '
+# on the host's interfaces: forwarded; on the container's own (followed
+# through --netns, named NAMESPACE:IFACE): the container's socket
+good=$(awk -v hp="$hpid" -v np="$nspid" -v cg="$CGID" -v ct="$NSA:ca" '
 	{ ok = 0
 	  for (i = 2; i <= NF && $i !~ /^comment=/; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
-	  if (v["owner"] == "forwarded" && v["apid"] == hp && v["nspid"] == np && v["cgid"] == cg) ok = 1
-	  c += ok } END { print c + 0 }' "$WORK/conn.pkts")
+	  if (v["apid"] == hp && v["nspid"] == np && v["cgid"] == cg &&
+	      ((v["if"] != ct && v["owner"] == "forwarded") || (v["if"] == ct && v["owner"] != "forwarded" && v["owner"] != "kernel")))
+		ok = 1
+	  c += ok; if (v["if"] == ct) inct++ } END { print c + 0, inct + 0 }' "$WORK/conn.pkts")
+set -- $good
+good=$1 nct=$2
 short=${HEX:0:12}
 ncont=$(grep -c "container=$short" "$WORK/conn.pkts")
-say "connection: $n packets in the file; forwarded with host pid $hpid, ns pid $nspid, cgroup $CGID: $good; naming container $short: $ncont"
-[ "$n" -ge 16 ] || fail "the connection has too few packets in the file ($n)"
-[ "$good" = "$n" ] || { fail "$((n - good)) of $n packets are not labelled forwarded with the container's owner"; grep -v "owner=forwarded" "$WORK/conn.pkts" | head -3; }
+say "connection: $n packets in the file ($nct on the container's own interface $NSA:ca); with host pid $hpid, ns pid $nspid, cgroup $CGID (forwarded on the host's interfaces): $good; naming container $short: $ncont"
+[ "$n" -ge 24 ] || fail "the connection has too few packets in the file ($n)"
+[ "$nct" -ge 8 ] || fail "the container's own interface $NSA:ca was not captured ($nct packets)"
+[ "$good" = "$n" ] || { fail "$((n - good)) of $n packets do not carry the container's owner as expected"; grep -v "owner=forwarded" "$WORK/conn.pkts" | head -3; }
 [ "$ncont" = "$n" ] || fail "$((n - ncont)) of $n packets do not name container $short"
 
-# each packet twice (ra and rb), the same id, the later one a copy
+# each packet three times (ca, ra, rb), one id, the later two copies
 pairs=$(awk '{ for (i = 2; i <= NF && $i !~ /^comment=/; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
 	print v["same"], v["if"], (int(v["aflags"]) % 128 >= 64) ? 1 : 0 }' "$WORK/conn.pkts" | sort |
 	awk '{ n[$1]++; c[$1] += $3; ifs[$1] = ifs[$1] " " $2 }
-	     END { for (k in n) { if (n[k] == 2 && c[k] == 1) good++; else bad++ }; print good + 0, bad + 0 }')
+	     END { for (k in n) { if (n[k] == 3 && c[k] == 2) good++; else bad++ }; print good + 0, bad + 0 }')
 set -- $pairs
-say "same-packet ids: $1 packets seen on both interfaces once each (one copy flagged), $2 otherwise"
-[ "$2" = 0 ] || fail "$2 same-packet ids are not exactly one packet and one flagged copy"
-[ "$(($1 * 2))" = "$n" ] || fail "pairs ($1) do not cover the $n packets"
+say "same-packet ids: $1 packets seen on the three interfaces (two copies flagged), $2 otherwise"
+[ "$2" = 0 ] || fail "$2 same-packet ids are not exactly one packet and two flagged copies"
+[ "$(($1 * 3))" = "$n" ] || fail "the ids ($1) do not cover the $n packets"
 
 # netanalyze: once per packet, as tcpdump on one interface
 td=$(tcpdump -r "$WORK/ra.pcap" -n "tcp port $port" 2>/dev/null | wc -l)
@@ -126,5 +133,5 @@ IFS=, read -r npk nby nre nhist <<<"$row"
 [ "$npk" = "$td" ] || fail "netanalyze counts $npk packets, tcpdump on one interface $td"
 [ "$nby" = "$tdb" ] || fail "netanalyze counts $nby payload bytes, tcpdump on one interface $tdb"
 [ "$nre" = 0 ] || fail "netanalyze finds $nre retransmissions (the copies counted twice?)"
-[ "$n" = "$((td * 2))" ] || fail "netrec's file holds $n packets of the connection, twice tcpdump's $td on one interface expected"
+[ "$n" = "$((td * 3))" ] || fail "netrec's file holds $n packets of the connection, three times tcpdump's $td on one interface expected"
 e2e_finish
