@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <dirent.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <sched.h>
 
@@ -55,7 +57,7 @@
 /* A network namespace followed besides netrec's own (--netns NAME): its
  * interfaces are captured too, by key (record/intake.h IFKEY). */
 struct netns_follow {
-	const char *name;
+	char name[64];
 	int fd;                      /* the namespace file */
 	int nlfd;                    /* rtnetlink watch opened inside it */
 };
@@ -65,6 +67,8 @@ struct ctx {
 	struct netns_follow ns[IFKEY_MAX_NS + 1]; /* by number, from 1 */
 	int nns;
 	int self_ns;                 /* netrec's own namespace, to return to */
+	bool patterns;               /* some --netns are name patterns */
+	bool ns_full;                /* said that no more can be followed */
 	struct nr_bpf *bpf;
 	struct out *out;
 	struct intake in;
@@ -178,8 +182,10 @@ static void attach_netns(struct ctx *c, int k, bool initial)
 		if (!kind || IFKEY_INDEX(key) != (uint32_t)ifs[i].ifindex ||
 		    out_iface_arphrd(c->out, (int)key) >= 0)
 			continue;
-		/* two namespaces often both have an eth0: NAMESPACE:IFACE */
-		snprintf(name, sizeof(name), "%.15s:%s", ns->name, ifs[i].name);
+		/* two namespaces often both have an eth0: NAMESPACE:IFACE, the
+		 * namespace's name shortened to fit the 31 characters kept */
+		snprintf(name, sizeof(name), "%.*s:%s", (int)(30 - strnlen(ifs[i].name, 16)),
+			 ns->name, ifs[i].name);
 		if (out_add_iface_ns(c->out, (int)key, c->in.ns_ino[k], name, ifs[i].arphrd))
 			break;
 		err = nr_bpf_tc_attach_key(c->bpf, (int)key, ifs[i].ifindex, kind == 2,
@@ -191,6 +197,60 @@ static void attach_netns(struct ctx *c, int k, bool initial)
 	}
 	if (setns(c->self_ns, CLONE_NEWNET))
 		pr_warn("cannot return to netrec's own network namespace: %s", strerror(errno));
+}
+
+/* --netns PATTERN: follows the ip netns names (/run/netns) it matches that
+ * are not followed yet, their sockets and their interfaces. */
+static void follow_patterns(struct ctx *c, bool initial)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+		bool match = false, known = false;
+		int k, fd;
+
+		for (int i = 0; i < c->o->nnetns && !match; i++)
+			match = strpbrk(c->o->netns[i], "*?[") &&
+				fnmatch(c->o->netns[i], de->d_name, 0) == 0;
+		if (!match || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		if (stat(path, &st) || (uint32_t)st.st_ino == c->in.own_netns)
+			continue;
+		for (k = 1; k <= c->nns && !known; k++)
+			known = c->in.ns_ino[k] == (uint32_t)st.st_ino;
+		if (known)
+			continue;
+		if (c->nns >= IFKEY_MAX_NS) {
+			if (!c->ns_full)
+				pr_warn("--netns: more than %d namespaces; %s and later ones are not "
+					"followed", IFKEY_MAX_NS, de->d_name);
+			c->ns_full = true;
+			break;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		k = ++c->nns;
+		snprintf(c->ns[k].name, sizeof(c->ns[k].name), "%.63s", de->d_name);
+		c->ns[k].fd = fd;
+		c->ns[k].nlfd = -1;
+		c->in.ns_ino[k] = (uint32_t)st.st_ino;
+		c->in.nns = k;
+		if (nr_bpf_netns_add(c->bpf, (uint32_t)st.st_ino))
+			pr_warn("--netns: cannot follow the sockets of %s", de->d_name);
+		if (!initial)
+			pr_info("following network namespace %s (appeared while recording)",
+				de->d_name);
+		if (!c->o->nifaces)
+			attach_netns(c, k, initial);
+	}
+	closedir(d);
 }
 
 /* Writes what the reorder window releases (ktime older than before). */
@@ -235,7 +295,7 @@ int main(int argc, char **argv)
 	struct out_counts tot = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct passwd *pw = NULL;
-	int64_t start_mono, end_real;
+	int64_t start_mono, end_real, last_ns_scan = 0;
 	int nlfd = -1, err, found = 0, ret = 1;
 	bool more = false;
 	char *cmdline = NULL, cgroup_rel[PATH_MAX];
@@ -292,6 +352,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nnetns; i++) {
 		char path[PATH_MAX];
 
+		/* a pattern (fnmatch) over ip netns names: the namespaces it
+		 * matches, now and later (follow_patterns) */
+		netns_ino[i] = 0;
+		if (strpbrk(o.netns[i], "*?[")) {
+			c.patterns = true;
+			continue;
+		}
+
 		snprintf(path, sizeof(path), "%s%s", strchr(o.netns[i], '/') ? "" : "/run/netns/",
 			 o.netns[i]);
 		if (stat(path, &st)) {
@@ -304,7 +372,7 @@ int main(int argc, char **argv)
 		if (i < IFKEY_MAX_NS && netns_ino[i] != (uint32_t)self_ino.st_ino) {
 			int k = ++c.nns;
 
-			c.ns[k].name = o.netns[i];
+			snprintf(c.ns[k].name, sizeof(c.ns[k].name), "%s", o.netns[i]);
 			c.ns[k].nlfd = -1;
 			c.ns[k].fd = open(path, O_RDONLY | O_CLOEXEC);
 			c.in.ns_ino[k] = netns_ino[i];
@@ -365,6 +433,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	for (int i = 0; bcfg.more_netns && i < o.nnetns; i++) {
+		if (!netns_ino[i])
+			continue;
 		err = nr_bpf_netns_add(c.bpf, netns_ino[i]);
 		if (err)
 			pr_warn("--netns %s: %s; its sockets are not followed", o.netns[i],
@@ -408,6 +478,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	c.em.out = c.out;
 	err = attach_ifaces(&c, true);
+	if (!err && c.patterns)
+		follow_patterns(&c, true);
 	if (err) {
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);
 		c.out = NULL;
@@ -445,6 +517,11 @@ int main(int argc, char **argv)
 			    iface_watch_drain(c.ns[k].nlfd))
 				attach_netns(&c, k, false);
 		now = clock_now_ns(CLOCK_MONOTONIC);
+		/* new namespaces: looked for twice a second */
+		if (c.patterns && now - last_ns_scan >= 500000000LL) {
+			follow_patterns(&c, false);
+			last_ns_scan = now;
+		}
 		release(&c, (uint64_t)now > HOLD_NS ? (uint64_t)now - HOLD_NS : 0);
 		if (out_flush(c.out))
 			break;

@@ -23,12 +23,14 @@ HEX=$(printf '%s' "netrec-e2e-fwd-$$" | sha256sum | cut -c1-64)
 CGREL=/nre2e-$$/system.slice/docker-$HEX.scope
 CGDIR=$CGROOT$CGREL
 NSR=nre2e-$$-r
+NSL=nre2e-$$-late1
 fwd_cleanup() {
 	local p
 	for p in $(cat "$CGDIR/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 	for p in $(ip netns pids "$NSR" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 	sleep 0.2
 	ip netns delete "$NSR" 2>/dev/null
+	ip netns delete "$NSL" 2>/dev/null
 	rmdir "$CGDIR" "$CGROOT/nre2e-$$/system.slice" "$CGROOT/nre2e-$$" 2>/dev/null
 }
 trap 'rc=$?; fwd_cleanup; (exit $rc); e2e_cleanup' EXIT
@@ -134,4 +136,37 @@ IFS=, read -r npk nby nre nhist <<<"$row"
 [ "$nby" = "$tdb" ] || fail "netanalyze counts $nby payload bytes, tcpdump on one interface $tdb"
 [ "$nre" = 0 ] || fail "netanalyze finds $nre retransmissions (the copies counted twice?)"
 [ "$n" = "$((td * 3))" ] || fail "netrec's file holds $n packets of the connection, three times tcpdump's $td on one interface expected"
+
+say "== a namespace created while recording (--netns 'nre2e-$$-late*')"
+F2=$WORK/late.pcapng
+server "$NSB" "$SB" 8081 nr-server2 --reply 2000
+sw=$SRV_WAIT
+nr_start "$NSR" "$F2" --netns "nre2e-$$-late*"
+nr_wait_ready "$F2" "$NSA" "$SB"
+ip netns add "$NSL" || die "ip netns add $NSL"
+ip -n "$NSL" link set lo up
+ip -n "$NSL" link add lc type veth peer name rl netns "$NSR" || die "veth lc/rl"
+ip -n "$NSL" addr add 198.51.100.66/26 dev lc
+ip -n "$NSR" addr add 198.51.100.65/26 dev rl
+ip -n "$NSL" link set lc up
+ip -n "$NSR" link set rl up
+ip -n "$NSL" route add default via 198.51.100.65
+for i in $(seq 50); do probe_refused "$NSL" "$SB" && break; sleep 0.1; done
+sleep 1   # netrec looks for new namespaces twice a second
+client "$NSL" "$SB" 8081 nr-late --send 3000
+peer_wait "$CLI_WAIT" "client in the new namespace"
+peer_wait "$sw" "server"
+read -r lpid ltid lport < <(conn_ids "$CLI_OUT")
+sleep 0.5
+nr_stop TERM
+[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
+check_readable "$F2"
+grep -q "following network namespace $NSL" "$NR_ERR" || fail "netrec did not say it follows $NSL"
+nlc=$(dump "$F2" | grep '^pkt ' | grep -E "(sport|dport)=$lport " | grep -c " if=$NSL:lc .* apid=$lpid ")
+nfw=$(dump "$F2" | grep '^pkt ' | grep -E "(sport|dport)=$lport " | grep -c " owner=forwarded .* apid=$lpid ")
+nall=$(dump "$F2" | grep '^pkt ' | grep -cE "(sport|dport)=$lport ")
+say "new namespace: $nall packets of the client's connection (pid $lpid); on $NSL:lc owned by it $nlc; forwarded copies owned by it $nfw"
+[ "$nlc" -ge 8 ] || fail "the new namespace's interface was not captured with the client's packets ($nlc)"
+[ "$nfw" = "$((nlc * 2))" ] || fail "forwarded copies with the client's owner: $nfw, want $((nlc * 2))"
+[ "$nall" = "$((nlc * 3))" ] || fail "$nall packets, want three copies of $nlc"
 e2e_finish
