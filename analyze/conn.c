@@ -391,7 +391,9 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 		res->created = true;
 	}
 	struct endpoint *s = &f->ep[d];
-	bool copy = seg_is_loopback_copy(s, ap);
+	/* a loopback copy, or a packet the recorder saw on another interface
+	 * before (netrec's copy flag, docs/format.md §4) */
+	bool copy = seg_is_loopback_copy(s, ap) || (*anomalies & AN_COPY);
 
 	if ((r->tcp_flags & TH_SYN) && !(s->bits & EP_ISN)) {
 		s->bits |= EP_ISN | EP_BASE;

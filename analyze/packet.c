@@ -71,6 +71,8 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 		p->cpu = an.cpu;
 		p->cpu_seq = (int64_t)an.seq;
 		p->owner_src = an.owner_src;
+		if (an.flags & NR_ANNOT_F_COPY)
+			p->anomalies |= AN_COPY;
 		if (an.flags & NR_ANNOT_F_COOKIE) {
 			p->has |= PK_COOKIE;
 			p->cookie = an.cookie;

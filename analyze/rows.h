@@ -62,7 +62,9 @@
 #define AN_TRUNCATED  512u
 #define AN_UNDECODABLE 1024u
 #define AN_FRAGMENT   2048u
-#define AN_DECODER    (AN_TRUNCATED | AN_UNDECODABLE | AN_FRAGMENT) /* kept from the builder */
+/* kept from the builder (AN_COPY: the recorder flagged the packet as a copy
+ * of one seen on another interface, docs/format.md §4) */
+#define AN_DECODER    (AN_TRUNCATED | AN_UNDECODABLE | AN_FRAGMENT | AN_COPY)
 
 struct row_pkt {
 	int64_t id;              /* place in the timeline (packets.id = ord) */

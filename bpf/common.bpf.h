@@ -46,6 +46,7 @@
 /* Set by user space before load (record/attach.c). */
 const volatile __u32 snap_l3 = NR_MAX_COPY;   /* bytes kept from the network header on */
 const volatile __u32 target_netns = 0;        /* netns inode; 0: any */
+const volatile __u32 more_netns = 0;          /* 1: also those in map netns_on */
 const volatile __u32 event_mask = 0xffffffff; /* 1 << enum nr_ev_type */
 const volatile __u64 wake_bytes = 4 << 20;    /* wake the reader past this much
 						 queued data (a quarter of -B) */
@@ -84,6 +85,15 @@ struct {
 	__type(key, __u32);   /* ifindex */
 	__type(value, __u32); /* slot */
 } if_slots SEC(".maps");
+
+/* Network namespaces recorded besides target_netns (inode -> 1), set by
+ * user space as it follows them (--netns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} netns_on SEC(".maps");
 
 /* Owner of every inet socket, cloned into accepted children. */
 struct {

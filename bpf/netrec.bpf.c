@@ -26,6 +26,16 @@
 /* Packets (tc clsact)                                                 */
 /* ------------------------------------------------------------------ */
 
+extern void *bpf_cast_to_kern_ctx(void *) __ksym;
+
+/* The network namespace of the device the packet is on. */
+static __always_inline __u32 skb_netns(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ(k, dev, nd_net.net, ns.inum);
+}
+
 static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 {
 	struct pkt_info pi = {};
@@ -36,12 +46,15 @@ static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 
 	if (parse_packet(skb, l2, &pi))
 		return TC_ACT_UNSPEC;
-	attribute(skb, &pi, dir, &a);
-
+	pi.netns = skb_netns(skb);
 	s = cpu_slot();
 	if (!s)
 		return TC_ACT_UNSPEC;
 	h = &s->hdr;
+	__builtin_memset(&h->owner, 0, sizeof(h->owner));
+	a.own = &h->owner;
+	a.fib = s->data;
+	attribute(skb, &pi, dir, &a);
 	h->kind = NR_REC_PKT;
 	h->dir = dir;
 	h->l2 = l2;
@@ -59,7 +72,8 @@ static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 	h->pflags = pi.pflags;
 	h->pad = 0;
 	h->frag_id = pi.frag_id;
-	h->owner = a.own;
+	h->netns = pi.netns;
+	h->pad2 = 0;
 	h->owner.src = a.src;
 
 	lim = pi.l3_off + snap_l3;
@@ -221,14 +235,28 @@ static __always_inline int simple_event(struct sock *sk, __u32 type)
 	struct nr_cpu_slot *s;
 	struct nr_event *e;
 
+	int err = 0;
+
 	if (!(event_mask & (1U << type)) || !sk ||
 	    BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
 		return 0;
+	/* the error the application sees: the socket's, else the soft one
+	 * TCP keeps while it retries (an ICMP host unreachable answering a
+	 * SYN). The kernel also reports an ICMP error it has not stored yet,
+	 * with neither set: that report names no error (the ICMP packet is
+	 * in the file, and the failure that follows is reported with its
+	 * number), so it is not an event. */
+	if (type == NR_EV_T_SK_ERROR) {
+		err = BPF_CORE_READ(sk, sk_err);
+		if (!err)
+			err = BPF_CORE_READ(sk, sk_err_soft);
+		if (!err)
+			return 0;
+	}
 	e = event_start(sk, type, &s);
 	if (!e)
 		return 0;
-	if (type == NR_EV_T_SK_ERROR)
-		e->err = BPF_CORE_READ(sk, sk_err);
+	e->err = err;
 	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);
 	event_owner(e, sk);
 	event_submit(s, e);
@@ -288,6 +316,7 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 	unsigned char *head;
 	__u16 nh, th, proto;
 	__u8 ports[4];
+	__u32 ns;
 
 	if (!(event_mask & (1U << NR_EV_T_RESET_SENT)))
 		return 0;
@@ -295,7 +324,8 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 		return simple_event(sk, NR_EV_T_RESET_SENT);
 	if (!skb)
 		return 0;
-	if (target_netns && BPF_CORE_READ(skb, dev, nd_net.net, ns.inum) != target_netns)
+	ns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	if (!netns_wanted(ns))
 		return 0;
 	e = event_start(0, NR_EV_T_RESET_SENT, &s);
 	if (!e)
@@ -317,7 +347,7 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 		bpf_probe_read_kernel(e->daddr, 16, head + nh + 8);
 		bpf_probe_read_kernel(e->saddr, 16, head + nh + 24);
 	}
-	e->netns = target_netns;
+	e->netns = ns;
 	e->owner.flags = NR_OWN_KERNEL;
 	e->owner.src = NR_SRC_KERNEL;
 	event_submit(s, e);
@@ -340,7 +370,7 @@ int scan_tcp(struct bpf_iter__tcp *ctx)
 	if (!tp)
 		return 0;
 	sk = (struct sock *)tp;
-	if (target_netns && sk_netns(sk) != target_netns)
+	if (!netns_wanted(sk_netns(sk)))
 		return 0;
 	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	p = bpf_map_lookup_elem(&preexist, &ino);

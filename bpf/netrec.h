@@ -47,6 +47,8 @@ enum nr_src {
 	NR_SRC_PREEXIST = 5,     /* a socket found by the start-up scan */
 	NR_SRC_ICMP_ECHO = 6,    /* echo reply matched to its request */
 	NR_SRC_ICMP_QUOTE = 7,   /* ICMP error: the quoted packet's socket */
+	NR_SRC_FORWARDED = 8,    /* forwarded for others; the owner, if valid,
+				    is a socket of this host at either end */
 	NR_SRC_MAX
 };
 
@@ -86,8 +88,12 @@ struct nr_owner {
 	__u8 flags;              /* enum nr_owner_flags */
 	__u8 zwin;               /* enum nr_zwin */
 	__u8 pad;
+	__u32 ns_pid;            /* pid (tgid) and tid in the task's own pid
+				    namespace (what ps shows there); equal to
+				    pid/tid in the initial one, 0 if unknown */
+	__u32 ns_tid;
 };
-#define NR_OWNER_SIZE 64
+#define NR_OWNER_SIZE 72
 /* nr_owner.exec_id of an owner whose image is not known (the start-up
  * scan's, from /proc). */
 #define NR_EXEC_UNKNOWN 0xffffffffU
@@ -146,9 +152,11 @@ struct nr_pkt {
 	__u8 pflags;             /* enum nr_pkt_flags */
 	__u8 pad;
 	__u32 frag_id;           /* fragment identification, host order */
+	__u32 netns;             /* network namespace inode of the device */
+	__u32 pad2;
 	struct nr_owner owner;   /* owner.src says how it was found */
 };
-#define NR_PKT_SIZE 120
+#define NR_PKT_SIZE 136
 
 /* Kernel TCP events (enum nr_ev_type) and their record. */
 enum nr_ev_type {
@@ -189,7 +197,7 @@ struct nr_event {
 	__u32 pad2;
 	struct nr_owner owner;
 };
-#define NR_EVENT_SIZE 144
+#define NR_EVENT_SIZE 152
 
 /* A process that took ownership of a socket and that user space has not
  * been told of yet (a new pid, or the same pid after fork/exec): sent with
@@ -202,7 +210,7 @@ struct nr_proc {
 	__u64 ktime_ns;
 	struct nr_owner owner;
 };
-#define NR_PROC_SIZE 80
+#define NR_PROC_SIZE 88
 
 /* What the kernel side last told user space about a pid (map procs). */
 struct nr_proc_seen {

@@ -21,6 +21,23 @@
 
 /* ---- process context ---- */
 
+/* The task's number in its own (innermost) pid namespace:
+ * thread_pid->numbers[level].nr. */
+static __always_inline __u32 task_ns_nr(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	unsigned int level;
+	int nr = 0;
+
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	if (level > 31)
+		return 0;
+	bpf_core_read(&nr, sizeof(nr), &p->numbers[level].nr);
+	return (__u32)nr;
+}
+
 /* Only ever called in the owner's process context. The process is named
  * by pid and its start time (a later process that gets the same pid has
  * another), its image by the exec count, both read from the thread-group
@@ -40,6 +57,8 @@ static __always_inline void owner_from_current(struct nr_owner *o)
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
 	o->exec_id = (__u32)BPF_CORE_READ(t, group_leader, self_exec_id);
+	o->ns_pid = task_ns_nr(BPF_CORE_READ(t, group_leader));
+	o->ns_tid = task_ns_nr(t);
 	o->flags |= NR_OWN_VALID | NR_OWN_CLAIMED;
 	announce(o);
 }
@@ -49,13 +68,22 @@ static __always_inline __u32 sk_netns(const struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/* A network namespace netrec records. */
+static __always_inline int netns_wanted(__u32 ns)
+{
+	if (!target_netns || ns == target_netns)
+		return 1;
+	return more_netns && bpf_map_lookup_elem(&netns_on, &ns);
+}
+
 static __always_inline int sk_wanted(const struct sock *sk)
 {
 	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 
+
 	if (fam != NR_AF_INET && fam != NR_AF_INET6)
 		return 0;
-	return !target_netns || sk_netns(sk) == target_netns;
+	return netns_wanted(sk_netns(sk));
 }
 
 static __always_inline int is_v4mapped(const __u8 *a)
@@ -173,7 +201,7 @@ static __always_inline void emit_win_event(struct pkt_info *pi, int dir, __u32 t
 		e->dport = pi->sport;
 	}
 	e->window = pi->window;
-	e->netns = target_netns;
+	e->netns = pi->netns;
 	e->owner = *own;
 	e->owner.src = src;
 	event_submit(s, e);
@@ -228,9 +256,11 @@ static __always_inline void track_window(struct pkt_info *pi, int dir,
 /* A packet's owner, how it was found, and whether its zero-window state
  * was already tracked (where the socket was held). */
 struct attr {
-	struct nr_owner own;
+	struct nr_owner *own;     /* zeroed by the caller: the record's own
+				     (in the CPU's slot, not on the stack) */
 	int src;
 	int win_done;
+	void *fib;                /* scratch for a FIB lookup (the CPU's slot) */
 };
 
 static __always_inline void owner_copy(struct nr_owner *dst, const struct nr_owner *o)
@@ -275,11 +305,11 @@ static __always_inline int owner_by_lookup(struct __sk_buff *skb, __u8 l4,
 		return 0;
 	o = bpf_sk_storage_get(&owners, sk, 0, 0);
 	if (o && (o->flags & NR_OWN_VALID)) {
-		owner_copy(&a->own, o);
+		owner_copy(a->own, o);
 		if (sk->state == NR_TCP_LISTEN && l4 == NR_IPPROTO_TCP) {
 			/* the listener's owner stands in for the connection's
 			 * until a task uses the accepted socket */
-			a->own.flags &= ~NR_OWN_CLAIMED;
+			a->own->flags &= ~NR_OWN_CLAIMED;
 			src = NR_SRC_ACCEPT;
 		} else if (o->src == NR_SRC_ACCEPT || o->src == NR_SRC_PREEXIST) {
 			src = o->src;
@@ -287,7 +317,7 @@ static __always_inline int owner_by_lookup(struct __sk_buff *skb, __u8 l4,
 			src = NR_SRC_TUPLE;
 		}
 		if (win && sk->state != NR_TCP_LISTEN) {
-			track_window(win, dir, &a->own, src, o);
+			track_window(win, dir, a->own, src, o);
 			a->win_done = 1;
 		}
 	}
@@ -301,8 +331,49 @@ static __always_inline int owner_by_conn(const struct nr_tuple *t, struct attr *
 
 	if (!o || !(o->flags & NR_OWN_VALID))
 		return 0;
-	owner_copy(&a->own, o);
+	owner_copy(a->own, o);
 	return NR_SRC_TUPLE;
+}
+
+/* Whether addr is an address of the device's own namespace, as its FIB
+ * says: 1 yes, 0 no (routed elsewhere), -1 cannot tell (forwarding is off
+ * on the device, or no route). */
+static __always_inline int addr_local(struct __sk_buff *skb, struct attr *a, __u8 family,
+				      const __u8 *addr)
+{
+	struct bpf_fib_lookup *fl = a->fib;
+	long r;
+
+	__builtin_memset(fl, 0, sizeof(*fl));
+	fl->family = family;
+	fl->ifindex = skb->ifindex;
+	if (family == NR_AF_INET)
+		__builtin_memcpy(&fl->ipv4_dst, addr, 4);
+	else
+		__builtin_memcpy(fl->ipv6_dst, addr, 16);
+	r = bpf_fib_lookup(skb, fl, sizeof(*fl), 0);
+	if (r == BPF_FIB_LKUP_RET_NOT_FWDED)
+		return 1;
+	if (r == BPF_FIB_LKUP_RET_SUCCESS || r == BPF_FIB_LKUP_RET_NO_NEIGH ||
+	    r == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return 0;
+	return -1;
+}
+
+/* A packet this namespace forwards: the owner of the socket at either end
+ * when it lives on this host (in a namespace netrec records). */
+static __always_inline int owner_forwarded(struct pkt_info *pi, struct attr *a)
+{
+	struct nr_tuple t;
+
+	if (pi->l4_proto == NR_IPPROTO_TCP && pi->have_ports) {
+		fill_tuple(&t, pi->family, pi->saddr, pi->daddr, pi->sport, pi->dport);
+		if (!owner_by_conn(&t, a)) {
+			fill_tuple(&t, pi->family, pi->daddr, pi->saddr, pi->dport, pi->sport);
+			owner_by_conn(&t, a);
+		}
+	}
+	return NR_SRC_FORWARDED;
 }
 
 static __always_inline int icmp_is_error(__u8 family, __u8 type)
@@ -381,7 +452,7 @@ static __always_inline int owner_by_quote(struct __sk_buff *skb, struct pkt_info
 		__builtin_memcpy(&ek.id, &th[4], 2);
 		o = bpf_map_lookup_elem(&echo, &ek);
 		if (o) {
-			owner_copy(&a->own, o);
+			owner_copy(a->own, o);
 			return NR_SRC_ICMP_QUOTE;
 		}
 	}
@@ -401,8 +472,8 @@ static __always_inline int attribute_out(struct __sk_buff *skb, struct pkt_info 
 	if (fsk) {
 		o = bpf_sk_storage_get(&owners, fsk, 0, 0);
 		if (o && (o->flags & NR_OWN_VALID)) {
-			owner_copy(&a->own, o);
-			a->own.cookie = bpf_get_socket_cookie(skb);
+			owner_copy(a->own, o);
+			a->own->cookie = bpf_get_socket_cookie(skb);
 			src = o->src ? o->src : NR_SRC_SOCKET;
 			if (pi->have_icmp && icmp_is_echo_req(pi->family, pi->icmp_type)) {
 				struct nr_echo_key ek = {};
@@ -410,10 +481,10 @@ static __always_inline int attribute_out(struct __sk_buff *skb, struct pkt_info 
 				ek.family = pi->family;
 				__builtin_memcpy(ek.raddr, pi->daddr, 16);
 				ek.id = bpf_htons(pi->sport);
-				bpf_map_update_elem(&echo, &ek, &a->own, BPF_ANY);
+				bpf_map_update_elem(&echo, &ek, a->own, BPF_ANY);
 			}
 			if (pi->l4_proto == NR_IPPROTO_TCP) {
-				track_window(pi, NR_DIR_OUT, &a->own, src, o);
+				track_window(pi, NR_DIR_OUT, a->own, src, o);
 				a->win_done = 1;
 			}
 			return src;
@@ -423,6 +494,9 @@ static __always_inline int attribute_out(struct __sk_buff *skb, struct pkt_info 
 	 * its first fragment */
 	if (pi->pflags & NR_PF_LATER_FRAG)
 		return NR_SRC_NONE;
+	/* no socket of this namespace, and a source that is not ours */
+	if (!sk && addr_local(skb, a, pi->family, pi->saddr) == 0)
+		return owner_forwarded(pi, a);
 	if (pi->l4_proto == NR_IPPROTO_TCP) {
 		if (!pi->have_ports)
 			return NR_SRC_NONE;
@@ -439,13 +513,13 @@ static __always_inline int attribute_out(struct __sk_buff *skb, struct pkt_info 
 		/* a user socket we have no owner for yet: leave it to user space */
 		if (fsk && fsk->protocol == NR_IPPROTO_TCP && fsk->src_port == pi->sport)
 			return NR_SRC_NONE;
-		a->own.flags = NR_OWN_KERNEL;
+		a->own->flags = NR_OWN_KERNEL;
 		return NR_SRC_KERNEL;
 	}
 	/* ICMP: echo requests come from processes, the rest from the stack */
 	if (pi->have_icmp && icmp_is_echo_req(pi->family, pi->icmp_type))
 		return NR_SRC_NONE;
-	a->own.flags = NR_OWN_KERNEL;
+	a->own->flags = NR_OWN_KERNEL;
 	return NR_SRC_KERNEL;
 }
 
@@ -466,11 +540,15 @@ static __always_inline int attribute_in(struct __sk_buff *skb, struct pkt_info *
 				      pi->dport, pi->sport, a, pi, NR_DIR_IN);
 		if (src)
 			return src;
+		if (addr_local(skb, a, pi->family, pi->daddr) == 0)
+			return owner_forwarded(pi, a);
 		fill_tuple(&t, pi->family, pi->daddr, pi->saddr, pi->dport, pi->sport);
 		return owner_by_conn(&t, a);
 	}
 	if (!pi->have_icmp)
 		return NR_SRC_NONE;
+	if (addr_local(skb, a, pi->family, pi->daddr) == 0)
+		return owner_forwarded(pi, a);
 	if (icmp_is_echo_reply(pi->family, pi->icmp_type)) {
 		ek.family = pi->family;
 		__builtin_memcpy(ek.raddr, pi->saddr, 16);
@@ -478,13 +556,13 @@ static __always_inline int attribute_in(struct __sk_buff *skb, struct pkt_info *
 		o = bpf_map_lookup_elem(&echo, &ek);
 		if (!o)
 			return NR_SRC_NONE;
-		owner_copy(&a->own, o);
+		owner_copy(a->own, o);
 		return NR_SRC_ICMP_ECHO;
 	}
 	if (icmp_is_error(pi->family, pi->icmp_type))
 		return owner_by_quote(skb, pi, a);
 	/* echo requests the stack answers, neighbour discovery, ... */
-	a->own.flags = NR_OWN_KERNEL;
+	a->own->flags = NR_OWN_KERNEL;
 	return NR_SRC_KERNEL;
 }
 
@@ -496,7 +574,7 @@ static __always_inline void attribute(struct __sk_buff *skb, struct pkt_info *pi
 		return;
 	a->src = dir == NR_DIR_OUT ? attribute_out(skb, pi, a) : attribute_in(skb, pi, a);
 	if (pi->l4_proto == NR_IPPROTO_TCP && !a->win_done)
-		track_window(pi, dir, &a->own, a->src, 0);
+		track_window(pi, dir, a->own, a->src, 0);
 }
 
 #endif

@@ -21,6 +21,7 @@ struct pkt_info {
 	__u32 l3_off;
 	__u32 l4_off;             /* 0: no transport header */
 	__u32 frag_id;
+	__u32 netns;              /* of the device (set by the caller) */
 	__u16 eth_proto;
 	__u8 l4_proto;
 	__u8 family;

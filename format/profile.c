@@ -70,12 +70,16 @@ void nr_annot_encode(const struct nr_pkt_annot *a, uint8_t out[NR_PKT_ANNOT_SIZE
 	out[65] = a->l4_proto;
 	out[66] = out[67] = 0;
 	le32(out + 68, a->frag_id);
+	le32(out + 72, a->ns_pid);
+	le32(out + 76, a->ns_tid);
+	le64(out + 80, a->same_id);
 }
 
 int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a)
 {
 	if (!val || len < NR_PKT_ANNOT_V1_SIZE || val[0] != NR_ANNOT_TYPE_PACKET ||
-	    val[1] < 1 || (val[1] >= 2 && len < NR_PKT_ANNOT_SIZE))
+	    val[1] < 1 || (val[1] == 2 && len < NR_PKT_ANNOT_V2_SIZE) ||
+	    (val[1] >= 3 && len < NR_PKT_ANNOT_SIZE))
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	a->type = val[0];
@@ -97,6 +101,11 @@ int nr_annot_decode(const uint8_t *val, size_t len, struct nr_pkt_annot *a)
 		a->parse = val[64];
 		a->l4_proto = val[65];
 		a->frag_id = rd32(val + 68);
+	}
+	if (a->version >= 3) {
+		a->ns_pid = rd32(val + 72);
+		a->ns_tid = rd32(val + 76);
+		a->same_id = rd64(val + 80);
 	}
 	return 0;
 }
@@ -393,6 +402,7 @@ const char *nr_owner_src_name(unsigned src)
 		[NR_OWNER_ICMP_QUOTE] = "icmp_quote",
 		[NR_OWNER_LATE] = "late",
 		[NR_OWNER_FRAGMENT] = "fragment",
+		[NR_OWNER_FORWARDED] = "forwarded",
 	};
 
 	return src < NR_OWNER_MAX ? names[src] : "invalid";

@@ -44,6 +44,10 @@ enum nr_owner_src {
 	NR_OWNER_FRAGMENT = 9,  /* a later IP fragment: the owner of its
 				   datagram's first fragment, linked by the
 				   fragment identification */
+	NR_OWNER_FORWARDED = 10,/* a packet this host forwards (routes or
+				   bridges) for others; the owner, when valid,
+				   is the socket's at either end that lives on
+				   this host (a container's) */
 	NR_OWNER_MAX
 };
 
@@ -62,7 +66,7 @@ enum nr_parse_why {
 #define NR_PARSE_MAX_EXT 10
 
 #define NR_ANNOT_TYPE_PACKET 1
-#define NR_ANNOT_VERSION 2
+#define NR_ANNOT_VERSION 3
 
 /* flags */
 #define NR_ANNOT_F_OWNER    0x01 /* pid/tid/uid/gid/cgroup are valid */
@@ -71,6 +75,8 @@ enum nr_parse_why {
 #define NR_ANNOT_F_FRAGMENT 0x08 /* an IP fragment (frag_id valid) */
 #define NR_ANNOT_F_LATER    0x10 /* not the first fragment: no transport header */
 #define NR_ANNOT_F_UNPARSED 0x20 /* not fully parsed: parse says why */
+#define NR_ANNOT_F_COPY     0x40 /* a later copy (another interface) of the packet
+				       with the same same_id (version 3) */
 
 struct nr_pkt_annot {
 	uint8_t  type;       /* NR_ANNOT_TYPE_PACKET */
@@ -93,8 +99,14 @@ struct nr_pkt_annot {
 	uint8_t  l4_proto;   /* IP protocol of the datagram (fragments too) */
 	uint8_t  pad[2];
 	uint32_t frag_id;    /* fragment identification (IPv4: 16 bits) */
+	/* version 3 */
+	uint32_t ns_pid;     /* pid and tid in the owner's own pid namespace */
+	uint32_t ns_tid;
+	uint64_t same_id;    /* the same value on every copy of one packet seen
+				on several interfaces; 0 if not computed */
 };
-#define NR_PKT_ANNOT_SIZE 72
+#define NR_PKT_ANNOT_SIZE 88
+#define NR_PKT_ANNOT_V2_SIZE 72
 #define NR_PKT_ANNOT_V1_SIZE 64
 _Static_assert(sizeof(struct nr_pkt_annot) == NR_PKT_ANNOT_SIZE,
 	       "nr_pkt_annot layout is part of the file format");
@@ -152,6 +164,8 @@ _Static_assert(sizeof(struct nr_cb_stats) == NR_CB_STATS_SIZE, "file format");
 #define NR_J_WINDOW      "NETREC_WINDOW"
 #define NR_J_OWNER_SRC   "NETREC_OWNER_SRC"
 #define NR_J_TID         "NETREC_TID"
+#define NR_J_NS_PID      "NETREC_NS_PID"  /* pid and tid in the owner's pid namespace */
+#define NR_J_NS_TID      "NETREC_NS_TID"
 #define NR_J_PPID        "NETREC_PPID"
 #define NR_J_CGROUP_ID   "NETREC_CGROUP_ID"
 #define NR_J_CONTAINER   "NETREC_CONTAINER_ID"

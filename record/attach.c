@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -49,7 +48,8 @@ _Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte stride
 #define MAX_TC 256
 
 struct tc_att {
-	int ifindex;
+	int ifindex;                 /* the key (record/intake.h IFKEY) */
+	int real_ifindex;            /* in its own namespace */
 	int link_fd[2];              /* tcx links (ingress, egress), or -1 */
 	struct bpf_tc_opts opts[2];  /* clsact filters when no tcx */
 	bool clsact[2];
@@ -135,6 +135,7 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	}
 	b->skel->rodata->snap_l3 = cfg->snap_l3;
 	b->skel->rodata->target_netns = cfg->netns;
+	b->skel->rodata->more_netns = cfg->more_netns;
 	b->skel->rodata->event_mask = cfg->event_mask;
 	b->skel->rodata->wake_bytes = cfg->ring_bytes / 4;
 	bpf_map__set_max_entries(b->skel->maps.rb, cfg->ring_bytes);
@@ -171,34 +172,6 @@ cleanup:
 	return err;
 }
 
-/* The cgroup v2 root: where it is mounted, else (in the private mount
- * namespace `ip netns exec` makes, which hides it) a mount of our own that
- * is detached as soon as it is open. */
-static int open_cgroup_root(const char *root)
-{
-	char dir[] = "/tmp/netrec-cgroup.XXXXXX";
-	int fd;
-
-	if (*root) {
-		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			return fd;
-	}
-	if (!mkdtemp(dir))
-		return -errno;
-	if (mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-		fd = -errno;
-		rmdir(dir);
-		return fd;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-	umount2(dir, MNT_DETACH);
-	rmdir(dir);
-	return fd;
-}
-
 static int attach_tracing(struct nr_bpf *b, const struct nr_bpf_cfg *cfg)
 {
 	const char *root = proc_cgroup2_root();
@@ -222,7 +195,7 @@ static int attach_tracing(struct nr_bpf *b, const struct nr_bpf_cfg *cfg)
 		}
 		b->links[b->nlinks++] = l;
 	}
-	cgfd = open_cgroup_root(root);
+	cgfd = proc_cgroup2_open();
 	if (cgfd < 0) {
 		pr_warn("cannot open the cgroup v2 hierarchy: %s; sockets are attributed from "
 			"their first send, receive or connect only", strerror(-cgfd));
@@ -269,6 +242,15 @@ int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg)
 cleanup:
 	nr_bpf_close(b);
 	return err;
+}
+
+int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode)
+{
+	uint32_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.netns_on), &inode, &one, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 struct scan_ctx {
@@ -350,10 +332,10 @@ static struct tc_att *tc_find(struct nr_bpf *b, int ifindex)
 static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_program *prog)
 {
 	int fd = bpf_program__fd(prog), err;
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->real_ifindex);
 
 	if (!b->tcx_broken) {
-		t->link_fd[dir] = bpf_link_create(fd, t->ifindex,
+		t->link_fd[dir] = bpf_link_create(fd, t->real_ifindex,
 						  dir == 0 ? NR_TCX_INGRESS : NR_TCX_EGRESS, NULL);
 		if (t->link_fd[dir] >= 0)
 			return 0;
@@ -361,6 +343,10 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 			 strerror(errno));
 		b->tcx_broken = true;
 	}
+	/* clsact filters of another namespace could not be removed from
+	 * this one at exit: there, tcx links only */
+	if (t->ifindex != t->real_ifindex)
+		return -EOPNOTSUPP;
 	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 	err = bpf_tc_hook_create(&hook);
 	if (!err)
@@ -398,17 +384,23 @@ static void give_slot(struct nr_bpf *b, int ifindex)
 
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
 {
+	return nr_bpf_tc_attach_key(b, ifindex, ifindex, l3_device, ingress);
+}
+
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress)
+{
 	struct tc_att *t;
 	int err;
 
-	if (tc_find(b, ifindex))
+	if (tc_find(b, key))
 		return 0;
-	give_slot(b, ifindex);
+	give_slot(b, key);
 	if (b->ntc >= MAX_TC)
 		return -ENOSPC;
 	t = &b->tc[b->ntc];
 	memset(t, 0, sizeof(*t));
-	t->ifindex = ifindex;
+	t->ifindex = key;
+	t->real_ifindex = ifindex;
 	t->link_fd[0] = t->link_fd[1] = -1;
 	b->ntc++;
 	err = tc_one(b, t, 1, l3_device ? b->skel->progs.tc_out_l3 : b->skel->progs.tc_out_eth);
@@ -416,7 +408,7 @@ int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress
 		err = tc_one(b, t, 0, l3_device ? b->skel->progs.tc_in_l3 :
 			     b->skel->progs.tc_in_eth);
 	if (err)
-		nr_bpf_tc_detach(b, ifindex);
+		nr_bpf_tc_detach(b, key);
 	return err;
 }
 

@@ -11,7 +11,8 @@ struct nr_bpf;
 
 struct nr_bpf_cfg {
 	uint32_t snap_l3;     /* packet bytes kept from the network header on */
-	uint32_t netns;       /* inode of the network namespace recorded */
+	uint32_t netns;       /* inode of the network namespace recorded; 0: all */
+	bool more_netns;      /* others too, given by nr_bpf_netns_add() */
 	uint32_t event_mask;  /* 1 << enum nr_ev_type of the events wanted */
 	uint32_t ring_bytes;  /* ring buffer size: a power of two, >= 1 MiB */
 	bool events;          /* load the event tracepoints at all */
@@ -22,6 +23,8 @@ struct nr_bpf_cfg {
  * fails only when packets cannot be captured at all. */
 int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg);
 void nr_bpf_close(struct nr_bpf *b); /* detaches everything; accepts NULL */
+/* Records the sockets of network namespace inode too (more_netns). */
+int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode);
 /* Gives the owners of sockets open before start-up to the kernel side;
  * *found receives how many sockets got an owner. */
 int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
@@ -29,6 +32,9 @@ int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
  * ingress is false (loopback: every packet passes both). */
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress);
 void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex);
+/* The same for an interface of another namespace, known by key, while the
+ * calling thread is in that namespace (tcx links only). */
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress);
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx);
 /* Records the kernel could not queue: all, or those of one interface
  * (ifindex 0: events, and interfaces past the first 255). Read from a

@@ -27,8 +27,9 @@ static const char usage_text[] =
 "and the kernel's TCP events, into a pcapng file Wireshark opens.\n"
 "\n"
 "  -o, -w FILE          write to FILE (\"-\": standard output; a .zst name compresses)\n"
-"  -i IFACE             capture on IFACE only (repeatable; default: every interface,\n"
-"                       including ones that appear while recording)\n"
+"  -i IFACE             capture on IFACE only, and record only the kernel events of\n"
+"                       connections with packets there (repeatable; default and\n"
+"                       \"any\": every interface, including ones that appear later)\n"
 "  -s SNAPLEN           keep at most SNAPLEN bytes of each packet (0: whole packet)\n"
 "  -B KIB               kernel buffer of KIB KiB between the capture and netrec\n"
 "                       (default 16384, at least 1024; a power of two is used)\n"
@@ -40,7 +41,14 @@ static const char usage_text[] =
 "  -p PID               only packets and events of process PID (repeatable)\n"
 "      --comm NAME      only processes named NAME (repeatable)\n"
 "      --children       with -p/--comm: their descendants too\n"
-"      --cgroup PATH    only processes in cgroup PATH (v2 path, or a prefix of it)\n"
+"      --cgroup PATH    only processes in cgroup PATH or below it (a v2 path such as\n"
+"                       /system.slice, or the directory under the v2 mount)\n"
+"      --netns NS       also the sockets and interfaces of network namespace NS\n"
+"                       (an ip netns name, a pattern of them such as 'web*' that\n"
+"                       new namespaces are matched against too, or a namespace\n"
+"                       file such as /proc/PID/ns/net; repeatable); \"all\": the\n"
+"                       sockets of every namespace, also new ones; default: all\n"
+"                       in the initial namespace, else its own\n"
 "      --events LIST    kernel events to record, comma-separated: state, retransmit,\n"
 "                       retransmit_synack, reset_sent, reset_recv (reset: both),\n"
 "                       sk_error, zero_window_adv, window_open_adv, zero_window_recv,\n"
@@ -137,7 +145,7 @@ static uint32_t parse_events(const char *list)
 }
 
 enum { OPT_DURATION = 256, OPT_COMM, OPT_CHILDREN, OPT_CGROUP, OPT_EVENTS, OPT_NO_EVENTS,
-       OPT_VERSION };
+       OPT_VERSION, OPT_NETNS };
 
 void cli_parse(int argc, char **argv, struct opts *o)
 {
@@ -155,6 +163,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "comm", required_argument, NULL, OPT_COMM },
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
 		{ "user", required_argument, NULL, 'Z' },
@@ -179,6 +188,11 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			o->out = optarg;
 			break;
 		case 'i':
+			/* "any": every interface, as tcpdump -i any */
+			if (strcmp(optarg, "any") == 0) {
+				o->any_iface = true;
+				break;
+			}
 			if (o->nifaces >= MAX_SEL)
 				usage_error("too many -i options");
 			o->ifaces[o->nifaces++] = optarg;
@@ -234,6 +248,15 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		case OPT_CGROUP:
 			o->cgroup = optarg;
 			break;
+		case OPT_NETNS:
+			if (strcmp(optarg, "all") == 0) {
+				o->all_netns = true;
+				break;
+			}
+			if (o->nnetns >= MAX_SEL)
+				usage_error("too many --netns options");
+			o->netns[o->nnetns++] = optarg;
+			break;
 		case OPT_EVENTS:
 			o->event_mask = parse_events(optarg);
 			break;
@@ -279,6 +302,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			exit(2);
 		}
 	}
+	if (o->any_iface)
+		o->nifaces = 0;
 	if (o->list_ifaces)
 		return;
 	if (o->read && o->out)

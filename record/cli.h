@@ -12,6 +12,7 @@ struct opts {
 	const char *out;
 	const char *ifaces[MAX_SEL];
 	int nifaces;
+	bool any_iface;              /* -i any: every interface */
 	uint32_t snaplen;            /* 0: whole packet */
 	uint64_t count;
 	double duration;
@@ -24,7 +25,10 @@ struct opts {
 	const char *comms[MAX_SEL];
 	int ncomms;
 	bool children;
-	const char *cgroup;
+	const char *netns[MAX_SEL];  /* --netns: names or namespace files */
+	int nnetns;
+	bool all_netns;               /* --netns all */
+	const char *cgroup;          /* relative to the v2 root once checked */
 	uint32_t event_mask;
 	bool no_events;
 	const char *user;

@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "emit.h"
 #include "epb.h"
 #include "frag.h"
@@ -21,7 +22,7 @@
 
 static bool is_process(uint8_t src)
 {
-	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	return src_is_process(src);
 }
 
 static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
@@ -32,6 +33,7 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 	const struct nr_owner *ow = &p->owner;
 	struct proc_info *pi = NULL;
 	struct nr_owner late;
+	struct nr_tuple rev;
 	uint8_t src = r->src, fsrc;
 	int err;
 
@@ -43,6 +45,12 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 		   track_late_owner(&r->t, &late) == 0) {
 		ow = &late;
 		src = NR_OWNER_LATE;
+	} else if (src == NR_OWNER_FWD_NOBODY && r->has_tuple &&
+		   (track_late_owner(&r->t, &late) == 0 ||
+		    (track_reverse(&r->t, &rev), track_late_owner(&rev, &late) == 0))) {
+		/* forwarded: a socket of this host at either end, learned since */
+		ow = &late;
+		src = NR_OWNER_FORWARDED;
 	} else if (src == NR_OWNER_ACCEPT && r->has_tuple && !(ow->flags & NR_OWN_CLAIMED) &&
 		   track_acceptor(&r->t, &late) == 0 &&
 		   (late.pid != ow->pid || late.tid != ow->tid)) {
@@ -72,7 +80,7 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 		if (err)
 			return err;
 	}
-	err = out_packet(em->out, p, data, ow, src, pi, ts);
+	err = out_packet(em->out, p, data, ow, src, pi, ts, r->same_id, r->copy);
 	if (!err && em->count && out_totals(em->out)->packets_written >= em->count)
 		em->done = true;
 	return err;

@@ -32,7 +32,7 @@ static void sll2_header(uint8_t *h, int arphrd, const struct nr_pkt *p, const ui
 	v16 = htons(p->eth_proto);
 	memcpy(h, &v16, 2);
 	memset(h + 2, 0, 2);
-	v32 = htonl(p->ifindex);
+	v32 = htonl(IFKEY_INDEX(p->ifindex));
 	memcpy(h + 4, &v32, 4);
 	v16 = htons((uint16_t)arphrd);
 	memcpy(h + 8, &v16, 2);
@@ -77,7 +77,7 @@ static const char *comm_of(const struct nr_owner *ow, const struct proc_info *pi
 static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_owner *ow,
 					 uint8_t src, uint8_t why, const struct proc_info *pi)
 {
-	bool process = src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	bool process = src_is_process(src);
 	uint64_t serial = process && pi ? pi->serial : 0;
 	size_t clen;
 	const char *comm = comm_of(ow, pi, &clen);
@@ -93,6 +93,8 @@ static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_
 		memset(c, 0, sizeof(*c));
 		if (src == NR_OWNER_KERNEL)
 			t = text_lit(c->text, "kernel (kernel)");
+		else if (src == NR_OWNER_FWD_NOBODY)
+			t = text_lit(c->text, "forwarded");
 		else if (why) {
 			const char *w = nr_parse_why_name(why);
 
@@ -104,6 +106,7 @@ static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_
 		}
 	} else {
 		if (c->used && c->pid == ow->pid && c->tid == ow->tid && c->uid == ow->uid &&
+		    c->ns_pid == ow->ns_pid &&
 		    c->gid == ow->gid && c->src == src && c->proc_serial == serial &&
 		    strncmp(c->comm, comm, 16) == 0)
 			return c;
@@ -112,6 +115,7 @@ static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_
 		c->tid = ow->tid;
 		c->uid = ow->uid;
 		c->gid = ow->gid;
+		c->ns_pid = ow->ns_pid;
 		c->proc_serial = serial;
 		memcpy(c->comm, comm, clen);
 		/* "comm[pid/tid] uid=U gid=G container=ID12 (src)" */
@@ -120,7 +124,16 @@ static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_
 		t = text_u64(t, ow->pid);
 		*t++ = '/';
 		t = text_u64(t, ow->tid);
-		t = text_lit(t, "] uid=");
+		*t++ = ']';
+		/* the pid inside its pid namespace (a container's), when it
+		 * differs: "nspid=12/12" */
+		if (ow->ns_pid && (ow->ns_pid != ow->pid || ow->ns_tid != ow->tid)) {
+			t = text_lit(t, " nspid=");
+			t = text_u64(t, ow->ns_pid);
+			*t++ = '/';
+			t = text_u64(t, ow->ns_tid);
+		}
+		t = text_lit(t, " uid=");
 		t = text_u64(t, ow->uid);
 		t = text_lit(t, " gid=");
 		t = text_u64(t, ow->gid);
@@ -141,9 +154,9 @@ static const struct epb_comment *comment(struct epb_writer *ew, const struct nr_
 
 int epb_write(struct pcapng_writer *w, struct epb_writer *ew, uint32_t if_id, int arphrd,
 	      const struct nr_pkt *p, const uint8_t *data, const struct nr_owner *ow,
-	      uint8_t src, const struct proc_info *pi, int64_t ts_ns)
+	      uint8_t src, const struct proc_info *pi, int64_t ts_ns, uint64_t same_id, bool copy)
 {
-	bool process = src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	bool process = src_is_process(src);
 	uint8_t why = intake_parse_why(p->parse), av[4 + NR_PKT_ANNOT_SIZE], *o;
 	const struct epb_comment *c = comment(ew, ow, src, why, pi);
 	struct nr_pkt_annot a = { 0 };
@@ -163,12 +176,12 @@ int epb_write(struct pcapng_writer *w, struct epb_writer *ew, uint32_t if_id, in
 
 	a.type = NR_ANNOT_TYPE_PACKET;
 	a.version = NR_ANNOT_VERSION;
-	a.owner_src = src;
+	a.owner_src = src == NR_OWNER_FWD_NOBODY ? NR_OWNER_FORWARDED : src;
 	a.flags = (process ? NR_ANNOT_F_OWNER : 0) | (ow->cookie ? NR_ANNOT_F_COOKIE : 0) |
 		  (p->dir == NR_DIR_OUT ? NR_ANNOT_F_EGRESS : 0) |
 		  ((p->pflags & NR_PF_FRAGMENT) ? NR_ANNOT_F_FRAGMENT : 0) |
 		  ((p->pflags & NR_PF_LATER_FRAG) ? NR_ANNOT_F_LATER : 0) |
-		  (why ? NR_ANNOT_F_UNPARSED : 0);
+		  (why ? NR_ANNOT_F_UNPARSED : 0) | (copy ? NR_ANNOT_F_COPY : 0);
 	a.cpu = p->cpu;
 	a.seq = p->seq;
 	a.cookie = ow->cookie;
@@ -178,9 +191,12 @@ int epb_write(struct pcapng_writer *w, struct epb_writer *ew, uint32_t if_id, in
 		a.uid = ow->uid;
 		a.gid = ow->gid;
 		a.cgroup_id = ow->cgroup_id;
+		a.ns_pid = ow->ns_pid;
+		a.ns_tid = ow->ns_tid;
 	}
-	a.netns = ew->netns;
-	a.ifindex = p->ifindex;
+	a.same_id = same_id;
+	a.netns = p->netns ? p->netns : ew->netns;
+	a.ifindex = IFKEY_INDEX(p->ifindex);
 	a.ktime_ns = p->ktime_ns;
 	a.parse = why;
 	a.l4_proto = why ? 0 : p->l4_proto;

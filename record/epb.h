@@ -15,13 +15,13 @@
 
 struct epb_comment {
 	/* key */
-	uint32_t pid, tid, uid, gid;
+	uint32_t pid, tid, uid, gid, ns_pid;
 	uint64_t proc_serial;        /* the process record it names (0: none) */
 	char comm[16];
 	uint8_t src, why, used;
 	/* value */
 	uint8_t len;
-	char text[190];
+	char text[210];
 };
 
 /* Per recording: the owner comments built so far (each built once). */
@@ -30,12 +30,13 @@ struct epb_writer {
 	struct epb_comment cache[EPB_CACHE_SLOTS];
 };
 
-/* Writes p (its bytes from the link-layer header at data) as one EPB on
+/* same_id, copy: docs/format.md §4 (the same packet on several
+ * interfaces). Writes p (its bytes from the link-layer header at data) as one EPB on
  * interface if_id (ARPHRD type arphrd), owned by ow as src says (the
  * file's owner source), described by pi when a process owns it. */
 int epb_write(struct pcapng_writer *w, struct epb_writer *ew, uint32_t if_id, int arphrd,
 	      const struct nr_pkt *p, const uint8_t *data, const struct nr_owner *ow,
-	      uint8_t src, const struct proc_info *pi, int64_t ts_ns);
+	      uint8_t src, const struct proc_info *pi, int64_t ts_ns, uint64_t same_id, bool copy);
 /* The packet as written: SLL2 header then the packet from its network
  * header on, into buf (SLL2_LEN + p->cap_len bytes at least); returns the
  * captured length and sets *origlen. */

@@ -19,6 +19,7 @@
 #include "frag.h"
 #include "intake.h"
 #include "proc.h"
+#include "same.h"
 #include "track.h"
 
 _Static_assert((int)NR_PARSE_MAX == (int)NR_PARSE_WHY_MAX,
@@ -53,6 +54,8 @@ uint8_t intake_owner_src(const struct nr_owner *o)
 
 	if (o->src == NR_SRC_KERNEL)
 		return NR_OWNER_KERNEL;
+	if (o->src == NR_SRC_FORWARDED)
+		return (o->flags & NR_OWN_VALID) ? NR_OWNER_FORWARDED : NR_OWNER_FWD_NOBODY;
 	if (o->src >= NR_SRC_MAX || !(o->flags & NR_OWN_VALID))
 		return NR_OWNER_UNKNOWN;
 	return file[o->src];
@@ -78,15 +81,18 @@ static bool pkt_valid(const struct nr_pkt *p, size_t size)
 	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
 }
 
-static void learn_packet(struct rec *r)
+static void learn_packet(struct intake *in, struct rec *r)
 {
 	const struct nr_pkt *p = (const void *)r->data;
 	const uint8_t *data = r->data + sizeof(*p), *tcp = NULL;
 	uint32_t tcp_len = 0;
 
 	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
-	if (r->has_tuple)
+	if (r->has_tuple) {
 		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
+		if (in->mark_captured)
+			track_mark_captured(&r->t);
+	}
 	if (p->pflags & NR_PF_FRAGMENT)
 		frag_learn(p, data, &p->owner, r->src);
 }
@@ -113,6 +119,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 	const void *data = d;
 	const struct nr_owner *ow;
 	struct rec *r;
+	bool copy;
 
 	if (size >= sizeof(struct nr_pkt) && d[0] == NR_REC_PKT) {
 		if (!pkt_valid(data, size))
@@ -144,7 +151,19 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		r->seq = p->seq;
 		ow = &p->owner;
 		r->src = intake_owner_src(ow);
-		learn_packet(r);
+		r->same_id = same_packet(p, r->data + sizeof(*p), &copy);
+		r->copy = copy;
+		/* an interface of another namespace: its key */
+		if (p->netns && p->netns != in->own_netns) {
+			struct nr_pkt *wp = (struct nr_pkt *)r->data;
+
+			for (int k = 1; k <= in->nns; k++)
+				if (in->ns_ino[k] == p->netns && p->ifindex <= IFKEY_INDEX(~0U)) {
+					wp->ifindex = IFKEY(k, p->ifindex);
+					break;
+				}
+		}
+		learn_packet(in, r);
 	} else {
 		const struct nr_event *e = (const void *)r->data;
 
@@ -158,7 +177,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		track_learn_event(&r->t, ow, r->src);
 	}
 	/* read /proc now, while the process most likely still exists */
-	if (r->src != NR_OWNER_UNKNOWN && r->src != NR_OWNER_KERNEL)
+	if (src_is_process(r->src))
 		proc_of(ow, (int64_t)r->ktime_ns + in->mono_to_real_ns);
 	if (reorder_push(&in->ro, r)) {
 		pool_put(&in->pool, r);

@@ -4,11 +4,20 @@
 #ifndef NETREC_RECORD_INTAKE_H
 #define NETREC_RECORD_INTAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profile.h"
 #include "pool.h"
 #include "reorder.h"
+
+/* An interface of another network namespace is known in netrec by a key:
+ * the namespace's number (1..) in the top byte, its ifindex below (the
+ * interface tables, records' ifindex once taken in). */
+#define IFKEY(ns, ifindex) ((uint32_t)(ns) << 24 | (uint32_t)(ifindex))
+#define IFKEY_INDEX(key) ((key) & 0xFFFFFFU)
+#define IFKEY_MAX_NS 127
 
 struct intake {
 	struct pool pool;
@@ -17,7 +26,24 @@ struct intake {
 	uint64_t lost;               /* records lost here (malformed, no memory) */
 	uint64_t procs;              /* process notices read */
 	uint32_t budget;             /* records left in this round (intake_round) */
+	bool mark_captured;          /* -i: remember connections with packets captured */
+	uint32_t own_netns;          /* netns inode of netrec's own namespace */
+	uint32_t ns_ino[IFKEY_MAX_NS + 1]; /* followed namespaces' inodes, by number */
+	int nns;                     /* highest namespace number in use */
 };
+
+
+/* netrec's own owner source for a forwarded packet with no owner on this
+ * host: written as NR_OWNER_FORWARDED without the owner flag (the file
+ * has one value for both; docs/format.md §4.1). */
+#define NR_OWNER_FWD_NOBODY 0xF0
+
+/* The owner source names a process (not the kernel, not unknown, not a
+ * forwarded packet without owner). */
+static inline bool src_is_process(uint8_t src)
+{
+	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL && src != NR_OWNER_FWD_NOBODY;
+}
 
 /* Records read from the ring in one round: the reader stops there, writes
  * what the window releases, and reads on, so that a ring that never runs

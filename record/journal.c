@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "intake.h"
 #include "journal.h"
 
 /* The most an event entry can take: 22 fields of at most 25 bytes of name,
@@ -91,7 +92,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		       (int)NR_EV_T_DESTROY == (int)NR_EVENT_DESTROY &&
 		       (int)NR_EV_T_MAX == (int)NR_EVENT_MAX, "event numbering");
 	const char *name = nr_event_name(e->type), *comm, *txt;
-	bool process = src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	bool process = src_is_process(src);
 	char msg[256], sa[TEXT_ADDR_MAX], da[TEXT_ADDR_MAX], *m;
 	int prio = NR_PRIORITY_INFO, err;
 	uint8_t *entry;
@@ -160,6 +161,11 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		cl = strnlen(comm, 16);
 		PUT_U64(&b, NR_J_PID, e->owner.pid);
 		PUT_U64(&b, NR_J_TID, e->owner.tid);
+		if (e->owner.ns_pid && (e->owner.ns_pid != e->owner.pid ||
+					e->owner.ns_tid != e->owner.tid)) {
+			PUT_U64(&b, NR_J_NS_PID, e->owner.ns_pid);
+			PUT_U64(&b, NR_J_NS_TID, e->owner.ns_tid);
+		}
 		PUT_U64(&b, NR_J_UID, e->owner.uid);
 		PUT_U64(&b, NR_J_GID, e->owner.gid);
 		PUT_TEXT(&b, NR_J_COMM, comm, cl);

@@ -19,6 +19,7 @@
 
 #include "pcapng.h"
 #include "profile.h"
+#include "intake.h"
 #include "version.h"
 #include "epb.h"
 #include "files.h"
@@ -31,7 +32,8 @@
 #define IF_HASH 1024             /* > 2 * OUT_MAX_IFACES: short probes */
 
 struct out_iface {
-	int ifindex;
+	int ifindex;            /* its key (record/intake.h IFKEY) */
+	uint32_t netns;         /* 0: netrec's own namespace */
 	char name[32];
 	uint16_t arphrd;
 	int32_t if_id;          /* in the current file, -1 before its IDB */
@@ -112,8 +114,8 @@ static int write_idb(struct out *o, struct out_iface *ifc)
 
 	pcapng_opts_reset(&o->opts);
 	pcapng_opts_add_str(&o->opts, PCAPNG_IF_NAME, ifc->name);
-	snprintf(desc, sizeof(desc), "ifindex %d, netns %u, %s", ifc->ifindex, o->cfg.netns,
-		 kind);
+	snprintf(desc, sizeof(desc), "ifindex %u, netns %u, %s", IFKEY_INDEX((uint32_t)ifc->ifindex),
+		 ifc->netns ? ifc->netns : o->cfg.netns, kind);
 	pcapng_opts_add_str(&o->opts, PCAPNG_IF_DESCRIPTION, desc);
 	pcapng_opts_add_u8(&o->opts, PCAPNG_IF_TSRESOL, NR_TSRESOL);
 	if (o->cfg.filter && *o->cfg.filter)
@@ -319,6 +321,12 @@ static struct out_iface *find_iface(struct out *o, int ifindex)
 
 int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd)
 {
+	return out_add_iface_ns(o, ifindex, 0, name, arphrd);
+}
+
+int out_add_iface_ns(struct out *o, int ifindex, uint32_t netns, const char *name,
+		     uint16_t arphrd)
+{
 	struct out_iface *ifc = find_iface(o, ifindex);
 	unsigned h;
 
@@ -329,6 +337,7 @@ int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd)
 	ifc = &o->ifs[o->nifs++];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->ifindex = ifindex;
+	ifc->netns = netns;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	ifc->arphrd = arphrd;
 	ifc->if_id = -1;
@@ -419,7 +428,7 @@ int out_process(struct out *o, struct proc_info *pi)
 
 int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	       const struct nr_owner *ow, uint8_t src, const struct proc_info *pi,
-	       int64_t ts_ns)
+	       int64_t ts_ns, uint64_t same_id, bool copy)
 {
 	struct out_iface *ifc = find_iface(o, (int)p->ifindex);
 	int err;
@@ -429,7 +438,7 @@ int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	if (!ifc || ifc->if_id < 0)
 		return -ENODEV;
 	err = epb_write(o->w, o->epb, (uint32_t)ifc->if_id, ifc->arphrd, p, data, ow, src, pi,
-			ts_ns);
+			ts_ns, same_id, copy);
 	if (err)
 		return check(o, err);
 	ifc->written++;
@@ -439,7 +448,7 @@ int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 		o->file.packets_unparsed++;
 		o->total.packets_unparsed++;
 	}
-	if (src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL) {
+	if (src_is_process(src)) {
 		o->file.packets_attributed++;
 		o->total.packets_attributed++;
 	} else if (src == NR_OWNER_KERNEL) {

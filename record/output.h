@@ -50,6 +50,9 @@ struct out;
 int out_open(struct out **o, const struct out_cfg *cfg);
 /* Registers an interface and writes its IDB (§3). */
 int out_add_iface(struct out *o, int ifindex, const char *name, uint16_t arphrd);
+/* An interface of another network namespace (inode netns), by its key. */
+int out_add_iface_ns(struct out *o, int ifindex, uint32_t netns, const char *name,
+		     uint16_t arphrd);
 /* ARPHRD type of a registered interface, or -1. */
 int out_iface_arphrd(struct out *o, int ifindex);
 /* A packet went through capture (before selection): counts isb_ifrecv. */
@@ -67,7 +70,7 @@ int out_process(struct out *o, struct proc_info *pi);
  * its interface has no IDB. */
 int out_packet(struct out *o, const struct nr_pkt *p, const uint8_t *data,
 	       const struct nr_owner *ow, uint8_t src, const struct proc_info *pi,
-	       int64_t ts_real_ns);
+	       int64_t ts_real_ns, uint64_t same_id, bool copy);
 /* A TCP event; window: the window in bytes of window events. -ENODEV for
  * an event the profile has no name for. */
 int out_event(struct out *o, const struct nr_event *e, uint8_t src, const struct proc_info *pi,

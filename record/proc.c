@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -186,6 +187,67 @@ const char *proc_cgroup2_root(void)
 	if (!find_cgroup2("/proc/self/mountinfo", ""))
 		cg2_root[0] = '\0';
 	return cg2_root;
+}
+
+/* The cgroup v2 root: where it is mounted, else (in the private mount
+ * namespace `ip netns exec` makes, which hides it) a mount of our own that
+ * is detached as soon as it is open. */
+int proc_cgroup2_open(void)
+{
+	char dir[] = "/tmp/netrec-cgroup.XXXXXX";
+	const char *root = proc_cgroup2_root();
+	int fd;
+
+	if (*root) {
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	if (!mkdtemp(dir))
+		return -errno;
+	if (mount("cgroup2", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		fd = -errno;
+		rmdir(dir);
+		return fd;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	return fd;
+}
+
+int proc_cgroup_resolve(const char *arg, char *out, size_t len)
+{
+	/* where netrec sees no mount (`ip netns exec` mounts a sysfs of its
+	 * own over /sys), the places systemd mounts it */
+	static const char *const usual[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+	const char *root = proc_cgroup2_root(), *rel = arg;
+	struct stat st;
+	int fd, err;
+
+	/* the directory under the mount point, as `ls /sys/fs/cgroup/...`
+	 * shows it, else a path as /proc/PID/cgroup gives it */
+	for (size_t i = 0; i < 3 && rel == arg; i++) {
+		const char *mnt = i == 0 ? root : usual[i - 1];
+		size_t n = strlen(mnt);
+
+		if (n && (i == 0 || !*root) && strncmp(arg, mnt, n) == 0 &&
+		    (arg[n] == '/' || arg[n] == '\0'))
+			rel = arg[n] ? arg + n : "/";
+	}
+	if (rel[0] != '/' || strstr(rel, "/../") || snprintf(out, len, "%s", rel) >= (int)len)
+		return -EINVAL;
+	/* a trailing '/' means the same directory */
+	for (size_t k = strlen(out); k > 1 && out[k - 1] == '/'; k--)
+		out[k - 1] = '\0';
+	fd = proc_cgroup2_open();
+	if (fd < 0)
+		return -ENOENT;
+	err = out[1] && (fstatat(fd, out + 1, &st, 0) || !S_ISDIR(st.st_mode)) ? -ENOENT : 0;
+	close(fd);
+	return err;
 }
 
 void proc_container_id(const char *cg, char out[65])

@@ -56,6 +56,14 @@ const char *proc_cgroup2_root(void);
  * the thread blocked on it in a socket system call (else tid == pid). */
 int proc_scan_sockets(int (*cb)(uint32_t pid, uint32_t tid, uint64_t inode, void *ctx),
 		      void *ctx);
+/* A descriptor of the cgroup v2 hierarchy's root (close it): where it is
+ * mounted, else a private mount detached at once; negative errno. */
+int proc_cgroup2_open(void);
+/* --cgroup's argument as a v2 path ("/a/b") into out: a v2 path, or the
+ * directory under the hierarchy's mount point; 0, -ENOENT when no such
+ * cgroup exists (or no v2 hierarchy is found), -EINVAL when it is not a
+ * path. */
+int proc_cgroup_resolve(const char *arg, char *out, size_t len);
 /* Extracts a 64-hex-digit container id from a cgroup path ("" if none). */
 void proc_container_id(const char *cgroup, char out[65]);
 

@@ -21,7 +21,10 @@ struct rec {
 	uint8_t src;             /* the file's owner source (enum nr_owner_src) */
 	uint8_t cls;             /* pool size class */
 	uint8_t has_tuple;       /* t is the record's TCP connection */
-	uint8_t pad[4];
+	uint8_t copy;            /* a later copy of a packet on another
+				    interface (record/same.c) */
+	uint8_t pad[3];
+	uint64_t same_id;        /* docs/format.md §4: same value on every copy */
 	struct nr_tuple t;       /* seen from this host */
 	uint8_t data[];          /* struct nr_pkt + bytes, or struct nr_event */
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "proc.h"
 #include "select.h"
 #include "track.h"
@@ -21,7 +22,7 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 
 	if (!o->npids && !o->ncomms && !o->cgroup)
 		return true;
-	if (src == NR_OWNER_KERNEL || src == NR_OWNER_UNKNOWN)
+	if (!src_is_process(src))
 		return false;
 	pi = proc_of(ow, 0);
 	ok = !o->npids && !o->ncomms;
@@ -63,6 +64,11 @@ bool select_event(const struct select *s, const struct nr_event *e, const struct
 {
 	uint8_t buf[20 + 60];
 
+	/* -i: only events of connections with packets on the chosen
+	 * interfaces (their packets were learned before the event is
+	 * written: the reorder window holds it) */
+	if (s->o->nifaces && !track_captured(t))
+		return false;
 	if (!s->filter)
 		return true;
 	if (track_matched(t))

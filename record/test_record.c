@@ -23,6 +23,7 @@
 #include "journal.h"
 #include "pool.h"
 #include "proc.h"
+#include "same.h"
 #include "text.h"
 
 TEST_MAIN_STATE;
@@ -199,7 +200,7 @@ static int write_in_place(struct pcapng_writer *w, void *ctx)
 {
 	struct epb_case *c = ctx;
 
-	return epb_write(w, c->ew, 1, 1, c->p, c->data, &c->ow, c->src, c->pi, 1700000000123456789LL);
+	return epb_write(w, c->ew, 1, 1, c->p, c->data, &c->ow, c->src, c->pi, 1700000000123456789LL, 0, false);
 }
 
 /* The same block by the general path: SLL2 by hand, the comment as
@@ -227,13 +228,19 @@ static int write_reference(struct pcapng_writer *w, void *ctx)
 		snprintf(comment, sizeof(comment), "kernel (kernel)");
 	else if (!process)
 		snprintf(comment, sizeof(comment), "unattributed");
+	else if (c->ow.ns_pid && (c->ow.ns_pid != c->ow.pid || c->ow.ns_tid != c->ow.tid))
+		snprintf(comment, sizeof(comment), "%s[%u/%u] nspid=%u/%u uid=%u gid=%u%s%.12s (%s)",
+			 c->pi ? c->pi->comm : c->ow.comm, c->ow.pid, c->ow.tid, c->ow.ns_pid,
+			 c->ow.ns_tid, c->ow.uid,
+			 c->ow.gid, c->pi && c->pi->container[0] ? " container=" : "",
+			 c->pi ? c->pi->container : "", nr_owner_src_name(c->src));
 	else
 		snprintf(comment, sizeof(comment), "%s[%u/%u] uid=%u gid=%u%s%.12s (%s)",
 			 c->pi ? c->pi->comm : c->ow.comm, c->ow.pid, c->ow.tid, c->ow.uid,
 			 c->ow.gid, c->pi && c->pi->container[0] ? " container=" : "",
 			 c->pi ? c->pi->container : "", nr_owner_src_name(c->src));
 	a.type = 1;
-	a.version = 2;
+	a.version = NR_ANNOT_VERSION;
 	a.owner_src = c->src;
 	a.flags = (process ? 1 : 0) | (c->ow.cookie ? 2 : 0) | (c->p->dir == NR_DIR_OUT ? 4 : 0);
 	a.cpu = c->p->cpu;
@@ -245,8 +252,10 @@ static int write_reference(struct pcapng_writer *w, void *ctx)
 		a.uid = c->ow.uid;
 		a.gid = c->ow.gid;
 		a.cgroup_id = c->ow.cgroup_id;
+		a.ns_pid = c->ow.ns_pid;
+		a.ns_tid = c->ow.ns_tid;
 	}
-	a.netns = c->ew->netns;
+	a.netns = c->p->netns ? c->p->netns : c->ew->netns;
 	a.ifindex = c->p->ifindex;
 	a.ktime_ns = c->p->ktime_ns;
 	a.l4_proto = c->p->l4_proto;
@@ -283,18 +292,23 @@ static void test_epb(void)
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + 1);
-	for (size_t f = 0; f < 2; f++)
+	for (size_t f = 0; f < 4; f++)
 		for (size_t s = 0; s < sizeof(srcs); s++)
 			for (int round = 0; round < 2; round++) { /* built, then cached */
 				size_t la, lb;
 				uint8_t *a, *b;
 
+				/* rounds 2, 3: a process in a pid namespace of its own,
+				 * on an interface of another network namespace */
+				c.ow.ns_pid = f >= 2 ? 12 : 0;
+				c.ow.ns_tid = f >= 2 ? 13 : 0;
+				p.netns = f >= 2 ? 4026532314u : 0;
 				c.src = srcs[s];
 				c.pi = s == 0 ? &pi : NULL;
 				p.dir = s & 1 ? NR_DIR_IN : NR_DIR_OUT;
-				a = written(write_in_place, &c, flags[f], &la);
+				a = written(write_in_place, &c, flags[f % 2], &la);
 				ASSERT_OK(last_err, "epb_write");
-				b = written(write_reference, &c, flags[f], &lb);
+				b = written(write_reference, &c, flags[f % 2], &lb);
 				ASSERT_OK(last_err, "pcapng_write_epb");
 				if (ASSERT_OK_PTR(a, "in place") && ASSERT_OK_PTR(b, "reference") &&
 				    ASSERT_EQ(la, lb, "same length"))
@@ -463,7 +477,7 @@ static void test_journal(void)
 static void test_owner_src(void)
 {
 	struct nr_owner o = { .flags = NR_OWN_VALID };
-	static const uint8_t want[NR_SRC_MAX] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const uint8_t want[NR_SRC_MAX] = { 0, 1, 2, 3, 4, 5, 6, 7, NR_OWNER_FORWARDED };
 
 	for (unsigned s = 0; s < NR_SRC_MAX; s++) {
 		o.src = (uint8_t)s;
@@ -474,11 +488,57 @@ static void test_owner_src(void)
 	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_UNKNOWN, "no valid owner: unknown");
 	o.src = NR_SRC_KERNEL;
 	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_KERNEL, "the kernel's, without owner fields");
+	o.src = NR_SRC_FORWARDED;
+	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_FWD_NOBODY, "forwarded, no socket of this host");
+	ASSERT_TRUE(!src_is_process(NR_OWNER_FWD_NOBODY), "forwarded without owner: no process");
+	ASSERT_TRUE(src_is_process(NR_OWNER_FORWARDED), "forwarded with owner: a process");
 	o.src = 200;
 	o.flags = NR_OWN_VALID;
 	ASSERT_EQ(intake_owner_src(&o), NR_OWNER_UNKNOWN, "out of range: unknown");
 	for (unsigned p = 0; p < NR_PARSE_MAX; p++)
 		ASSERT_EQ(intake_parse_why((uint8_t)p), p, "parse result -> reason (§4.2)");
+}
+
+/* One packet on two interfaces (a router's): the same id whatever the TTL
+ * and checksum, the later sighting a copy; not on the same interface, not
+ * 10 ms later, not with other bytes (docs/format.md §4.3). */
+static void test_same(void)
+{
+	static uint8_t buf[sizeof(struct nr_pkt) + 14 + 40];
+	struct nr_pkt *p = (struct nr_pkt *)buf;
+	uint8_t *d = buf + sizeof(*p), *ip = d + 14;
+	uint64_t a, b, c;
+	bool copy;
+
+	p->l3_off = 14;
+	p->cap_len = p->len = 14 + 40;
+	p->eth_proto = 0x0800;
+	p->ifindex = 2;
+	p->netns = 77;
+	p->ktime_ns = 1000000000;
+	ip[0] = 0x45; ip[3] = 40; ip[8] = 64; ip[9] = 6; ip[10] = 0x12; ip[11] = 0x34;
+	ip[12] = 192; ip[14] = 2; ip[15] = 1; ip[16] = 198; ip[17] = 51; ip[18] = 100; ip[19] = 2;
+	ip[33] = 0x02; /* SYN */
+	a = same_packet(p, d, &copy);
+	ASSERT_TRUE(a != 0 && !copy, "first sighting: an id, no copy");
+	p->ifindex = 3;
+	p->ktime_ns += 20000;
+	ip[8] = 63;       /* forwarded: TTL and checksum change */
+	ip[10] = 0x13;
+	b = same_packet(p, d, &copy);
+	ASSERT_TRUE(copy, "on the other interface 20 us later: a copy");
+	ASSERT_EQ_U64(b, a, "same id for both copies");
+	p->ktime_ns += 20000;
+	b = same_packet(p, d, &copy);
+	ASSERT_TRUE(!copy, "again on the same interface: not a copy (a retransmission)");
+	p->ifindex = 2;
+	p->ktime_ns += 11000000;
+	same_packet(p, d, &copy);
+	ASSERT_TRUE(!copy, "11 ms later on the other interface: not a copy");
+	ip[37] = 1;       /* another packet */
+	p->ifindex = 3;
+	c = same_packet(p, d, &copy);
+	ASSERT_TRUE(c != a && !copy, "other bytes: another id");
 }
 
 /* The process table: keyed by pid, start time and exec count; bounded.
@@ -547,6 +607,7 @@ int main(void)
 	RUN_TEST(test_epb);
 	RUN_TEST(test_journal);
 	RUN_TEST(test_owner_src);
+	RUN_TEST(test_same);
 	RUN_TEST(test_proc_table);
 	return test_exit();
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "intake.h"
 #include "track.h"
 
 #define SLOTS 65536
@@ -23,6 +24,7 @@ struct conn {
 	bool used;
 	bool has_owner;
 	bool matched;
+	bool captured;           /* a packet of it was captured (-i) */
 	bool has_claimed;
 	int8_t ws_out, ws_in;    /* window scale each side offered, -1 none */
 	struct nr_owner owner;   /* last owner any record named */
@@ -147,7 +149,7 @@ static int syn_wscale(const uint8_t *th, uint32_t len)
 
 static bool is_process(uint8_t src)
 {
-	return src != NR_OWNER_UNKNOWN && src != NR_OWNER_KERNEL;
+	return src_is_process(src);
 }
 
 void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
@@ -210,6 +212,27 @@ int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)
 		return -ENOENT;
 	*o = c->claimed;
 	return 0;
+}
+
+void track_reverse(const struct nr_tuple *t, struct nr_tuple *out)
+{
+	*out = *t;
+	memcpy(out->laddr, t->raddr, 16);
+	memcpy(out->raddr, t->laddr, 16);
+	out->lport = t->rport;
+	out->rport = t->lport;
+}
+
+void track_mark_captured(const struct nr_tuple *t)
+{
+	lookup(t, true)->captured = true;
+}
+
+bool track_captured(const struct nr_tuple *t)
+{
+	struct conn *c = lookup(t, false);
+
+	return c && c->captured;
 }
 
 void track_mark_matched(const struct nr_tuple *t)

@@ -26,6 +26,12 @@ int track_late_owner(const struct nr_tuple *t, struct nr_owner *o);
 /* The owner that used an accepted socket itself (read, wrote) as learned so
  * far; the packets before that carry the listener's owner (0, -ENOENT). */
 int track_acceptor(const struct nr_tuple *t, struct nr_owner *o);
+/* With -i: a packet of the connection was captured on a chosen interface
+ * (its kernel events are written only then). */
+/* The tuple as the other end sees it. */
+void track_reverse(const struct nr_tuple *t, struct nr_tuple *out);
+void track_mark_captured(const struct nr_tuple *t);
+bool track_captured(const struct nr_tuple *t);
 void track_mark_matched(const struct nr_tuple *t);
 bool track_matched(const struct nr_tuple *t);
 /* A minimal SLL2 + IP + TCP packet with the event's addresses and ports,

@@ -55,17 +55,19 @@ static void vocabulary(FILE *o, const char *version)
 		NR_PKT_ANNOT_SIZE, NR_PKT_ANNOT_V1_SIZE);
 	fprintf(o, "local NR_ANNOT_F_OWNER, NR_ANNOT_F_COOKIE, NR_ANNOT_F_EGRESS = %d, %d, %d\n",
 		NR_ANNOT_F_OWNER, NR_ANNOT_F_COOKIE, NR_ANNOT_F_EGRESS);
+	fprintf(o, "local NR_ANNOT_F_COPY = %d\n", NR_ANNOT_F_COPY);
 	/* byte offsets of struct nr_pkt_annot (docs/format.md §4) */
 	fprintf(o, "local A = { owner_src = %zu, flags = %zu, cpu = %zu, seq = %zu, cookie = %zu,\n"
 		   "  pid = %zu, tid = %zu, uid = %zu, gid = %zu, cgroup_id = %zu, netns = %zu,\n"
-		   "  ifindex = %zu, ktime_ns = %zu }\n",
+		   "  ifindex = %zu, ktime_ns = %zu, ns_pid = %zu, ns_tid = %zu, same_id = %zu }\n",
 		offsetof(struct nr_pkt_annot, owner_src), offsetof(struct nr_pkt_annot, flags),
 		offsetof(struct nr_pkt_annot, cpu), offsetof(struct nr_pkt_annot, seq),
 		offsetof(struct nr_pkt_annot, cookie), offsetof(struct nr_pkt_annot, pid),
 		offsetof(struct nr_pkt_annot, tid), offsetof(struct nr_pkt_annot, uid),
 		offsetof(struct nr_pkt_annot, gid), offsetof(struct nr_pkt_annot, cgroup_id),
 		offsetof(struct nr_pkt_annot, netns), offsetof(struct nr_pkt_annot, ifindex),
-		offsetof(struct nr_pkt_annot, ktime_ns));
+		offsetof(struct nr_pkt_annot, ktime_ns), offsetof(struct nr_pkt_annot, ns_pid),
+		offsetof(struct nr_pkt_annot, ns_tid), offsetof(struct nr_pkt_annot, same_id));
 	fprintf(o, "local OWNER_SRC = {");
 	for (i = 0; i < NR_OWNER_MAX; i++) {
 		fprintf(o, " [%zu] = ", i);

@@ -91,4 +91,12 @@ no=$(tshark -r "$F" -Y "(ip || ipv6) && !(tcp.port == $BPORT)" 2>/dev/null | wc 
 say "--cgroup: $nb packets of the contained client, $no others"
 [ "$nb" -ge 6 ] || fail "--cgroup: the contained client's connection is missing or incomplete"
 [ "$no" = 0 ] || fail "--cgroup: $no packets of processes outside the cgroup were written"
+
+say "== --cgroup $CGROOT/nre2e-$$ (the directory's full path)"
+run full --cgroup "$CGROOT/nre2e-$$"
+nb=$(tshark -r "$F" -Y "tcp.port == $BPORT" 2>/dev/null | wc -l)
+no=$(tshark -r "$F" -Y "(ip || ipv6) && !(tcp.port == $BPORT)" 2>/dev/null | wc -l)
+say "--cgroup (full path): $nb packets of the contained client, $no others"
+[ "$nb" -ge 6 ] || fail "--cgroup (full path): the contained client's connection is missing or incomplete"
+[ "$no" = 0 ] || fail "--cgroup (full path): $no packets of processes outside the cgroup were written"
 e2e_finish

@@ -398,13 +398,14 @@ static void print_packet(const struct capfile_rec *r, uint64_t n)
 	if (have_annot) {
 		printf(" owner=%s aflags=%u apid=%u atid=%u auid=%u cookie=%" PRIu64
 		       " cpu=%u seq=%" PRIu64 " ifindex=%u netns=%u cgid=%" PRIu64
-		       " aparse=%u al4=%u afid=%u",
+		       " aparse=%u al4=%u afid=%u nspid=%u nstid=%u same=%016" PRIx64,
 		       a.owner_src < NR_OWNER_MAX ? nr_owner_src_name(a.owner_src) : "invalid",
 		       a.flags, a.pid, a.tid, a.uid, a.cookie, a.cpu, a.seq,
-		       a.ifindex, a.netns, a.cgroup_id, a.parse, a.l4_proto, a.frag_id);
+		       a.ifindex, a.netns, a.cgroup_id, a.parse, a.l4_proto, a.frag_id,
+		       a.ns_pid, a.ns_tid, a.same_id);
 	} else {
 		printf(" owner=none aflags=- apid=- atid=- auid=- cookie=- cpu=- seq=-"
-		       " ifindex=- netns=- cgid=- aparse=- al4=- afid=-");
+		       " ifindex=- netns=- cgid=- aparse=- al4=- afid=- nspid=- nstid=- same=-");
 	}
 	if (r->comment) {
 		comment_owner(r->comment, r->comment_len, comm, sizeof(comm), &cpid, &ctid);

@@ -1049,17 +1049,18 @@ static void test_pcap(void)
 static void test_profile_annot(void)
 {
 	struct nr_pkt_annot a = {
-		.type = 1, .version = 2, .owner_src = NR_OWNER_ACCEPT,
+		.type = 1, .version = 3, .owner_src = NR_OWNER_ACCEPT,
 		.flags = NR_ANNOT_F_OWNER | NR_ANNOT_F_COOKIE | NR_ANNOT_F_FRAGMENT,
 		.cpu = 0x01020304, .seq = 0x1112131415161718ULL,
 		.cookie = 0x2122232425262728ULL, .pid = 0x31323334, .tid = 0x41424344,
 		.uid = 0x51525354, .gid = 0x61626364, .cgroup_id = 0x7172737475767778ULL,
 		.netns = 0x81828384, .ifindex = 0x91929394, .ktime_ns = 0xA1A2A3A4A5A6A7A8ULL,
 		.parse = NR_PARSE_WHY_EXT_CHAIN, .l4_proto = 6, .frag_id = 0xB1B2B3B4,
+		.ns_pid = 0xC1C2C3C4, .ns_tid = 0xD1D2D3D4, .same_id = 0xE1E2E3E4E5E6E7E8ULL,
 	}, b;
 	/* docs/format.md §4 table, little-endian, by hand */
-	static const uint8_t exp[72] = {
-		1, 2, 3, 0x0B, 0x04, 0x03, 0x02, 0x01,
+	static const uint8_t exp[88] = {
+		1, 3, 3, 0x0B, 0x04, 0x03, 0x02, 0x01,
 		0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11,
 		0x28, 0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21,
 		0x34, 0x33, 0x32, 0x31, 0x44, 0x43, 0x42, 0x41,
@@ -1068,16 +1069,27 @@ static void test_profile_annot(void)
 		0x84, 0x83, 0x82, 0x81, 0x94, 0x93, 0x92, 0x91,
 		0xA8, 0xA7, 0xA6, 0xA5, 0xA4, 0xA3, 0xA2, 0xA1,
 		3, 6, 0, 0, 0xB4, 0xB3, 0xB2, 0xB1,
+		0xC4, 0xC3, 0xC2, 0xC1, 0xD4, 0xD3, 0xD2, 0xD1,
+		0xE8, 0xE7, 0xE6, 0xE5, 0xE4, 0xE3, 0xE2, 0xE1,
 	};
-	uint8_t out[72], opt[4 + 72 + 8];
+	uint8_t out[88], opt[4 + 88 + 8];
 	uint32_t pen = NR_PEN;
 
 	nr_annot_encode(&a, out);
-	ASSERT_MEMEQ(out, exp, 72, "annotation bytes");
+	ASSERT_MEMEQ(out, exp, 88, "annotation bytes");
 	memset(&b, 0xEE, sizeof(b));
-	ASSERT_OK(nr_annot_decode(exp, 72, &b), "decode");
+	ASSERT_OK(nr_annot_decode(exp, 88, &b), "decode");
 	ASSERT_MEMEQ(&a, &b, sizeof(a), "decoded fields");
-	ASSERT_EQ(nr_annot_decode(exp, 71, &b), -EINVAL, "version 2 shorter than 72 bytes");
+	ASSERT_EQ(nr_annot_decode(exp, 87, &b), -EINVAL, "version 3 shorter than 88 bytes");
+	/* version 2 (72 bytes, no namespace pid or same-packet id) */
+	memcpy(opt, exp, 72);
+	opt[1] = 2;
+	memset(&b, 0xEE, sizeof(b));
+	ASSERT_OK(nr_annot_decode(opt, 72, &b), "version 2");
+	ASSERT_EQ(b.frag_id, 0xB1B2B3B4, "version 2: frag id");
+	ASSERT_EQ(b.ns_pid, 0, "version 2: no namespace pid");
+	ASSERT_EQ_U64(b.same_id, 0, "version 2: no same-packet id");
+	ASSERT_EQ(nr_annot_decode(opt, 71, &b), -EINVAL, "version 2 shorter than 72 bytes");
 	/* version 1 (64 bytes, no parse/fragment fields): accepted, those zero */
 	memcpy(opt, exp, 64);
 	opt[1] = 1;
@@ -1089,31 +1101,32 @@ static void test_profile_annot(void)
 	ASSERT_EQ_U64(b.ktime_ns, 0xA1A2A3A4A5A6A7A8ULL, "version 1: ktime");
 	ASSERT_EQ(nr_annot_decode(opt, 63, &b), -EINVAL, "short");
 	/* later versions append fields: accepted */
-	memcpy(opt, exp, 72);
-	opt[1] = 3;
-	memset(opt + 72, 0xAB, 8);
-	ASSERT_OK(nr_annot_decode(opt, 80, &b), "longer value");
+	memcpy(opt, exp, 88);
+	opt[1] = 4;
+	memset(opt + 88, 0xAB, 8);
+	ASSERT_OK(nr_annot_decode(opt, 96, &b), "longer value");
 	ASSERT_EQ(b.frag_id, 0xB1B2B3B4, "longer value: frag id");
+	ASSERT_EQ_U64(b.same_id, 0xE1E2E3E4E5E6E7E8ULL, "longer value: same-packet id");
 	opt[0] = 2;
-	ASSERT_EQ(nr_annot_decode(opt, 80, &b), -EINVAL, "wrong type");
+	ASSERT_EQ(nr_annot_decode(opt, 96, &b), -EINVAL, "wrong type");
 	opt[0] = 1;
 	opt[1] = 0;
-	ASSERT_EQ(nr_annot_decode(opt, 80, &b), -EINVAL, "version 0");
+	ASSERT_EQ(nr_annot_decode(opt, 96, &b), -EINVAL, "version 0");
 
 	/* option value: PEN in section order, then the LE annotation */
 	memcpy(opt, &pen, 4);
-	memcpy(opt + 4, exp, 72);
-	ASSERT_OK(nr_annot_from_option(opt, 76, 0, &b), "from option, host order");
+	memcpy(opt + 4, exp, 88);
+	ASSERT_OK(nr_annot_from_option(opt, 92, 0, &b), "from option, host order");
 	ASSERT_EQ_U64(b.ktime_ns, 0xA1A2A3A4A5A6A7A8ULL, "ktime");
-	ASSERT_EQ(nr_annot_from_option(opt, 76, 1, &b), -EINVAL, "PEN in wrong order");
+	ASSERT_EQ(nr_annot_from_option(opt, 92, 1, &b), -EINVAL, "PEN in wrong order");
 	pen = __builtin_bswap32(NR_PEN);
 	memcpy(opt, &pen, 4);
-	ASSERT_OK(nr_annot_from_option(opt, 76, 1, &b), "from option, swapped");
+	ASSERT_OK(nr_annot_from_option(opt, 92, 1, &b), "from option, swapped");
 	ASSERT_EQ(b.pid, 0x31323334, "pid");
 	ASSERT_EQ(nr_annot_from_option(opt, 3, 1, &b), -EINVAL, "too short for PEN");
 	pen = 12345;
 	memcpy(opt, &pen, 4);
-	ASSERT_EQ(nr_annot_from_option(opt, 76, 0, &b), -EINVAL, "foreign PEN");
+	ASSERT_EQ(nr_annot_from_option(opt, 92, 0, &b), -EINVAL, "foreign PEN");
 }
 
 static void test_profile_blocks(void)
