@@ -276,7 +276,7 @@ struct row_conn {
 	uint16_t port[2];
 	uint8_t addr[2][16];
 	const char *conn_state;  /* static */
-	char history[24];
+	char history[48];
 	char community_id[32];   /* Community ID v1 (community_id.h) */
 };
 
