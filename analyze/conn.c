@@ -264,6 +264,10 @@ static bool seq_lt(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
+/* Wireshark's tcp_analyze_sequence_number, for the flags netanalyze keeps.
+ * A SYN and a FIN take one sequence number: a resent SYN or FIN is a
+ * retransmission (not out of order, however soon it comes), as in
+ * Wireshark's out-of-order test since it counts them. */
 static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 {
 	const struct row_pkt *r = ap->r;
@@ -273,28 +277,40 @@ static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 	unsigned a = 0;
 	uint32_t sf = !!(fl & TH_SYN) + !!(fl & TH_FIN);
 	int64_t ts = ap->ts;
+	bool known = fw->bits & EP_NEXTSEQ;
+	/* a byte sent at the next sequence number into a zero window */
+	bool zwp = seglen == 1 && known && r->seq == fw->nextseq && (rv->bits & EP_WIN) &&
+		   rv->win == 0;
 
-	if (r->win == 0 && !(fl & (TH_RST | TH_FIN | TH_SYN)))
-		a |= AN_ZEROWIN;
-	if (seglen <= 1 && !(fl & (TH_FIN | TH_SYN | TH_RST)) && (fw->bits & EP_NEXTSEQ) &&
-	    r->seq == fw->nextseq - 1)
-		a |= AN_KEEPALIVE;
-	if (seglen == 0 && r->win && (fw->bits & EP_WIN) && r->win == fw->win &&
-	    (fw->bits & EP_NEXTSEQ) && r->seq == fw->nextseq && (fl & TH_ACK) &&
-	    (fw->bits & EP_LASTACK) && r->ack == fw->lastack &&
-	    !(fl & (TH_SYN | TH_FIN | TH_RST))) {
-		if (fw->dupacks < UINT8_MAX)
-			fw->dupacks++;
-		a |= AN_DUPACK;
+	if (!zwp) {
+		if (r->win == 0 && !(fl & (TH_RST | TH_FIN | TH_SYN)))
+			a |= AN_ZEROWIN;
+		if (known && seq_lt(fw->nextseq, r->seq) && !(fl & TH_RST))
+			a |= AN_LOST;  /* previous segment not captured */
+		if (seglen <= 1 && !(fl & (TH_FIN | TH_SYN | TH_RST)) && known &&
+		    r->seq == fw->nextseq - 1)
+			a |= AN_KEEPALIVE;
+		if (seglen == 0 && r->win && (fw->bits & EP_WIN) && r->win == fw->win && known &&
+		    r->seq == fw->nextseq && (fl & TH_ACK) && (fw->bits & EP_LASTACK) &&
+		    r->ack == fw->lastack && !(fl & (TH_SYN | TH_FIN | TH_RST))) {
+			if (fw->dupacks < UINT8_MAX)
+				fw->dupacks++;
+			a |= AN_DUPACK;
+		}
 	}
-	if (!(a & AN_KEEPALIVE) && (seglen > 0 || (fl & (TH_SYN | TH_FIN))) &&
-	    (fw->bits & EP_NEXTSEQ) && seq_lt(r->seq, fw->nextseq)) {
+	/* an ACK of bytes the peer was never seen to send */
+	if ((fl & TH_ACK) && (rv->bits & EP_MAXACK) && seq_lt(rv->maxack, r->ack)) {
+		a |= AN_ACKLOST;
+		rv->maxack = rv->nextseq;
+	}
+	if (!(a & AN_KEEPALIVE) && (seglen > 0 || sf) && known && seq_lt(r->seq, fw->nextseq) &&
+	    !(seglen > 1 && fw->nextseq - 1 == r->seq)) {
 		int64_t thres = f->irtt_set ? f->irtt_ns : 3000000;
 
 		if (rv->dupacks >= 2 && (rv->bits & EP_LASTACK) && rv->lastack == r->seq &&
 		    ts - rv->lastack_ns < 20000000)
 			a |= AN_RETRANS | AN_FAST;
-		else if (ts - fw->nextseq_ns < thres && fw->nextseq != r->seq + seglen)
+		else if (ts - fw->nextseq_ns < thres && fw->nextseq != r->seq + seglen + sf)
 			a |= AN_OOO;
 		else if (seglen > 0 && (rv->bits & EP_LASTACK) && !seq_lt(rv->lastack, r->seq + seglen))
 			a |= AN_RETRANS | AN_SPURIOUS;
@@ -303,10 +319,14 @@ static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 	}
 	uint32_t end = r->seq + seglen + sf;
 
-	if (!(fw->bits & EP_NEXTSEQ) || seq_lt(fw->nextseq, end)) {
+	if (!zwp && (!known || seq_lt(fw->nextseq, end))) {
 		fw->nextseq = end;
 		fw->bits |= EP_NEXTSEQ;
 		fw->nextseq_ns = ts;
+	}
+	if (!zwp && (!(fw->bits & EP_MAXACK) || r->seq == fw->maxack)) {
+		fw->maxack = fw->nextseq;
+		fw->bits |= EP_MAXACK;
 	}
 	if (fl & TH_ACK) {
 		if (!(fw->bits & EP_LASTACK) || r->ack != fw->lastack) {
@@ -366,6 +386,10 @@ static const char *class_name(unsigned a)
 		return "out_of_order";
 	if (a & AN_KEEPALIVE)
 		return "keep_alive";
+	if (a & AN_LOST)
+		return "lost_segment";
+	if (a & AN_ACKLOST)
+		return "ack_lost_segment";
 	return NULL;
 }
 

@@ -69,6 +69,7 @@ enum outcome {
 #define EP_PID      (1u << 10)
 #define EP_OUT      (1u << 11) /* out_* hold its last outbound segment */
 #define EP_COOKIE   (1u << 12) /* its socket's cookie was noted (kevents) */
+#define EP_MAXACK   (1u << 13) /* maxack holds Wireshark's 'max seq to be acked' */
 
 struct endpoint {
 	uint8_t addr[16];
@@ -76,6 +77,7 @@ struct endpoint {
 	int64_t nextseq_ns, lastack_ns;
 	int64_t out_ns;
 	uint32_t isn, base, nextseq, lastack;
+	uint32_t maxack;          /* end of what it sent without a hole (Wireshark's maxseqtobeacked) */
 	uint32_t out_seq, out_ack, out_len;  /* last outbound segment (loopback copies) */
 	uint32_t retrans;
 	uint32_t pid, comm;       /* owner from packet annotations; comm: strtab id */

@@ -58,6 +58,8 @@
 #define AN_TRUNCATED  512u
 #define AN_UNDECODABLE 1024u
 #define AN_FRAGMENT   2048u
+#define AN_LOST       4096u   /* Wireshark's tcp.analysis.lost_segment */
+#define AN_ACKLOST    8192u   /* Wireshark's tcp.analysis.ack_lost_segment */
 #define AN_DECODER    (AN_TRUNCATED | AN_UNDECODABLE | AN_FRAGMENT) /* kept from the builder */
 
 struct row_pkt {

@@ -336,7 +336,7 @@ const char an_schema_sql[] =
 "  seq_rel INTEGER,\n"
 "  len INTEGER,\n"
 "  flags_str TEXT,\n"
-"  class TEXT,                    -- retransmission spurious fast out_of_order keep_alive\n"
+"  class TEXT,                    -- retransmission spurious fast out_of_order keep_alive lost_segment ack_lost_segment\n"
 "  pid INTEGER,\n"
 "  comm TEXT\n"
 ");\n"

@@ -105,6 +105,82 @@ static struct jrow *conn_rows(const char *file, int *n)
 				 "FROM connections ORDER BY conn_id", "--format", "jsonl", NULL);
 }
 
+/* tshark -2 on the same file: the frames it flags, with the class
+ * netanalyze's retransmissions table names each (Wireshark's precedence:
+ * fast, spurious, retransmission, out of order, keep-alive, then the
+ * lost-segment flags), must be netanalyze's rows. */
+static void tshark_compare_classes(const char *file, const struct jrow *rows, int n)
+{
+	static const char *const cls[] = { "fast", "spurious", "retransmission", "out_of_order",
+					   "keep_alive", "lost_segment", "ack_lost_segment" };
+	struct h_argv a;
+	char *out = NULL, *line, *save = NULL;
+	int seen = 0;
+
+	if (!h_env.have_tshark) {
+		fprintf(stderr, "  (tshark missing: not compared)\n");
+		return;
+	}
+	h_argv_init(&a, "tshark");
+	for (const char *const *v = (const char *const[]){ "-2", "-n", "-r", h_path(file), "-T",
+		"fields", "-e", "frame.number", "-e", "tcp.analysis.fast_retransmission", "-e",
+		"tcp.analysis.spurious_retransmission", "-e", "tcp.analysis.retransmission", "-e",
+		"tcp.analysis.out_of_order", "-e", "tcp.analysis.keep_alive", "-e",
+		"tcp.analysis.lost_segment", "-e", "tcp.analysis.ack_lost_segment", NULL }; *v; v++)
+		h_argv_add(&a, *v);
+	if (!ASSERT_EQ(h_run(&a, &out, NULL), 0, "tshark runs")) {
+		h_argv_free(&a);
+		free(out);
+		return;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[8] = { 0 }, *p = line;
+		int k = 0, which = -1;
+
+		for (; k < 8; k++) {
+			f[k] = p;
+			p = strchr(p, '\t');
+			if (!p)
+				break;
+			*p++ = 0;
+		}
+		for (int c = 0; c < 7 && c + 1 <= k; c++)
+			if (f[c + 1] && *f[c + 1]) {
+				which = c;
+				break;
+			}
+		if (which < 0)
+			continue;
+		char name[96];
+		int frame = atoi(f[0]);
+		const struct jrow *r = NULL;
+
+		for (int i = 0; i < n; i++)
+			if (jint(&rows[i], "packet_id") == frame)
+				r = &rows[i];
+		snprintf(name, sizeof(name), "tshark flags frame %d (%s): netanalyze too", frame,
+			 cls[which]);
+		if (ASSERT_TRUE(r != NULL, name))
+			ASSERT_STREQ(jstr(r, "class"), cls[which], name);
+		seen++;
+	}
+	ASSERT_EQ(seen, n, "tshark flags as many frames as netanalyze");
+	h_argv_free(&a);
+	free(out);
+}
+
+/* netanalyze's retransmissions rows of a file, compared with tshark's flags. */
+static void classes_vs_tshark(const char *file)
+{
+	int n;
+	struct jrow *rows = h_netanalyze_rows(0, &n, (const char *const[]){ h_path(file), NULL },
+					      "--sql", "SELECT packet_id, class FROM retransmissions",
+					      "--format", "jsonl", NULL);
+
+	tshark_compare_classes(file, rows, n);
+	json_rows_free(rows, n);
+}
+
 /*
  * conn_state and the role flips, one connection per client port.
  *
@@ -186,6 +262,7 @@ static void test_conn_state(void)
 	check_conn(rows, n, 40005, C, 80, "REJ", "Si");
 	check_conn(rows, n, 40006, C, 80, "SH", "Q");
 	json_rows_free(rows, n);
+	classes_vs_tshark("states.pcap");
 }
 
 /*
@@ -224,6 +301,75 @@ static void test_history_letters(void)
 	ASSERT_EQ(n, 1, "one connection");
 	check_conn(rows, n, 41000, C, 80, "S1", "ShADTTdtaw");
 	json_rows_free(rows, n);
+	/* Wireshark on the same segments: frame 6 (the first resend, within
+	 * 3 ms of the highest segment) out of order, 7-15 retransmissions, 16
+	 * (5101 > next 5001) previous segment not captured, 17 out of order */
+	classes_vs_tshark("letters.pcap");
+}
+
+/*
+ * Wireshark's sequence analysis (tcp_analyze_sequence_number): a SYN or FIN
+ * sent again is a retransmission even within the out-of-order threshold,
+ * since the SYN or FIN takes a sequence number (the segment ends where the
+ * side's next sequence number is); a segment starting beyond the side's next
+ * sequence number is "previous segment not captured" (lost_segment); an ACK
+ * beyond what the peer sent without a hole is "ACKed unseen segment"
+ * (ack_lost_segment), once.
+ *
+ * 1 SYN 1000 at 1 ms; 2 the same SYN at 2 ms: next sequence number 1001 =
+ * 1000 + 0 + 1, so not out of order; no payload, so not spurious; no
+ * duplicate ACKs: retransmission. 3 SYN-ACK, 4 ACK (initial RTT: 2 ms, from
+ * the most recent SYN). 5 100 bytes at 1001 (next 1101); 6 100 bytes at 1201
+ * > 1101: lost_segment (the client's 'max seq to be acked' stays 1101). 7 the
+ * server ACKs 1301 > 1101: ack_lost_segment. 8 FIN at 1301 (next 1302), 9
+ * the same FIN 1 ms later (< 2 ms): 1302 = 1301 + 0 + 1, not out of order:
+ * retransmission.
+ */
+static const struct { int frame; const char *cls; } rtx_exp[] = {
+	{ 2, "retransmission" }, { 6, "lost_segment" }, { 7, "ack_lost_segment" },
+	{ 9, "retransmission" },
+};
+
+static void test_wireshark_classes(void)
+{
+	struct jrow *rows;
+	int n;
+
+	cap_open("classes.pcap");
+	seg(C, 42000, S, 80, TH_SYN, 1000, 0, 0, W);
+	seg(C, 42000, S, 80, TH_SYN, 1000, 0, 0, W);
+	seg(S, 80, C, 42000, TH_SYN | TH_ACK, 5000, 1001, 0, W);
+	seg(C, 42000, S, 80, TH_ACK, 1001, 5001, 0, W);
+	seg(C, 42000, S, 80, TH_ACK | TH_PSH, 1001, 5001, 100, W);
+	seg(C, 42000, S, 80, TH_ACK | TH_PSH, 1201, 5001, 100, W);
+	seg(S, 80, C, 42000, TH_ACK, 5001, 1301, 0, W);
+	seg(C, 42000, S, 80, TH_FIN | TH_ACK, 1301, 5001, 0, W);
+	seg(C, 42000, S, 80, TH_FIN | TH_ACK, 1301, 5001, 0, W);
+	cap_close();
+
+	rows = h_netanalyze_rows(0, &n, (const char *const[]){ h_path("classes.pcap"), NULL },
+				 "--sql", "SELECT packet_id, class FROM retransmissions ORDER BY packet_id",
+				 "--format", "jsonl", NULL);
+	tshark_compare_classes("classes.pcap", rows, n);
+	if (ASSERT_EQ(n, 4, "four flagged segments")) {
+		for (int i = 0; i < 4; i++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "flagged frame %d", rtx_exp[i].frame);
+			ASSERT_EQ(jint(&rows[i], "packet_id"), rtx_exp[i].frame, name);
+			ASSERT_STREQ(jstr(&rows[i], "class"), rtx_exp[i].cls, name);
+		}
+	}
+	json_rows_free(rows, n);
+	/* the anomaly bits: 4096 lost_segment, 8192 ack_lost_segment */
+	rows = h_netanalyze_rows(0, &n, (const char *const[]){ h_path("classes.pcap"), NULL },
+				 "--sql", "SELECT id, anomalies FROM packets WHERE anomalies & 12288 ORDER BY id",
+				 "--format", "jsonl", NULL);
+	if (ASSERT_EQ(n, 2, "two packets with lost-segment bits")) {
+		ASSERT_EQ(jint(&rows[0], "anomalies"), 4096, "frame 6 lost_segment bit");
+		ASSERT_EQ(jint(&rows[1], "anomalies"), 8192, "frame 7 ack_lost_segment bit");
+	}
+	json_rows_free(rows, n);
 }
 
 int main(int argc, char **argv)
@@ -234,6 +380,7 @@ int main(int argc, char **argv)
 		return rc;
 	RUN_TEST(test_conn_state);
 	RUN_TEST(test_history_letters);
+	RUN_TEST(test_wireshark_classes);
 	h_teardown(test_state.failed_subtests != 0);
 	return test_exit();
 }
