@@ -7,7 +7,6 @@
  * SQL, no state but the per-file context; what it cannot decode it flags in
  * the row's anomalies, so every packet makes a row.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,40 +70,6 @@ static void count_undecoded(struct packet_ctx *ctx, const struct pkt *d,
 	k->packets++;
 }
 
-/* The encapsulations a packet came through, outermost first, as text:
- * "gre key 7 198.51.100.1 > 198.51.100.2 / vxlan 42 192.0.2.1 > 192.0.2.2".
- * Tunnelled packets of one tunnel share the text, so it is interned once. */
-static uint32_t tunnel_text(struct packet_ctx *ctx, const struct pkt *d)
-{
-	char buf[512], a[48], b[48];
-	size_t n = 0;
-
-	for (int i = 0; i < d->ntunnels && n < sizeof(buf) - 1; i++) {
-		const struct pkt_tunnel *t = &d->tunnels[i];
-		int w;
-
-		w = snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " / " : "",
-			     decode_proto_name(t->kind));
-		if (w > 0 && (size_t)w < sizeof(buf) - n)
-			n += (size_t)w;
-		if (t->flags & PKT_TUN_ID) {
-			w = snprintf(buf + n, sizeof(buf) - n, " %u", t->id);
-			if (w > 0 && (size_t)w < sizeof(buf) - n)
-				n += (size_t)w;
-		}
-		if (t->ipver == 4 || t->ipver == 6) {
-			int af = t->ipver == 6 ? AF_INET6 : AF_INET;
-
-			if (inet_ntop(af, t->src, a, sizeof(a)) && inet_ntop(af, t->dst, b, sizeof(b))) {
-				w = snprintf(buf + n, sizeof(buf) - n, " %s > %s", a, b);
-				if (w > 0 && (size_t)w < sizeof(buf) - n)
-					n += (size_t)w;
-			}
-		}
-	}
-	return n ? strtab_intern(ctx->strs, buf, n) : 0;
-}
-
 void packet_undec_str(const struct undec_kind *k, char *buf, size_t n)
 {
 	struct pkt d;
@@ -133,8 +98,6 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 	decode_packet(linktype, rec->data, rec->caplen, &d);
 	if (d.undecoded)
 		count_undecoded(ctx, &d, rec);
-	if (d.ntunnels)
-		p->tunnel = tunnel_text(ctx, &d);
 	if (rec->opts_len) {
 		capfile_opt_iter_init(&it, rec);
 		while (!have_an && capfile_opt_next(&it, &o) > 0)

@@ -30,7 +30,7 @@ struct replay {
 	"SELECT id, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen," \
 	" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags, seq_raw," \
 	" ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code, pid, tid, uid," \
-	" gid, comm, owner_src, cookie, anomalies, tunnel FROM packets ORDER BY id"
+	" gid, comm, owner_src, cookie, anomalies FROM packets ORDER BY id"
 #define ICMP_SQL \
 	"SELECT packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq" \
 	" FROM icmp_packets ORDER BY packet_id"
@@ -211,9 +211,6 @@ static void read_packet(struct replay *r, sqlite3_stmt *st, struct row_pkt *p)
 	}
 	c++;
 	p->anomalies = (uint16_t)(col(st, c++) & AN_DECODER);
-	t = sqlite3_column_text(st, c);
-	if (t)
-		p->tunnel = strtab_intern(r->strs, (const char *)t, (size_t)sqlite3_column_bytes(st, c));
 }
 
 /* An ICMP packet's identifier, sequence and quote (icmp_packets row st). */

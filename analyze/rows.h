@@ -76,7 +76,6 @@ struct row_pkt {
 	uint32_t caplen, origlen;
 	uint32_t pid, tid, uid, gid;
 	uint32_t comm;           /* strtab id, 0: none */
-	uint32_t tunnel;         /* strtab id of the tunnels that carried it, 0: none */
 	uint32_t ip_id, ip_len;
 	uint32_t seq, ack, payload_len;
 	uint32_t tsval, tsecr;

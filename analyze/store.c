@@ -208,7 +208,6 @@ static void map_packet(struct db_row *r, const void *row, const struct strtab *s
 	db_row_int(r, h & PK_CONN, p->conn_id);
 	db_row_int(r, h & PK_FROM_ORIG, p->from_orig);
 	db_row_int(r, true, p->anomalies);
-	db_row_text(r, str(strs, p->tunnel));
 }
 
 static void map_icmp_packet(struct db_row *r, const void *row, const struct strtab *strs)
@@ -519,7 +518,7 @@ static const struct tdesc descs[D__COUNT] = {
 		"id, ord, file_id, offset, iface_id, ts_ns, cpu, cpu_seq, caplen, origlen,"
 		" direction, vlan, src, dst, proto, ttl, ip_id, ip_len, sport, dport, tcp_flags,"
 		" seq_raw, ack_raw, win, payload_len, tcp_opts, tsval, tsecr, icmp_type, icmp_code,"
-		" pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies, tunnel",
+		" pid, tid, uid, gid, comm, owner_src, cookie, conn_id, from_orig, anomalies",
 		map_packet, sizeof(struct row_pkt), NULL },
 	[D_ICMP_PACKET] = { "icmp_packets", TB_ICMP_PACKETS,
 		"packet_id, ident, seq, q_src, q_dst, q_proto, q_sport, q_dport, q_seq",

@@ -447,65 +447,6 @@ static void test_undecoded_counts(void)
 	json_rows_free(rows, n);
 }
 
-/*
- * The tunnel that carried a packet: an IPv4 TCP SYN inside GRE (RFC 2784:
- * a 4-byte header, no checksum, key or sequence, protocol 0x0800) inside
- * IPv4 198.51.100.1 > 198.51.100.2 (protocol 47). The packets row is the
- * inner packet's, its tunnel column names the GRE layer and its outer
- * addresses; the inner flow is a connection of its own.
- */
-static void test_tunnel_column(void)
-{
-	uint8_t in[PKT_MAX], out[PKT_MAX];
-	struct pkt_ep s = pkt_ep(C, 44000), d = pkt_ep(S, 80);
-	struct pkt_tcp t = { .flags = TH_SYN, .seq = 1, .win = W };
-	size_t n = pkt_tcp(in, sizeof(in), &s, &d, &t);
-	uint32_t sum = 0;
-	struct jrow *rows;
-	int nr;
-
-	memset(out, 0, 24);
-	out[0] = 0x45;
-	out[2] = (uint8_t)((24 + n) >> 8), out[3] = (uint8_t)(24 + n);
-	out[8] = 64, out[9] = 47;
-	memcpy(out + 12, (const uint8_t[]){ 198, 51, 100, 1, 198, 51, 100, 2 }, 8);
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(out[i] << 8 | out[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	out[10] = (uint8_t)(~sum >> 8), out[11] = (uint8_t)~sum;
-	out[22] = 0x08, out[23] = 0x00;  /* GRE: no flags, version 0, IPv4 */
-	memcpy(out + 24, in, n);
-	cap_open("gre.pcap");
-	cap_raw(out, (uint32_t)(24 + n));
-	cap_close();
-
-	rows = h_netanalyze_rows(0, &nr, (const char *const[]){ h_path("gre.pcap"), NULL }, "--sql",
-				 "SELECT ip(src) AS src, sport, tunnel, conn_id FROM packets",
-				 "--format", "jsonl", NULL);
-	if (ASSERT_EQ(nr, 1, "one packet")) {
-		ASSERT_STREQ(jstr(&rows[0], "src"), C, "the inner source");
-		ASSERT_EQ(jint(&rows[0], "sport"), 44000, "the inner port");
-		ASSERT_STREQ(jstr(&rows[0], "tunnel"), "gre 198.51.100.1 > 198.51.100.2",
-			     "the tunnel and its outer addresses");
-		ASSERT_EQ(jint(&rows[0], "conn_id"), 1, "the inner flow is a connection");
-	}
-	json_rows_free(rows, nr);
-
-	/* tshark reads the same bytes as GRE carrying IPv4: outer, then inner source */
-	struct h_argv a;
-	char *o = NULL;
-
-	h_argv_init(&a, "tshark");
-	for (const char *const *v = (const char *const[]){ "-n", "-r", h_path("gre.pcap"), "-T",
-		"fields", "-e", "gre.proto", "-e", "ip.src", "-e", "tcp.srcport", NULL }; *v; v++)
-		h_argv_add(&a, *v);
-	if (ASSERT_EQ(h_run(&a, &o, NULL), 0, "tshark runs"))
-		ASSERT_STREQ(o, "0x0800\t198.51.100.1,192.0.2.1\t44000\n", "tshark: GRE over IPv4");
-	h_argv_free(&a);
-	free(o);
-}
-
 int main(int argc, char **argv)
 {
 	int rc = h_setup(argc, argv, false);
@@ -516,7 +457,6 @@ int main(int argc, char **argv)
 	RUN_TEST(test_history_letters);
 	RUN_TEST(test_wireshark_classes);
 	RUN_TEST(test_undecoded_counts);
-	RUN_TEST(test_tunnel_column);
 	h_teardown(test_state.failed_subtests != 0);
 	return test_exit();
 }
