@@ -466,21 +466,6 @@ static int infile_finish(struct infile *f, struct pass *pass, struct an_err *e)
 		if (err)
 			goto fail;
 	}
-	for (uint32_t i = 0; i < f->pctx.nundec; i++) {
-		/* never silent: each kind of packet the decoder could not read
-		 * to a transport header is a problem row (the store copies the
-		 * text) */
-		const struct undec_kind *k = &f->pctx.undec[i];
-		struct row_problem p = { r->file_id, k->first_offset, k->block_type, f->cut_msg };
-		char what[96];
-
-		packet_undec_str(k, what, sizeof(what));
-		snprintf(f->cut_msg, sizeof(f->cut_msg), "packets not decoded: %llu, %s",
-			 (unsigned long long)k->packets, what);
-		err = f->sink.put(f->sink.ctx, ROW_PROBLEM, &p);
-		if (err)
-			goto fail;
-	}
 	hash_rest(f);
 	snprintf(f->hash_text, sizeof(f->hash_text), "%016llx-%llu",
 		 (unsigned long long)hash_final(&f->hash), (unsigned long long)f->raw_read);

@@ -7,7 +7,6 @@
  * SQL, no state but the per-file context; what it cannot decode it flags in
  * the row's anomalies, so every packet makes a row.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,52 +37,6 @@ static size_t comment_comm(const struct capfile_rec *rec, uint32_t pid, const ch
 	return i;
 }
 
-/* Counts a packet not decoded to its transport header by kind, so that
- * the file's problems say how many of each there were. */
-static void count_undecoded(struct packet_ctx *ctx, const struct pkt *d,
-			    const struct capfile_rec *rec)
-{
-	struct undec_kind *k = NULL;
-
-	for (uint32_t i = 0; i < ctx->nundec && !k; i++)
-		if (ctx->undec[i].why == d->undecoded && ctx->undec[i].at == d->undecoded_at &&
-		    ctx->undec[i].type == d->undecoded_type)
-			k = &ctx->undec[i];
-	if (!k && ctx->nundec < UNDEC_KINDS - 1) {
-		k = &ctx->undec[ctx->nundec++];
-		k->why = d->undecoded;
-		k->at = d->undecoded_at;
-		k->type = d->undecoded_type;
-		k->block_type = rec->block_type;
-		k->first_offset = (int64_t)rec->offset;
-	}
-	if (!k) {
-		/* too many kinds: the last slot counts the rest together */
-		k = &ctx->undec[UNDEC_KINDS - 1];
-		if (ctx->nundec < UNDEC_KINDS) {
-			ctx->nundec = UNDEC_KINDS;
-			memset(k, 0, sizeof(*k));
-			k->block_type = rec->block_type;
-			k->first_offset = (int64_t)rec->offset;
-		}
-	}
-	k->packets++;
-}
-
-void packet_undec_str(const struct undec_kind *k, char *buf, size_t n)
-{
-	struct pkt d;
-
-	if (!k->why) {
-		snprintf(buf, n, "further kinds");
-		return;
-	}
-	d.undecoded = k->why;
-	d.undecoded_at = k->at;
-	d.undecoded_type = k->type;
-	decode_undecoded_str(&d, buf, n);
-}
-
 void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t iface_id,
 		  struct packet_ctx *ctx)
 {
@@ -96,8 +49,6 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 
 	memset(p, 0, sizeof(*p));
 	decode_packet(linktype, rec->data, rec->caplen, &d);
-	if (d.undecoded)
-		count_undecoded(ctx, &d, rec);
 	if (rec->opts_len) {
 		capfile_opt_iter_init(&it, rec);
 		while (!have_an && capfile_opt_next(&it, &o) > 0)

@@ -95,25 +95,11 @@ struct row_pkt {
 };
 
 /* Per-file state the packet builder needs (ingest.c keeps it). */
-/* Packets the decoder could not take to a transport header, per kind
- * (reason, header, number: decode.h); the kinds beyond UNDEC_KINDS - 1
- * count together in the last slot, whose why is 0. */
-#define UNDEC_KINDS 16
-struct undec_kind {
-	uint8_t why, at;         /* enum pkt_undecoded, enum pkt_proto */
-	uint32_t type;
-	uint32_t block_type;     /* of its first packet */
-	int64_t first_offset;
-	uint64_t packets;
-};
-
 struct packet_ctx {
 	uint32_t file_id;
 	int64_t file_idx;        /* next record's position in the file */
 	int64_t last_ts;         /* an SPB has none: it takes its predecessor's */
 	struct strtab *strs;
-	struct undec_kind undec[UNDEC_KINDS];
-	uint32_t nundec;
 };
 
 /* packet.c: decodes rec (a CAPFILE_REC_PACKET) into *p: headers, the
@@ -123,8 +109,6 @@ struct packet_ctx {
  * flagged in p->anomalies. */
 void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t iface_id,
 		  struct packet_ctx *ctx);
-/* The text of a kind of undecoded packets ("unsupported linktype 147"). */
-void packet_undec_str(const struct undec_kind *k, char *buf, size_t n);
 
 /* ---- journal records (events and processes) ---- */
 
