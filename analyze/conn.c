@@ -135,16 +135,17 @@ static void lru_append(struct conn_table *t, struct flow *f)
 	t->lru_tail = f;
 }
 
-/* Endpoint that is more likely the server of a flow seen midstream:
- * returns true when it is the packet's destination. */
-static bool dst_is_server(uint16_t sport, uint16_t dport)
+/* Zeek's choice of roles for a connection first seen without a SYN
+ * (midstream or at its SYN-ACK): true when the packet's sender is the
+ * responder. A source on a likely server port is the responder, unless the
+ * destination is one too: then, for a segment without SYN, the lower port is
+ * the server's. */
+static bool zeek_flips(uint16_t sport, uint16_t dport, uint8_t flags)
 {
-	if (dport < 1024 && sport >= 1024)
-		return true;
-	if (sport < 1024 && dport >= 1024)
+	if (!zeek_likely_server_port(sport))
 		return false;
-	if (dport != sport)
-		return dport < sport;
+	if (zeek_likely_server_port(dport))
+		return !(flags & TH_SYN) && sport < dport;
 	return true;
 }
 
@@ -170,7 +171,7 @@ static struct flow *flow_new(struct conn_table *t, const struct apkt *a, int *fr
 	} else {
 		f->origin = ORIGIN_MIDSTREAM;
 		f->outcome = OUT_MIDSTREAM;
-		src_is_client = dst_is_server(r->sport, r->dport);
+		src_is_client = !zeek_flips(r->sport, r->dport, r->tcp_flags);
 	}
 	f->flipped = !src_is_client;
 	memcpy(f->ep[0].addr, src_is_client ? r->src : r->dst, alen);
@@ -182,8 +183,13 @@ static struct flow *flow_new(struct conn_table *t, const struct apkt *a, int *fr
 	f->file_id = r->file_id;
 	f->vantage = conn_vantage(t, r->file_id);
 	f->first_ns = f->last_ns = a->ts;
-	if (f->flipped)
-		f->history[f->hlen++] = '^';
+	/* Zeek's originator: the handshake's client, except for a flow
+	 * first seen at a SYN-ACK that Zeek does not flip at once: there
+	 * the SYN-ACK's sender is, until an ACK or data flips it */
+	if (synack && !zeek_flips(r->sport, r->dport, r->tcp_flags))
+		zeek_init(f, 1, false);
+	else
+		zeek_init(f, 0, f->flipped);
 
 	uint32_t h = tuple_hash(f->vantage, r->ipver, r->src, r->sport, r->dst, r->dport);
 
@@ -243,7 +249,7 @@ void conn_sweep(struct conn_table *t, int64_t now, bool all)
 
 		if (!all && idle < IDLE_CLOSED_NS)
 			break; /* the rest were active more recently */
-		int64_t limit = f->closed ? IDLE_CLOSED_NS :
+		int64_t limit = zeek_closed(f) ? IDLE_CLOSED_NS :
 				f->outcome == OUT_PENDING ? IDLE_PENDING_NS : IDLE_OPEN_NS;
 
 		if (all || idle >= limit)
@@ -258,6 +264,10 @@ static bool seq_lt(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
+/* Wireshark's tcp_analyze_sequence_number, for the flags netanalyze keeps.
+ * A SYN and a FIN take one sequence number: a resent SYN or FIN is a
+ * retransmission (not out of order, however soon it comes), as in
+ * Wireshark's out-of-order test since it counts them. */
 static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 {
 	const struct row_pkt *r = ap->r;
@@ -267,28 +277,40 @@ static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 	unsigned a = 0;
 	uint32_t sf = !!(fl & TH_SYN) + !!(fl & TH_FIN);
 	int64_t ts = ap->ts;
+	bool known = fw->bits & EP_NEXTSEQ;
+	/* a byte sent at the next sequence number into a zero window */
+	bool zwp = seglen == 1 && known && r->seq == fw->nextseq && (rv->bits & EP_WIN) &&
+		   rv->win == 0;
 
-	if (r->win == 0 && !(fl & (TH_RST | TH_FIN | TH_SYN)))
-		a |= AN_ZEROWIN;
-	if (seglen <= 1 && !(fl & (TH_FIN | TH_SYN | TH_RST)) && (fw->bits & EP_NEXTSEQ) &&
-	    r->seq == fw->nextseq - 1)
-		a |= AN_KEEPALIVE;
-	if (seglen == 0 && r->win && (fw->bits & EP_WIN) && r->win == fw->win &&
-	    (fw->bits & EP_NEXTSEQ) && r->seq == fw->nextseq && (fl & TH_ACK) &&
-	    (fw->bits & EP_LASTACK) && r->ack == fw->lastack &&
-	    !(fl & (TH_SYN | TH_FIN | TH_RST))) {
-		if (fw->dupacks < UINT8_MAX)
-			fw->dupacks++;
-		a |= AN_DUPACK;
+	if (!zwp) {
+		if (r->win == 0 && !(fl & (TH_RST | TH_FIN | TH_SYN)))
+			a |= AN_ZEROWIN;
+		if (known && seq_lt(fw->nextseq, r->seq) && !(fl & TH_RST))
+			a |= AN_LOST;  /* previous segment not captured */
+		if (seglen <= 1 && !(fl & (TH_FIN | TH_SYN | TH_RST)) && known &&
+		    r->seq == fw->nextseq - 1)
+			a |= AN_KEEPALIVE;
+		if (seglen == 0 && r->win && (fw->bits & EP_WIN) && r->win == fw->win && known &&
+		    r->seq == fw->nextseq && (fl & TH_ACK) && (fw->bits & EP_LASTACK) &&
+		    r->ack == fw->lastack && !(fl & (TH_SYN | TH_FIN | TH_RST))) {
+			if (fw->dupacks < UINT8_MAX)
+				fw->dupacks++;
+			a |= AN_DUPACK;
+		}
 	}
-	if (!(a & AN_KEEPALIVE) && (seglen > 0 || (fl & (TH_SYN | TH_FIN))) &&
-	    (fw->bits & EP_NEXTSEQ) && seq_lt(r->seq, fw->nextseq)) {
+	/* an ACK of bytes the peer was never seen to send */
+	if ((fl & TH_ACK) && (rv->bits & EP_MAXACK) && seq_lt(rv->maxack, r->ack)) {
+		a |= AN_ACKLOST;
+		rv->maxack = rv->nextseq;
+	}
+	if (!(a & AN_KEEPALIVE) && (seglen > 0 || sf) && known && seq_lt(r->seq, fw->nextseq) &&
+	    !(seglen > 1 && fw->nextseq - 1 == r->seq)) {
 		int64_t thres = f->irtt_set ? f->irtt_ns : 3000000;
 
 		if (rv->dupacks >= 2 && (rv->bits & EP_LASTACK) && rv->lastack == r->seq &&
 		    ts - rv->lastack_ns < 20000000)
 			a |= AN_RETRANS | AN_FAST;
-		else if (ts - fw->nextseq_ns < thres && fw->nextseq != r->seq + seglen)
+		else if (ts - fw->nextseq_ns < thres && fw->nextseq != r->seq + seglen + sf)
 			a |= AN_OOO;
 		else if (seglen > 0 && (rv->bits & EP_LASTACK) && !seq_lt(rv->lastack, r->seq + seglen))
 			a |= AN_RETRANS | AN_SPURIOUS;
@@ -297,10 +319,14 @@ static unsigned seq_analysis(struct flow *f, int d, const struct apkt *ap)
 	}
 	uint32_t end = r->seq + seglen + sf;
 
-	if (!(fw->bits & EP_NEXTSEQ) || seq_lt(fw->nextseq, end)) {
+	if (!zwp && (!known || seq_lt(fw->nextseq, end))) {
 		fw->nextseq = end;
 		fw->bits |= EP_NEXTSEQ;
 		fw->nextseq_ns = ts;
+	}
+	if (!zwp && (!(fw->bits & EP_MAXACK) || r->seq == fw->maxack)) {
+		fw->maxack = fw->nextseq;
+		fw->bits |= EP_MAXACK;
 	}
 	if (fl & TH_ACK) {
 		if (!(fw->bits & EP_LASTACK) || r->ack != fw->lastack) {
@@ -360,6 +386,10 @@ static const char *class_name(unsigned a)
 		return "out_of_order";
 	if (a & AN_KEEPALIVE)
 		return "keep_alive";
+	if (a & AN_LOST)
+		return "lost_segment";
+	if (a & AN_ACKLOST)
+		return "ack_lost_segment";
 	return NULL;
 }
 
@@ -413,23 +443,9 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 		s->bytes += r->payload_len;
 		s->ip_bytes += r->ip_len;
 		a = seq_analysis(f, d, ap);
-		if (r->tcp_flags & TH_SYN)
-			zeek_history(f, d, (r->tcp_flags & TH_ACK) ? 'H' : 'S');
-		if (r->payload_len)
-			zeek_history(f, d, 'D');
-		else if ((r->tcp_flags & (TH_ACK | TH_SYN | TH_FIN | TH_RST)) == TH_ACK)
-			zeek_history(f, d, 'A');
-		if (r->tcp_flags & TH_FIN)
-			zeek_history(f, d, 'F');
-		if (r->tcp_flags & TH_RST)
-			zeek_history(f, d, 'R');
-		if (a & AN_RETRANS) {
-			zeek_history(f, d, 'T');
+		if (a & AN_RETRANS)
 			s->retrans++;
-		}
-		if (a & AN_ZEROWIN)
-			zeek_history(f, d, 'W');
-		zeek_update_state(f, d, r->tcp_flags);
+		zeek_packet(f, d, r);
 	}
 	f->last_ns = ap->ts;
 	lru_unlink(t, f);
@@ -438,6 +454,7 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 	*anomalies = (uint16_t)((*anomalies & AN_DECODER) | a);
 	res->f = f;
 	res->from = d;
+	res->from_orig = d == f->z.orig;
 	res->seq_rel = r->seq - s->base;
 	res->rtx_class = class_name(a);
 	return 0;
@@ -476,23 +493,25 @@ void conn_row(const struct flow *f, struct row_conn *c)
 	c->role_inferred = f->origin != ORIGIN_SYN;
 	c->start_ns = f->first_ns;
 	c->end_ns = f->last_ns;
-	for (int d = 0; d < 2; d++) {
+	/* sides in Zeek's roles */
+	for (int i = 0; i < 2; i++) {
+		int d = f->z.orig ? 1 - i : i;
 		const struct endpoint *e = &f->ep[d];
 
-		memcpy(c->addr[d], e->addr, 16);
-		c->port[d] = e->port;
-		c->pkts[d] = e->pkts;
-		c->bytes[d] = e->bytes;
-		c->ip_bytes[d] = e->ip_bytes;
-		c->has_pid[d] = e->bits & EP_PID;
-		c->pid[d] = e->pid;
-		c->comm[d] = e->comm;
-		c->base[d] = e->base;
-		c->has_base[d] = e->bits & EP_BASE;
+		memcpy(c->addr[i], e->addr, 16);
+		c->port[i] = e->port;
+		c->pkts[i] = e->pkts;
+		c->bytes[i] = e->bytes;
+		c->ip_bytes[i] = e->ip_bytes;
+		c->has_pid[i] = e->bits & EP_PID;
+		c->pid[i] = e->pid;
+		c->comm[i] = e->comm;
+		c->base[i] = e->base;
+		c->has_base[i] = e->bits & EP_BASE;
 	}
 	c->conn_state = zeek_conn_state(f);
-	memcpy(c->history, f->history, f->hlen);
-	c->history[f->hlen] = 0;
+	memcpy(c->history, f->z.history, f->z.hlen);
+	c->history[f->z.hlen] = 0;
 	c->retransmissions = (uint64_t)f->ep[0].retrans + f->ep[1].retrans;
 	c->file_id = f->file_id;
 }

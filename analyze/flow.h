@@ -69,6 +69,7 @@ enum outcome {
 #define EP_PID      (1u << 10)
 #define EP_OUT      (1u << 11) /* out_* hold its last outbound segment */
 #define EP_COOKIE   (1u << 12) /* its socket's cookie was noted (kevents) */
+#define EP_MAXACK   (1u << 13) /* maxack holds Wireshark's 'max seq to be acked' */
 
 struct endpoint {
 	uint8_t addr[16];
@@ -76,14 +77,38 @@ struct endpoint {
 	int64_t nextseq_ns, lastack_ns;
 	int64_t out_ns;
 	uint32_t isn, base, nextseq, lastack;
+	uint32_t maxack;          /* end of what it sent without a hole (Wireshark's maxseqtobeacked) */
 	uint32_t out_seq, out_ack, out_len;  /* last outbound segment (loopback copies) */
 	uint32_t retrans;
 	uint32_t pid, comm;       /* owner from packet annotations; comm: strtab id */
-	uint32_t hist_seen;       /* history letters recorded for this side */
 	uint16_t port, win, out_win, mss;
 	uint16_t bits;            /* EP_* */
 	uint8_t state;            /* enum ep_state */
 	uint8_t wscale, out_flags, dupacks;
+};
+
+/* One endpoint as Zeek's TCP analyzer follows it (zeek.c): its state, its
+ * sequence space (Zeek's start, last and acknowledged sequence numbers)
+ * and what its history letters depend on. */
+struct zeek_ep {
+	uint32_t start, last, ack;
+	uint32_t last_syn, last_fin, last_rst;  /* relative seq of the last S/H, F, R */
+	uint32_t rxmt_cnt, rxmt_thresh, win0_cnt, win0_thresh;
+	uint32_t fin_cnt;
+	uint8_t state, prev_state;              /* enum ep_state */
+};
+
+#define ZEEK_HISTORY_MAX 47
+
+/* Zeek's view of a connection: zeek_ep[d] is our side d; orig is the side
+ * Zeek calls the originator (it may differ from ep[0] and change, as Zeek
+ * flips roles). */
+struct zeek_conn {
+	struct zeek_ep ep[2];
+	uint32_t hist_seen;       /* Zeek's HIST_* bits, the responder's << 16 */
+	uint8_t orig;
+	uint8_t hlen;
+	char history[ZEEK_HISTORY_MAX + 1];
 };
 
 /* What kernel events tell about a connection (kevents.c); allocated when
@@ -116,12 +141,10 @@ struct flow {
 	uint8_t ipver;
 	uint8_t origin;           /* enum origin */
 	uint8_t outcome;          /* enum outcome */
-	uint8_t hlen;
 	bool flipped;             /* roles differ from the first packet's sender */
-	bool closed;              /* both FINs or an RST seen */
+	struct zeek_conn z;
 	bool mru_syn_set, irtt_set;
 	uint8_t icmp_type, icmp_code, icmp_ver;
-	char history[20];         /* at most 8 letters per side and '^' */
 	uint8_t icmp_from[16];
 };
 
@@ -149,7 +172,8 @@ struct conn_table {
 struct conn_result {
 	struct flow *f;
 	bool created;
-	int from;                 /* 0 sent by ep[0] (originator), 1 by ep[1] */
+	int from;                 /* 0 sent by ep[0] (the handshake's client), 1 by ep[1] */
+	bool from_orig;           /* sent by Zeek's originator, as of this packet */
 	uint32_t seq_rel;         /* relative to the sender's base */
 	const char *rtx_class;    /* retransmissions.class, or NULL */
 };
@@ -179,9 +203,16 @@ int64_t conn_quoted(struct conn_table *t, const struct apkt *a);
 void conn_row(const struct flow *f, struct row_conn *c);
 
 /* ---- zeek.c ---- */
-void zeek_history(struct flow *f, int d, char letter);
-void zeek_update_state(struct flow *f, int d, uint8_t tcp_flags);
+/* A new flow: Zeek's originator is our side orig; flipped: Zeek flipped
+ * the roles of the first packet ('^'). */
+void zeek_init(struct flow *f, int orig, bool flipped);
+/* Every packet of the flow that is not a loopback copy, from side d. */
+void zeek_packet(struct flow *f, int d, const struct row_pkt *r);
 const char *zeek_conn_state(const struct flow *f);
+/* Both sides closed or one reset, as Zeek's states say. */
+bool zeek_closed(const struct flow *f);
+/* Zeek's likely server port (the port heuristic of its role flipping). */
+bool zeek_likely_server_port(uint16_t port);
 
 /* ---- handshake.c ---- */
 void hs_packet(struct flow *f, int d, const struct apkt *a, bool copy);

@@ -287,7 +287,7 @@ static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, s
 	}
 	r->has |= PK_CONN | PK_FROM_ORIG;
 	r->conn_id = res.f->conn_id;
-	r->from_orig = res.from == 0;
+	r->from_orig = res.from_orig;
 	if (res.created)
 		kevents_flow_started(&p->kev, res.f);
 	/* a packet its own socket sent names the socket's connection */
@@ -301,7 +301,7 @@ static int tcp_packet(struct pass *p, struct row_pkt *r, const struct apkt *a, s
 		struct row_rtx x = {
 			.packet_id = r->id, .conn_id = r->conn_id, .ts_ns = a->ts,
 			.pid = r->pid, .seq_rel = res.seq_rel, .len = r->payload_len,
-			.comm = r->comm, .has_pid = r->has & PK_PID, .from_orig = res.from == 0,
+			.comm = r->comm, .has_pid = r->has & PK_PID, .from_orig = res.from_orig,
 			.ipver = r->ipver, .tcp_flags = r->tcp_flags, .sport = r->sport,
 			.dport = r->dport, .cls = res.rtx_class,
 		};

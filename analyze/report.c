@@ -66,7 +66,8 @@ struct rep_def {
 	"|| ' ' || hm_ep(q_src, q_sport) || ' > ' || hm_ep(q_dst, q_dport) END AS quoted, " \
 	"hm_proc(comm, pid) AS process, conn_id AS conn"
 #define PROC_TABLE \
-	"hm_proc(comm, pid) AS process, role, local, hm_ep(remote, remote_port) AS remote, " \
+	"hm_proc(comm, pid) AS process, role, hm_ep(local, local_port) AS local, " \
+	"hm_ep(remote, remote_port) AS remote, " \
 	"connections AS conns, bytes_out || '/' || bytes_in AS bytes_out_in, " \
 	"pkts_out || '/' || pkts_in AS pkts_out_in, hm_time(first_ns) AS first, " \
 	"hm_time(last_ns) AS last"
@@ -102,7 +103,7 @@ static const struct rep_def defs[REP__COUNT] = {
 		{ "pid", NULL }, { "comm", NULL }, { "src", "dst" }, { "q_sport", "q_dport" },
 		"ts_ns", "ts_ns, icmp_id", ICMP_TABLE, NULL },
 	[REP_PROCESSES] = { "v_processes", "Processes",
-		{ "pid", NULL }, { "comm", NULL }, { "local", "remote" }, { "remote_port", NULL },
+		{ "pid", NULL }, { "comm", NULL }, { "local", "remote" }, { "remote_port", "local_port" },
 		"first_ns", "first_ns, pid", PROC_TABLE, "last_ns" },
 	[REP_JOINED] = { "v_joined", "Connections seen from both ends",
 		{ "client_pid", "server_pid" }, { "client_comm", "server_comm" },

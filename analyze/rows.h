@@ -62,6 +62,8 @@
 #define AN_TRUNCATED  512u
 #define AN_UNDECODABLE 1024u
 #define AN_FRAGMENT   2048u
+#define AN_LOST       4096u   /* Wireshark's tcp.analysis.lost_segment */
+#define AN_ACKLOST    8192u   /* Wireshark's tcp.analysis.ack_lost_segment */
 /* kept from the builder (AN_COPY: the recorder flagged the packet as a copy
  * of one seen on another interface, docs/format.md §4) */
 #define AN_DECODER    (AN_TRUNCATED | AN_UNDECODABLE | AN_FRAGMENT | AN_COPY)
@@ -309,7 +311,7 @@ struct row_conn {
 	uint16_t port[2];
 	uint8_t addr[2][16];
 	const char *conn_state;  /* static */
-	char history[24];
+	char history[48];
 	char community_id[32];   /* Community ID v1 (community_id.h) */
 };
 

@@ -709,6 +709,30 @@ static void test_netrec_processes(void)
 		  "refused", NUL, NUL, 50000, 5003, "wget", NUL, NULL },
 	};
 	one_file("nr_procs.pcapng", e, 2);
+
+	/* --processes: the service port 9000 is the client's remote port and
+	 * the server's own (local) port, never the server's "remote" port */
+	struct jrow *rows;
+	int n;
+
+	rows = h_netanalyze_rows(0, &n, (const char *const[]){ h_path("nr_procs.pcapng"), NULL },
+				 "--processes", "--format", "jsonl", NULL);
+	if (ASSERT_EQ(n, 3, "three process rows")) {
+		for (int i = 0; i < n; i++) {
+			const char *comm = jstr(&rows[i], "comm");
+
+			if (comm && !strcmp(comm, "python3")) {
+				ASSERT_STREQ(jstr(&rows[i], "role"), "server", "python3 is the server");
+				ASSERT_EQ(jint(&rows[i], "local_port"), 9000, "server's local port");
+				ASSERT_EQ(jget(&rows[i], "remote_port")->t, JV_NULL,
+					  "server's remote port: the clients' ephemeral ones, null");
+			} else if (comm && !strcmp(comm, "curl")) {
+				ASSERT_EQ(jint(&rows[i], "remote_port"), 9000, "client's remote port");
+				ASSERT_EQ(jget(&rows[i], "local_port")->t, JV_NULL, "client's local port");
+			}
+		}
+	}
+	json_rows_free(rows, n);
 }
 
 static void test_netrec_shuffled(void)
