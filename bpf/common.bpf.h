@@ -41,6 +41,7 @@
 #define NR_TCP_SYN_SENT 2
 #define NR_TCP_SYN_RECV 3
 #define NR_TCP_LISTEN 10
+#define NR_TCP_NEW_SYN_RECV 12
 #define NR_STORAGE_CREATE 1ULL
 
 /* Set by user space before load (record/attach.c). */
@@ -48,6 +49,8 @@ const volatile __u32 snap_l3 = NR_MAX_COPY;   /* bytes kept from the network hea
 const volatile __u32 target_netns = 0;        /* netns inode; 0: any */
 const volatile __u32 more_netns = 0;          /* 1: also those in map netns_on */
 const volatile __u32 event_mask = 0xffffffff; /* 1 << enum nr_ev_type */
+const volatile __u32 kernel_stack = 0;        /* 1: tracepoint events carry
+						 their kernel stack (-K) */
 const volatile __u64 wake_bytes = 4 << 20;    /* wake the reader past this much
 						 queued data (a quarter of -B) */
 

@@ -161,13 +161,16 @@ int BPF_PROG(sock_recv, struct sock *sk, int ret, int flags)
 /* ------------------------------------------------------------------ */
 
 /* An event about sk (NULL: the addresses are filled in by the caller). */
-static __always_inline struct nr_event *event_start(const struct sock *sk, __u32 type,
-						    struct nr_cpu_slot **s)
+static __always_inline struct nr_event *event_start(void *ctx, const struct sock *sk,
+						    __u32 type, struct nr_cpu_slot **s)
 {
-	struct nr_event *e = event_reserve(s, type);
+	struct nr_event *e = event_reserve_sz(s, type, kernel_stack);
 	struct nr_tuple t;
 
-	if (!e || !sk)
+	if (!e)
+		return e;
+	event_stack(ctx, e);
+	if (!sk)
 		return e;
 	tuple_of_sk(sk, &t);
 	e->family = t.family;
@@ -187,6 +190,51 @@ static __always_inline void event_owner(struct nr_event *e, struct sock *sk)
 		owner_copy(&e->owner, o);
 	if (!e->owner.cookie)
 		e->owner.cookie = bpf_get_socket_cookie(sk);
+}
+
+/* The error the application sees on sk: the socket's, else the soft one
+ * TCP keeps while it retries (an ICMP host unreachable answering a SYN). */
+static __always_inline int sk_error(const struct sock *sk)
+{
+	int err = BPF_CORE_READ(sk, sk_err);
+
+	return err ? err : BPF_CORE_READ(sk, sk_err_soft);
+}
+
+/* The connection lifecycle from state changes (docs/format.md §5.2):
+ * a connect ends when SYN_SENT is left (ESTABLISHED, or CLOSE with the
+ * error connect() returns: the kernel sets sk_err before it closes), by
+ * then the local port is the one the kernel chose; a close is an
+ * established connection reaching CLOSE. The owner is the socket's, taken
+ * in process context at connect() (the transitions themselves run in
+ * softirq, where the current task is whoever was interrupted). */
+static __always_inline void lifecycle(void *ctx, struct sock *sk, int oldstate, int newstate)
+{
+	struct nr_cpu_slot *s;
+	struct nr_event *e;
+	__u32 type;
+	int err = 0;
+
+	if (oldstate == NR_TCP_SYN_SENT &&
+	    (newstate == NR_TCP_ESTABLISHED || newstate == NR_TCP_CLOSE)) {
+		type = NR_EV_T_CONNECT;
+		if (newstate == NR_TCP_CLOSE)
+			err = sk_error(sk);
+	} else if (newstate == NR_TCP_CLOSE && oldstate != NR_TCP_SYN_RECV &&
+		   oldstate != NR_TCP_LISTEN && oldstate != NR_TCP_NEW_SYN_RECV &&
+		   oldstate != NR_TCP_CLOSE) {
+		type = NR_EV_T_CLOSE;
+	} else {
+		return;
+	}
+	e = event_start(ctx, sk, type, &s);
+	if (!e)
+		return;
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->err = err;
+	event_owner(e, sk);
+	event_submit(s, e);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -220,17 +268,18 @@ int BPF_PROG(set_state, struct sock *sk, int oldstate, int newstate)
 	if (o && (o->flags & NR_OWN_VALID) && newstate != NR_TCP_LISTEN)
 		remember_conn(sk, o);
 
-	e = event_start(sk, NR_EV_T_STATE, &s);
-	if (!e)
-		return 0;
-	e->oldstate = oldstate;
-	e->newstate = newstate;
-	event_owner(e, sk);
-	event_submit(s, e);
+	e = event_start(ctx, sk, NR_EV_T_STATE, &s);
+	if (e) {
+		e->oldstate = oldstate;
+		e->newstate = newstate;
+		event_owner(e, sk);
+		event_submit(s, e);
+	}
+	lifecycle(ctx, sk, oldstate, newstate);
 	return 0;
 }
 
-static __always_inline int simple_event(struct sock *sk, __u32 type)
+static __always_inline int simple_event(void *ctx, struct sock *sk, __u32 type)
 {
 	struct nr_cpu_slot *s;
 	struct nr_event *e;
@@ -253,7 +302,7 @@ static __always_inline int simple_event(struct sock *sk, __u32 type)
 		if (!err)
 			return 0;
 	}
-	e = event_start(sk, type, &s);
+	e = event_start(ctx, sk, type, &s);
 	if (!e)
 		return 0;
 	e->err = err;
@@ -266,25 +315,25 @@ static __always_inline int simple_event(struct sock *sk, __u32 type)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(retransmit, struct sock *sk, struct sk_buff *skb)
 {
-	return simple_event(sk, NR_EV_T_RETRANSMIT);
+	return simple_event(ctx, sk, NR_EV_T_RETRANSMIT);
 }
 
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(receive_reset, struct sock *sk)
 {
-	return simple_event(sk, NR_EV_T_RESET_RECV);
+	return simple_event(ctx, sk, NR_EV_T_RESET_RECV);
 }
 
 SEC("tp_btf/inet_sk_error_report")
 int BPF_PROG(error_report, struct sock *sk)
 {
-	return simple_event(sk, NR_EV_T_SK_ERROR);
+	return simple_event(ctx, sk, NR_EV_T_SK_ERROR);
 }
 
 SEC("tp_btf/tcp_destroy_sock")
 int BPF_PROG(destroy_sock, struct sock *sk)
 {
-	return simple_event(sk, NR_EV_T_DESTROY);
+	return simple_event(ctx, sk, NR_EV_T_DESTROY);
 }
 
 SEC("tp_btf/tcp_retransmit_synack")
@@ -295,7 +344,7 @@ int BPF_PROG(retransmit_synack, struct sock *sk, struct request_sock *req)
 
 	if (!(event_mask & (1U << NR_EV_T_RETRANSMIT_SYNACK)) || !sk || !sk_wanted(sk))
 		return 0;
-	e = event_start((const struct sock *)req, NR_EV_T_RETRANSMIT_SYNACK, &s);
+	e = event_start(ctx, (const struct sock *)req, NR_EV_T_RETRANSMIT_SYNACK, &s);
 	if (!e)
 		return 0;
 	e->newstate = NR_TCP_SYN_RECV;
@@ -321,13 +370,13 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 	if (!(event_mask & (1U << NR_EV_T_RESET_SENT)))
 		return 0;
 	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) != NR_TCP_LISTEN)
-		return simple_event(sk, NR_EV_T_RESET_SENT);
+		return simple_event(ctx, sk, NR_EV_T_RESET_SENT);
 	if (!skb)
 		return 0;
 	ns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
 	if (!netns_wanted(ns))
 		return 0;
-	e = event_start(0, NR_EV_T_RESET_SENT, &s);
+	e = event_start(ctx, 0, NR_EV_T_RESET_SENT, &s);
 	if (!e)
 		return 0;
 	head = BPF_CORE_READ(skb, head);
@@ -352,6 +401,61 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 	e->owner.src = NR_SRC_KERNEL;
 	event_submit(s, e);
 	return 0;
+}
+
+/* accept() and accept4() as they return, in the accepting thread: the
+ * connection is the socket of the new descriptor. Classic tracepoints
+ * (syscalls:sys_exit_accept*), whose context is this layout
+ * (/sys/kernel/tracing/events/syscalls/sys_exit_accept4/format). */
+struct sys_exit_args {
+	__u64 common;
+	__s32 nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+static __always_inline int accepted(struct sys_exit_args *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct nr_cpu_slot *s;
+	struct socket *so;
+	struct file **fds;
+	struct file *f = 0;
+	struct nr_event *e;
+	struct sock *sk;
+	__s64 fd = ctx->ret;
+
+	if (!(event_mask & (1U << NR_EV_T_ACCEPT)) || fd < 0 ||
+	    fd >= BPF_CORE_READ(t, files, fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(t, files, fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(so, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
+		return 0;
+	e = event_start(ctx, sk, NR_EV_T_ACCEPT, &s);
+	if (!e)
+		return 0;
+	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);
+	owner_from_current(&e->owner);
+	e->owner.src = NR_SRC_ACCEPT;
+	e->owner.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	event_submit(s, e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int accept4_exit(struct sys_exit_args *ctx)
+{
+	return accepted(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int accept_exit(struct sys_exit_args *ctx)
+{
+	return accepted(ctx);
 }
 
 /* Start-up scan: owners of TCP sockets open before netrec, by inode. */

@@ -171,8 +171,20 @@ enum nr_ev_type {
 	NR_EV_T_ZERO_WIN_RECV,
 	NR_EV_T_WIN_OPEN_RECV,
 	NR_EV_T_DESTROY,
+	NR_EV_T_CONNECT,         /* a connect() ended: established, or failed (err) */
+	NR_EV_T_ACCEPT,          /* accept() returned a connection */
+	NR_EV_T_CLOSE,           /* an established connection reached CLOSE */
 	NR_EV_T_MAX
 };
+
+/* The state a failed connect and a close reach (nr_event.newstate holds
+ * Linux TCP states). */
+#define NR_TCP_CLOSE 7
+
+/* Kernel stack frames an event can carry (-K): when asked for, every event
+ * record from a tracepoint is followed by NR_STACK_MAX return addresses,
+ * nframes of them valid (innermost first), the rest zero. */
+#define NR_STACK_MAX 32
 
 #define NR_EV_WINDOW_MASK (1U << NR_EV_T_ZERO_WIN_ADV | 1U << NR_EV_T_WIN_OPEN_ADV | \
 			   1U << NR_EV_T_ZERO_WIN_RECV | 1U << NR_EV_T_WIN_OPEN_RECV)
@@ -190,8 +202,10 @@ struct nr_event {
 	__u16 sport;             /* local port, host order */
 	__u16 dport;             /* remote port, host order */
 	__u8 newstate;
-	__u8 pad1[3];
-	__s32 err;               /* positive errno for NR_EV_T_SK_ERROR */
+	__u8 pad1;
+	__u16 nframes;           /* kernel stack frames after the record */
+	__s32 err;               /* positive errno for NR_EV_T_SK_ERROR and a
+				    failed NR_EV_T_CONNECT */
 	__u32 window;            /* raw TCP window field for window events */
 	__u32 netns;
 	__u32 pad2;

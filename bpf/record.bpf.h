@@ -87,7 +87,10 @@ static __always_inline void announce(const struct nr_owner *o)
 /* An event record with its kind, type, CPU, sequence and time filled in
  * and everything else zero; NULL when the user did not ask for the event,
  * or when the ring is full (counted). */
-static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, __u32 type)
+/* An event record; with_stack (a constant, or kernel_stack) makes room for
+ * NR_STACK_MAX frames after it, filled by event_stack(). */
+static __always_inline struct nr_event *event_reserve_sz(struct nr_cpu_slot **sp, __u32 type,
+							 int with_stack)
 {
 	struct nr_cpu_slot *s;
 	struct nr_event *e;
@@ -99,7 +102,10 @@ static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, _
 	if (!s)
 		return 0;
 	seq = next_seq(s);
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	if (with_stack)
+		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + NR_STACK_MAX * 8, 0);
+	else
+		e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
 		count_drop(s, 0);
 		return 0;
@@ -112,6 +118,25 @@ static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, _
 	e->ktime_ns = bpf_ktime_get_ns();
 	*sp = s;
 	return e;
+}
+
+/* Events from packets (tc) carry no stack. */
+static __always_inline struct nr_event *event_reserve(struct nr_cpu_slot **sp, __u32 type)
+{
+	return event_reserve_sz(sp, type, 0);
+}
+
+/* The kernel stack of the running tracepoint into the room after e
+ * (reserved with kernel_stack set). bpf_get_stack zeroes what it does not
+ * fill, and everything on failure. */
+static __always_inline void event_stack(void *ctx, struct nr_event *e)
+{
+	long n;
+
+	if (!kernel_stack)
+		return;
+	n = bpf_get_stack(ctx, (void *)(e + 1), NR_STACK_MAX * 8, 0);
+	e->nframes = n > 0 ? (__u64)n / 8 : 0;
 }
 
 static __always_inline void event_submit(struct nr_cpu_slot *s, struct nr_event *e)

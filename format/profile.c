@@ -436,6 +436,9 @@ static const struct {
 	[NR_EVENT_ZERO_WIN_RECV] = { NR_EV_ZERO_WIN_RECV, "zero window received" },
 	[NR_EVENT_WIN_OPEN_RECV] = { NR_EV_WIN_OPEN_RECV, "window opened (received)" },
 	[NR_EVENT_DESTROY] = { NR_EV_DESTROY, "socket destroyed" },
+	[NR_EVENT_CONNECT] = { NR_EV_CONNECT, "connect" },
+	[NR_EVENT_ACCEPT] = { NR_EV_ACCEPT, "accept" },
+	[NR_EVENT_CLOSE] = { NR_EV_CLOSE, "close" },
 };
 
 const char *nr_event_name(unsigned ev)

@@ -162,6 +162,8 @@ _Static_assert(sizeof(struct nr_cb_stats) == NR_CB_STATS_SIZE, "file format");
 #define NR_J_NEWSTATE    "NETREC_NEWSTATE"
 #define NR_J_ERRNO       "NETREC_ERRNO"
 #define NR_J_WINDOW      "NETREC_WINDOW"
+#define NR_J_KSTACK      "NETREC_KERNEL_STACK" /* frames, innermost first,
+						  space-separated (-K) */
 #define NR_J_OWNER_SRC   "NETREC_OWNER_SRC"
 #define NR_J_TID         "NETREC_TID"
 #define NR_J_NS_PID      "NETREC_NS_PID"  /* pid and tid in the owner's pid namespace */
@@ -207,6 +209,9 @@ enum nr_tcp_event {
 	NR_EVENT_ZERO_WIN_RECV,
 	NR_EVENT_WIN_OPEN_RECV,
 	NR_EVENT_DESTROY,
+	NR_EVENT_CONNECT,
+	NR_EVENT_ACCEPT,
+	NR_EVENT_CLOSE,
 	NR_EVENT_MAX
 };
 
@@ -222,6 +227,9 @@ enum nr_tcp_event {
 #define NR_EV_WIN_OPEN_ADV     "window_open_adv"
 #define NR_EV_WIN_OPEN_RECV    "window_open_recv"
 #define NR_EV_DESTROY          "destroy"
+#define NR_EV_CONNECT          "connect"
+#define NR_EV_ACCEPT           "accept"
+#define NR_EV_CLOSE            "close"
 
 /* Encode/decode helpers (format/profile.c). Decoders return 0 or -EINVAL
  * if the value is not ours (wrong PEN or type, version 0, or shorter than

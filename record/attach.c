@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -90,6 +92,8 @@ P(error_report)
 P(destroy_sock)
 P(retransmit_synack)
 P(send_reset)
+P(accept4_exit)
+P(accept_exit)
 #undef P
 
 static const struct tp_prog tp_progs[] = {
@@ -102,6 +106,9 @@ static const struct tp_prog tp_progs[] = {
 	{ p_destroy_sock, "tcp_destroy_sock", false, 1U << NR_EV_T_DESTROY },
 	{ p_retransmit_synack, "tcp_retransmit_synack", false, 1U << NR_EV_T_RETRANSMIT_SYNACK },
 	{ p_send_reset, "tcp_send_reset", false, 1U << NR_EV_T_RESET_SENT },
+	/* classic tracepoints (category/name) */
+	{ p_accept4_exit, "syscalls/sys_exit_accept4", false, 1U << NR_EV_T_ACCEPT },
+	{ p_accept_exit, "syscalls/sys_exit_accept", false, 1U << NR_EV_T_ACCEPT },
 };
 #define N_TP (sizeof(tp_progs) / sizeof(tp_progs[0]))
 
@@ -110,10 +117,40 @@ bool nr_bpf_have_owners(const struct nr_bpf *b)
 	return b && b->have_owners;
 }
 
+static bool tracefs_has(const char *tp)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "/sys/kernel/tracing/events/%s", tp);
+	if (access(name, F_OK) == 0)
+		return true;
+	snprintf(name, sizeof(name), "/sys/kernel/debug/tracing/events/%s", tp);
+	return access(name, F_OK) == 0;
+}
+
+/* Classic tracepoints are found and attached through tracefs. `ip netns
+ * exec` gives its command a fresh /sys without it: then netrec mounts
+ * tracefs in a mount namespace of its own (a slave of the one it was
+ * started in, so that it still sees new mounts such as ip netns names),
+ * which no other process sees. */
+static bool tracefs_ready(const char *tp)
+{
+	if (tracefs_has(tp))
+		return true;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) ||
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+		pr_debug("cannot mount tracefs for %s: %s", tp, strerror(errno));
+		return false;
+	}
+	return tracefs_has(tp);
+}
+
 static bool tp_exists(const struct btf *vmlinux, const char *tp)
 {
 	char name[128];
 
+	if (strchr(tp, '/'))
+		return tracefs_ready(tp);   /* a classic tracepoint */
 	if (!vmlinux)
 		return true; /* cannot tell: let the load decide */
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
@@ -137,6 +174,7 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 	b->skel->rodata->target_netns = cfg->netns;
 	b->skel->rodata->more_netns = cfg->more_netns;
 	b->skel->rodata->event_mask = cfg->event_mask;
+	b->skel->rodata->kernel_stack = cfg->kernel_stack;
 	b->skel->rodata->wake_bytes = cfg->ring_bytes / 4;
 	bpf_map__set_max_entries(b->skel->maps.rb, cfg->ring_bytes);
 	bpf_map__set_max_entries(b->skel->maps.cpu_slots, b->ncpus);

@@ -16,6 +16,7 @@ struct nr_bpf_cfg {
 	uint32_t event_mask;  /* 1 << enum nr_ev_type of the events wanted */
 	uint32_t ring_bytes;  /* ring buffer size: a power of two, >= 1 MiB */
 	bool events;          /* load the event tracepoints at all */
+	bool kernel_stack;    /* events carry their kernel stack (-K) */
 };
 
 /* Opens, loads and attaches everything but tc: socket-owner hooks and

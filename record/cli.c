@@ -52,7 +52,10 @@ static const char usage_text[] =
 "      --events LIST    kernel events to record, comma-separated: state, retransmit,\n"
 "                       retransmit_synack, reset_sent, reset_recv (reset: both),\n"
 "                       sk_error, zero_window_adv, window_open_adv, zero_window_recv,\n"
-"                       window_open_recv (window: these four), destroy, all (default)\n"
+"                       window_open_recv (window: these four), destroy, connect,\n"
+"                       accept, close (lifecycle: these three), all (default)\n"
+"  -K, --kernel-stack   record the kernel stack of each kernel event, named from\n"
+"                       /proc/kallsyms\n"
 "      --no-events      record packets only\n"
 "  -Z USER              drop privileges to USER once set up\n"
 "  -r FILE              read a recording (or any capture) back: one line per packet\n"
@@ -117,6 +120,7 @@ static uint32_t parse_events(const char *list)
 	} groups[] = {
 		{ "reset", 1U << NR_EV_T_RESET_SENT | 1U << NR_EV_T_RESET_RECV },
 		{ "window", NR_EV_WINDOW_MASK },
+		{ "lifecycle", 1U << NR_EV_T_CONNECT | 1U << NR_EV_T_ACCEPT | 1U << NR_EV_T_CLOSE },
 		{ "all", 0xffffffffU },
 	};
 	char *copy = strdup(list), *save, *tok;
@@ -166,6 +170,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 		{ "netns", required_argument, NULL, OPT_NETNS },
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "no-events", no_argument, NULL, OPT_NO_EVENTS },
+		{ "kernel-stack", no_argument, NULL, 'K' },
 		{ "user", required_argument, NULL, 'Z' },
 		{ "buffer-size", required_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -181,7 +186,7 @@ void cli_parse(int argc, char **argv, struct opts *o)
 
 	o->event_mask = 0xffffffffU;
 	o->ring_kib = CLI_RING_KIB_DEFAULT;
-	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:r:eDnqvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:w:i:s:c:C:G:W:p:Z:B:r:eDKnqvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case 'w':
@@ -262,6 +267,9 @@ void cli_parse(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_EVENTS:
 			o->no_events = true;
+			break;
+		case 'K':
+			o->kernel_stack = true;
 			break;
 		case 'Z':
 			o->user = optarg;

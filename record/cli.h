@@ -31,6 +31,7 @@ struct opts {
 	const char *cgroup;          /* relative to the v2 root once checked */
 	uint32_t event_mask;
 	bool no_events;
+	bool kernel_stack;   /* -K */
 	const char *user;
 	uint32_t ring_kib;           /* -B */
 	const char *read;            /* -r FILE: list a recording (readback.c) */

@@ -134,7 +134,10 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 			proc_of(ow, (int64_t)pr->ktime_ns + in->mono_to_real_ns);
 		in->procs++;
 		return 0;
-	} else if (size != sizeof(struct nr_event) || d[0] != NR_REC_EVENT) {
+	} else if (d[0] != NR_REC_EVENT ||
+		   (size != sizeof(struct nr_event) &&
+		    size != sizeof(struct nr_event) + NR_STACK_MAX * 8) ||
+		   ((const struct nr_event *)data)->nframes > (size - sizeof(struct nr_event)) / 8) {
 		goto lost;   /* a size or kind this netrec does not know */
 	}
 	r = pool_get(&in->pool, size);

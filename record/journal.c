@@ -16,10 +16,11 @@
 #include "text.h"
 #include "intake.h"
 #include "journal.h"
+#include "ksym.h"
 
 /* The most an event entry can take: 22 fields of at most 25 bytes of name,
- * 46 of value and their separators, plus the message. */
-#define EVENT_MAX 2048
+ * 46 of value and their separators, plus the message; and a kernel stack. */
+#define EVENT_MAX (2048 + NR_STACK_MAX * (KSYM_TEXT_MAX + 1))
 
 /* "NAME=" as one constant */
 #define F(name) name "="
@@ -90,6 +91,9 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	/* the kernel's event types are the profile's (bpf/netrec.h, §5.2) */
 	_Static_assert((int)NR_EV_T_STATE == (int)NR_EVENT_STATE &&
 		       (int)NR_EV_T_DESTROY == (int)NR_EVENT_DESTROY &&
+		       (int)NR_EV_T_CONNECT == (int)NR_EVENT_CONNECT &&
+		       (int)NR_EV_T_ACCEPT == (int)NR_EVENT_ACCEPT &&
+		       (int)NR_EV_T_CLOSE == (int)NR_EVENT_CLOSE &&
 		       (int)NR_EV_T_MAX == (int)NR_EVENT_MAX, "event numbering");
 	const char *name = nr_event_name(e->type), *comm, *txt;
 	bool process = src_is_process(src);
@@ -116,6 +120,17 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		m = text_mem(m, n, strlen(n));
 		break;
 	}
+	case NR_EV_T_CONNECT:
+		m = text_lit(m, "connect ");
+		m = ends(m, e, sa, sal, da, dal);
+		if (e->newstate == NR_TCP_CLOSE) {
+			const char *en = e->err ? strerrorname_np(e->err) : NULL;
+
+			m = text_lit(m, " failed ");
+			m = en ? text_mem(m, en, strlen(en)) : text_lit(m, "(no error)");
+			prio = NR_PRIORITY_WARNING;
+		}
+		break;
 	case NR_EV_T_SK_ERROR: {
 		const char *en = strerrorname_np(e->err);
 
@@ -179,14 +194,32 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	PUT_U64(&b, NR_J_SPORT, e->sport);
 	PUT_TEXT(&b, NR_J_DADDR, da, dal);
 	PUT_U64(&b, NR_J_DPORT, e->dport);
-	if (e->type == NR_EV_T_STATE) {
+	if (e->type == NR_EV_T_STATE || e->type == NR_EV_T_CONNECT || e->type == NR_EV_T_CLOSE) {
 		PUT_STR(&b, NR_J_OLDSTATE, nr_tcp_state_name(e->oldstate));
 		PUT_STR(&b, NR_J_NEWSTATE, nr_tcp_state_name(e->newstate));
 	}
-	if (e->type == NR_EV_T_SK_ERROR)
+	if (e->type == NR_EV_T_SK_ERROR ||
+	    (e->type == NR_EV_T_CONNECT && e->newstate == NR_TCP_CLOSE))
 		PUT_I64(&b, NR_J_ERRNO, e->err);
 	if (e->type >= NR_EV_T_ZERO_WIN_ADV && e->type <= NR_EV_T_WIN_OPEN_RECV)
 		PUT_U64(&b, NR_J_WINDOW, window);
+	if (e->nframes && ksym_loaded()) {
+		/* the frames after the record (bpf/netrec.h), innermost first,
+		 * from the code that hit the tracepoint */
+		const uint64_t *ip = (const uint64_t *)(e + 1);
+		bool first = true;
+
+		b.p = text_lit(b.p, F(NR_J_KSTACK));
+		for (unsigned i = 0; i < e->nframes && i < NR_STACK_MAX; i++) {
+			if (first && ksym_is_tracing(ip[i]))
+				continue;
+			if (!first)
+				*b.p++ = ' ';
+			b.p = ksym_put(b.p, ip[i]);
+			first = false;
+		}
+		*b.p++ = '\n';
+	}
 	PUT_STR(&b, NR_J_OWNER_SRC, nr_owner_src_name(src));
 	if (process)
 		PUT_U64(&b, NR_J_CGROUP_ID, e->owner.cgroup_id);

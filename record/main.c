@@ -38,6 +38,7 @@
 #include "filter.h"
 #include "iface.h"
 #include "intake.h"
+#include "ksym.h"
 #include "log.h"
 #include "output.h"
 #include "privs.h"
@@ -436,6 +437,16 @@ int main(int argc, char **argv)
 	bcfg.snap_l3 = o.snaplen ? o.snaplen : NR_MAX_COPY;
 	bcfg.events = !o.no_events;
 	bcfg.event_mask = o.no_events ? 0 : o.event_mask;
+	if (o.kernel_stack && !o.no_events) {
+		err = ksym_load();
+		if (err) {
+			pr_warn("cannot read kernel symbols from /proc/kallsyms: %s%s", strerror(-err),
+				err == -EPERM ? " (addresses hidden: run as root, or lower "
+				"kernel.kptr_restrict)" : "");
+			goto cleanup;
+		}
+		bcfg.kernel_stack = true;
+	}
 	bcfg.ring_bytes = o.ring_kib * 1024;
 	err = nr_bpf_open(&c.bpf, &bcfg);
 	if (err)
@@ -564,6 +575,7 @@ cleanup:
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);
 	ring_buffer__free(rb);
 	nr_bpf_close(c.bpf);
+	ksym_free();
 	if (nlfd >= 0)
 		close(nlfd);
 	for (int k = 1; k <= c.nns; k++) {

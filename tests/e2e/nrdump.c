@@ -460,6 +460,7 @@ static void print_journal(const struct capfile_rec *r, uint64_t n)
 		jfield(r, "tid", NR_J_TID);
 		jfield(r, "comm", "_COMM");
 		jfield(r, "uid", "_UID");
+		jfield(r, "gid", "_GID");
 		jfield(r, "cookie", NR_J_COOKIE);
 		jfield(r, "fam", NR_J_FAMILY);
 		jfield(r, "saddr", NR_J_SADDR);
@@ -476,6 +477,7 @@ static void print_journal(const struct capfile_rec *r, uint64_t n)
 		jfield(r, "seq", NR_J_SEQ);
 		jfield(r, "prio", "PRIORITY");
 		jfield(r, "rt_us", "__REALTIME_TIMESTAMP");
+		jfield(r, "kstack", NR_J_KSTACK);
 		jtext(r, "msg", "MESSAGE");
 	} else if (!strcmp(kind, "process")) {
 		printf("proc n=%" PRIu64, n);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The connection lifecycle (connect, accept, close) and kernel stacks (-K).
+# In the recorded namespace a server (root) accepts one connection from a
+# client running as uid/gid 65534; two more clients (the same ids) fail to
+# connect: one refused by a closed port of the other namespace (RST), one
+# unreachable because nftables there answers its SYN with an ICMP host
+# unreachable. Expected values come from the peers themselves (pid, tid and
+# local port printed by tcppeer, its connect() error as the C library
+# names it) and from the ids the test gave them.
+# The file must hold: a connect event for each attempt with the client's
+# pid, tid, uid, gid and the local port the kernel chose (not 0), the
+# failures with ECONNREFUSED (111) and EHOSTUNREACH (113); an accept event
+# with the server's pid, tid, uid and gid; a close event for each end of the
+# connection. Recorded with -K, every event carries a symbolised kernel
+# stack. netanalyze's --lifecycle shows the same rows, and its switches
+# keep only connects, only accepts, only failures.
+. "$(dirname "$0")/lib.sh"
+e2e_init nft setpriv
+[ -n "$NETANALYZE" ] && [ -x "$NETANALYZE" ] || skip "netanalyze not built (NETANALYZE=$NETANALYZE)"
+chmod 755 "$WORK"
+NOBODY=65534
+
+ip netns exec "$NSB" nft -f - <<EOF2 || die "cannot add the nftables rules"
+table inet nre2e {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		tcp dport 8081 reject with icmp type host-unreachable
+	}
+}
+EOF2
+f=$WORK/lc.pcapng
+nr_start "$NSA" "$f" -K
+nr_wait_ready "$f" "$NSB" "$A4"
+
+server "$NSA" "$A4" 8080 lcserver
+# as uid/gid 65534: bg_run writes the pid of setpriv, which execs tcppeer
+lc_client() {
+	local name=$1 addr=$2 port=$3; shift 3
+	bg_run "$NSA" 30 "$WORK/$name.pid" "$WORK/$name.out" "$WORK/$name.err" \
+		setpriv --reuid $NOBODY --regid $NOBODY --clear-groups \
+		"$(peer_bin "$name")" client "$addr" "$port" --timeout 20 "$@"
+	wait "$BG_PID"
+	LC_STATUS=$?
+	LC_PID=$(cat "$WORK/$name.pid")
+}
+lc_client lcok "$A4" 8080
+[ "$LC_STATUS" = 0 ] || fail "client lcok failed: $(cat "$WORK/lcok.err")"
+read -r cpid ctid cport < <(conn_ids "$WORK/lcok.out")
+say "client: pid $cpid tid $ctid local port $cport"
+peer_wait "$SRV_WAIT" "server"
+read -r spid stid < <(awk '$1 == "accept" { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }; print v["pid"], v["tid"]; exit }' "$SRV_OUT")
+say "server: pid $spid tid $stid"
+lc_client lcref "$B4" 8090 --refused
+[ "$LC_STATUS" = 0 ] || fail "client lcref was not refused: $(cat "$WORK/lcref.err")"
+rpid=$LC_PID
+lc_client lcunr "$B4" 8081
+upid=$LC_PID
+say "unreachable client: pid $upid, exit $LC_STATUS: $(cat "$WORK/lcunr.err")"
+grep -q "No route to host" "$WORK/lcunr.err" || fail "connect() to port 8081 did not fail with 'No route to host'"
+sleep 0.5
+nr_stop TERM
+[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS"
+check_readable "$f"
+
+evs=$(dump "$f" | grep '^ev ')
+lc=$(printf '%s\n' "$evs" | grep -E ' event=(connect|accept|close) ')
+say "lifecycle events:"
+printf '%s\n' "$lc" | sed 's/ window=.* msg=/ msg=/; s/^/  | /'
+
+# one_event WHAT FILTER...: exactly one lifecycle event matches every
+# filter (substrings of its nrdump line); prints it
+one_event() {
+	local what=$1 l=$lc n; shift
+	for p in "$@"; do
+		l=$(printf '%s\n' "$l" | grep -F -- " $p ")
+	done
+	n=$(printf '%s\n' "$l" | grep -c .)
+	[ "$n" = 1 ] || { fail "$what: $n events match '$*' (expected 1)"; return 1; }
+	ok "$what"
+	printf '%s\n' "$l" >"$WORK/one"
+}
+[ -n "$cport" ] && [ "$cport" != 0 ] || fail "no client port"
+one_event "connect ok: client pid, tid, uid, gid, chosen port" event=connect pid=$cpid tid=$ctid \
+	uid=$NOBODY gid=$NOBODY sport=$cport dport=8080 new=ESTABLISHED errno=- comm=lcok
+one_event "accept: server pid, tid, uid, gid" event=accept pid=$spid tid=$stid uid=0 gid=0 \
+	sport=8080 dport=$cport comm=lcserver
+one_event "close of the client's end" event=close pid=$cpid uid=$NOBODY gid=$NOBODY sport=$cport dport=8080
+one_event "close of the server's end" event=close pid=$spid uid=0 gid=0 sport=8080 dport=$cport
+one_event "connect refused: ECONNREFUSED" event=connect pid=$rpid uid=$NOBODY gid=$NOBODY dport=8090 \
+	new=CLOSE errno=111 comm=lcref
+grep -q "failed ECONNREFUSED" "$WORK/one" || fail "the refused connect's message does not name ECONNREFUSED"
+grep -q " sport=0 " "$WORK/one" && fail "the refused connect has local port 0"
+one_event "connect unreachable: EHOSTUNREACH" event=connect pid=$upid uid=$NOBODY gid=$NOBODY dport=8081 \
+	new=CLOSE errno=113 comm=lcunr
+grep -q "failed EHOSTUNREACH" "$WORK/one" || fail "the unreachable connect's message does not name EHOSTUNREACH"
+grep -q " sport=0 " "$WORK/one" && fail "the unreachable connect has local port 0"
+
+# -K: every event has a stack, and its frames are kernel functions
+nev=$(printf '%s\n' "$evs" | grep -c .)
+nostack=$(printf '%s\n' "$evs" | grep -c ' kstack=- ')
+say "-K: $nev events, $nostack without a stack"
+[ "$nev" -gt 0 ] && [ "$nostack" = 0 ] || fail "$nostack of $nev events have no kernel stack"
+# frames are named function+0xoffset, from the code that hit the
+# tracepoint: an established connect is finished by tcp_finish_connect; an
+# accept is reported as its system call returns. The frames of the BPF
+# program and the tracepoint's dispatch are left out.
+printf '%s\n' "$evs" | kv kstack | grep -q 'bpf_trace_run\|^0x' && fail "a stack starts with the tracing machinery"
+printf '%s\n' "$lc" | grep " event=connect .* sport=$cport " | kv kstack | grep -q '^[a-z_].*tcp_finish_connect+0x' ||
+	fail "the connect event's stack is not the symbolised connect path: $(printf '%s\n' "$lc" | grep " event=connect .* sport=$cport " | kv kstack)"
+printf '%s\n' "$lc" | grep ' event=accept ' | kv kstack | grep -q 'do_syscall_64+0x' ||
+	fail "the accept event's stack is not at a system call's exit: $(printf '%s\n' "$lc" | grep ' event=accept ' | kv kstack)"
+e2e_finish
