@@ -267,6 +267,7 @@ enum report {
 	REP_ICMP,
 	REP_PROCESSES,
 	REP_JOINED,
+	REP_LIFECYCLE,
 	REP_SUMMARY,
 	REP_PACKETS,
 	REP__COUNT,
@@ -281,6 +282,9 @@ struct filters {
 	bool has_since, has_until;
 	int64_t since_ns, until_ns;
 	const char *event_types;  /* --event-type: checked names, comma-separated */
+	/* --lifecycle's switches: only connects, only accepts (both: both),
+	 * only failed connects */
+	bool connect_only, accept_only, failure_only;
 };
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e);

@@ -83,7 +83,14 @@ static void usage(FILE *o)
 "      --event-type LIST    with --events: only these events, comma-separated: state,\n"
 "                           retransmit, retransmit_synack, reset_sent, reset_recv,\n"
 "                           sk_error, zero_window_adv, window_open_adv,\n"
-"                           zero_window_recv, window_open_recv, destroy\n"
+"                           zero_window_recv, window_open_recv, destroy, connect,\n"
+"                           accept, close\n"
+"      --lifecycle          connection lifecycle: connect (with its error when it\n"
+"                           failed), accept and close, each with pid, tid, uid, gid\n"
+"                           and both ends (Inspektor Gadget's trace tcp)\n"
+"      --connect-only       with --lifecycle: only connects\n"
+"      --accept-only        with --lifecycle: only accepts\n"
+"      --failure-only       with --lifecycle: only failed connects\n"
 "      --retransmissions    retransmitted segments, Wireshark's classes\n"
 "      --icmp               ICMP echo pairs with RTT, errors with the quoted connection\n"
 "      --processes          who talked to whom, how much\n"
@@ -146,6 +153,7 @@ static void usage(FILE *o)
 "  netanalyze trace.pcapng --html report.html --conn 3\n"
 "  netanalyze trace.pcapng --packets --port 443 -e\n"
 "  netanalyze trace.pcapng --events --event-type retransmit,state\n"
+"  netanalyze trace.pcapng --lifecycle --failure-only\n"
 "\n"
 "Exit status: 0 ok, 1 runtime failure or damaged input, 2 usage error.\n");
 }
@@ -358,7 +366,8 @@ enum {
 	OPT_COMM, OPT_HOST, OPT_PORT, OPT_SINCE, OPT_UNTIL, OPT_REPORT, OPT_HTML, OPT_CONN,
 	OPT_SQL_TIMEOUT,
 	OPT_CID_SEED, OPT_CSV_NULL, OPT_JOINED, OPT_HOST_NAME, OPT_EXPORT, OPT_EXPORT_PACKETS,
-	OPT_CH_SCHEMA, OPT_PACKETS, OPT_EVENT_TYPE,
+	OPT_CH_SCHEMA, OPT_PACKETS, OPT_EVENT_TYPE, OPT_LIFECYCLE, OPT_CONNECT_ONLY,
+	OPT_ACCEPT_ONLY, OPT_FAILURE_ONLY,
 };
 
 /* --event-type: every name must be an event of docs/format.md §5.2
@@ -399,6 +408,10 @@ static const struct option long_opts[] = {
 	{ "connections", no_argument, NULL, OPT_CONNECTIONS },
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "event-type", required_argument, NULL, OPT_EVENT_TYPE },
+	{ "lifecycle", no_argument, NULL, OPT_LIFECYCLE },
+	{ "connect-only", no_argument, NULL, OPT_CONNECT_ONLY },
+	{ "accept-only", no_argument, NULL, OPT_ACCEPT_ONLY },
+	{ "failure-only", no_argument, NULL, OPT_FAILURE_ONLY },
 	{ "retransmissions", no_argument, NULL, OPT_RETRANS },
 	{ "icmp", no_argument, NULL, OPT_ICMP },
 	{ "processes", no_argument, NULL, OPT_PROCESSES },
@@ -481,7 +494,7 @@ int main(int argc, char **argv)
 		[REP_HANDSHAKES] = "handshakes", [REP_CONNECTIONS] = "connections",
 		[REP_EVENTS] = "events", [REP_RETRANS] = "retransmissions", [REP_ICMP] = "icmp",
 		[REP_PROCESSES] = "processes", [REP_JOINED] = "joined", [REP_SUMMARY] = "summary",
-		[REP_PACKETS] = "packets",
+		[REP_PACKETS] = "packets", [REP_LIFECYCLE] = "lifecycle",
 	};
 
 	/* the load writes from a thread of its own while another connection
@@ -499,6 +512,10 @@ int main(int argc, char **argv)
 		case OPT_HANDSHAKES: rep = REP_HANDSHAKES; break;
 		case OPT_CONNECTIONS: rep = REP_CONNECTIONS; break;
 		case OPT_EVENTS: rep = REP_EVENTS; break;
+		case OPT_LIFECYCLE: rep = REP_LIFECYCLE; break;
+		case OPT_CONNECT_ONLY: flt.connect_only = true; break;
+		case OPT_ACCEPT_ONLY: flt.accept_only = true; break;
+		case OPT_FAILURE_ONLY: flt.failure_only = true; break;
 		case OPT_RETRANS: rep = REP_RETRANS; break;
 		case OPT_ICMP: rep = REP_ICMP; break;
 		case OPT_PROCESSES: rep = REP_PROCESSES; break;
@@ -514,7 +531,7 @@ int main(int argc, char **argv)
 						rep = (enum report)r;
 				if (rep == REP__COUNT) {
 					pr_warn("unknown report '%s' (use handshakes, connections, events, "
-						"retransmissions, icmp, processes, joined, summary, packets or html)", optarg);
+						"retransmissions, icmp, processes, joined, lifecycle, summary, packets or html)", optarg);
 					return 2;
 				}
 				break;
@@ -714,6 +731,17 @@ int main(int argc, char **argv)
 		}
 		if (optind == argc && nacts == 0 && !xo.dir)
 			return 0;
+	}
+	if (flt.connect_only || flt.accept_only || flt.failure_only) {
+		bool lc = false;
+
+		for (int i = 0; i < nacts; i++)
+			lc |= acts[i].kind == ACT_REPORT && acts[i].report == REP_LIFECYCLE;
+		if (!lc) {
+			pr_warn("--connect-only, --accept-only and --failure-only choose rows of "
+				"--lifecycle: add --lifecycle");
+			return 2;
+		}
 	}
 	if (optind == argc && !db_path) {
 		pr_warn("no input files and no --db: nothing to analyze (try --help)");

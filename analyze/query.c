@@ -80,7 +80,7 @@ static const char *const allowed_functions[] = {
 	"json_set", "json_type", "json_valid", "json_group_array", "json_group_object",
 	"->", "->>",
 	/* netanalyze (db.c, report.c) */
-	"ip", "ipaddr", "ts", "errno_name", "hm_time", "hm_dur", "hm_ep", "hm_proc", "hm_opts",
+	"ip", "ipaddr", "ts", "errno_name", "hm_time", "hm_dur", "hm_ep", "hm_proc", "hm_opts", "hm_frames",
 };
 
 /* PRAGMAs that only describe the database. The first group takes an

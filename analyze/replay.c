@@ -39,7 +39,7 @@ struct replay {
 #define EV_SQL \
 	"SELECT id, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event," \
 	" family, laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid," \
-	" tid, uid, comm, owner_src, priority, message FROM events ORDER BY id"
+	" tid, uid, comm, owner_src, priority, message, gid, kernel_stack FROM events ORDER BY id"
 #define PROC_SQL \
 	"SELECT exe, cmdline, gid, ppid, cgroup, cgroup_id, container_id FROM processes" \
 	" WHERE source = 'journal' ORDER BY proc_id"
@@ -307,7 +307,7 @@ static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an
 	static const struct { int c; enum jr_text t; } texts[] = {
 		{ 7, JT_RECORD }, { 8, JT_EVENT }, { 9, JT_FAMILY }, { 10, JT_LADDR },
 		{ 12, JT_RADDR }, { 14, JT_OLDSTATE }, { 15, JT_NEWSTATE }, { 22, JT_COMM },
-		{ 23, JT_OWNER_SRC }, { 25, JT_MESSAGE },
+		{ 23, JT_OWNER_SRC }, { 25, JT_MESSAGE }, { 27, JT_KSTACK },
 	};
 	static const struct { int c; uint32_t bit; size_t off; } ints[] = {
 		{ 4, JR_KTIME, offsetof(struct row_jrec, ktime_ns) },
@@ -321,6 +321,7 @@ static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an
 		{ 20, JR_TID, offsetof(struct row_jrec, tid) },
 		{ 21, JR_UID, offsetof(struct row_jrec, uid) },
 		{ 24, JR_PRIORITY, offsetof(struct row_jrec, priority) },
+		{ 26, JR_GID, offsetof(struct row_jrec, gid) },
 	};
 	const char *text[JT__COUNT] = { 0 };
 	struct row_jrec t, *j;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "profile.h"
 
 struct rep_def {
 	const char *view;
@@ -28,6 +29,7 @@ struct rep_def {
 	const char *table;      /* the SELECT list of the table format */
 	const char *last;       /* latest time the table shows, when not `time` */
 	const char *event;      /* the event name, for --event-type */
+	const char *lifecycle;  /* the lifecycle type column, for --connect-only, ... */
 };
 
 /* Table columns. hm_time() prints a time of day (the date goes in the
@@ -54,6 +56,12 @@ struct rep_def {
 	"COALESCE(oldstate, '?') || ' -> ' || COALESCE(newstate, '?') END AS state, " \
 	"COALESCE(errno_name, errno) AS errno, conn_id AS conn, " \
 	"CASE WHEN laddr IS NULL THEN message END AS message"
+/* with a recording's kernel stacks (netrec -K): their first frames */
+#define EV_STACK ", hm_frames(kernel_stack, 3) AS stack"
+#define LC_TABLE \
+	"hm_time(ts_ns) AS time, type, hm_proc(comm, pid) AS process, tid, uid, gid, " \
+	"hm_ep(laddr, lport) AS local, hm_ep(raddr, rport) AS remote, " \
+	"CASE WHEN failed THEN COALESCE(errno_name, errno, 'failed') END AS error, conn_id AS conn"
 #define RT_TABLE \
 	"hm_time(ts_ns) AS time, hm_ep(src, sport) AS src, hm_ep(dst, dport) AS dst, class, " \
 	"flags_str AS flags, seq_rel AS seq, len, hm_proc(comm, pid) AS process, conn_id AS conn"
@@ -109,6 +117,9 @@ static const struct rep_def defs[REP__COUNT] = {
 		{ "client_pid", "server_pid" }, { "client_comm", "server_comm" },
 		{ "client", "server" }, { "client_port", "server_port" },
 		"COALESCE(c_syn_ns, s_syn_ns)", "COALESCE(c_syn_ns, s_syn_ns), join_id", JOIN_TABLE, NULL },
+	[REP_LIFECYCLE] = { "v_lifecycle", "Connection lifecycle",
+		{ "pid", NULL }, { "comm", NULL }, { "laddr", "raddr" }, { "lport", "rport" },
+		"ts_ns", "ord", LC_TABLE, NULL, "type", "type" },
 	[REP_SUMMARY] = { "v_summary", "Summary", { NULL }, { NULL }, { NULL }, { NULL }, NULL,
 		NULL, NULL, NULL },
 	/* csv/json: every column of v_packets; table: the listing (listing.c) */
@@ -176,6 +187,16 @@ static void add_filters(struct sqlbuf *b, const struct rep_def *d, const struct 
 	/* the names were checked (main.c): a comma-separated list */
 	if (f->event_types && d->event)
 		sb_add(b, " AND instr(',' || :evtypes || ',', ',' || %s || ',') > 0", d->event);
+	if (d->lifecycle) {
+		if (f->connect_only && !f->accept_only)
+			sb_add(b, " AND %s = '" NR_EV_CONNECT "'", d->lifecycle);
+		else if (f->accept_only && !f->connect_only)
+			sb_add(b, " AND %s = '" NR_EV_ACCEPT "'", d->lifecycle);
+		else if (f->accept_only && f->connect_only)
+			sb_add(b, " AND %s IN ('" NR_EV_CONNECT "', '" NR_EV_ACCEPT "')", d->lifecycle);
+		if (f->failure_only)
+			sb_add(b, " AND failed");
+	}
 }
 
 static bool any_filter(const struct filters *f)
@@ -334,6 +355,38 @@ static void fn_opts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
 }
 
+/* The first n frames of a kernel stack ("f+0x1a g+0x2c ..."), names only,
+ * each called by the next: "f < g < h". */
+static void fn_frames(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	int64_t n = sqlite3_value_int64(argv[1]);
+	char out[512];
+	size_t k = 0;
+
+	(void)argc;
+	if (!s || !*s)
+		return;
+	while (*s && n-- > 0) {
+		size_t len = strcspn(s, " "), name = strcspn(s, "+ ");
+
+		if (name > len)
+			name = len;
+		if (k + name + 4 >= sizeof(out))
+			break;
+		if (k) {
+			memcpy(out + k, " < ", 3);
+			k += 3;
+		}
+		memcpy(out + k, s, name);
+		k += name;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	sqlite3_result_text(ctx, out, (int)k, SQLITE_TRANSIENT);
+}
+
 static int register_table_functions(sqlite3 *db, bool with_date)
 {
 	static const bool date_yes = true, date_no = false;
@@ -344,7 +397,8 @@ static int register_table_functions(sqlite3 *db, bool with_date)
 	    sqlite3_create_function(db, "hm_dur", 1, flags, NULL, fn_dur, NULL, NULL) ||
 	    sqlite3_create_function(db, "hm_ep", 2, flags, NULL, fn_ep, NULL, NULL) ||
 	    sqlite3_create_function(db, "hm_proc", 2, flags, NULL, fn_proc, NULL, NULL) ||
-	    sqlite3_create_function(db, "hm_opts", 5, flags, NULL, fn_opts, NULL, NULL))
+	    sqlite3_create_function(db, "hm_opts", 5, flags, NULL, fn_opts, NULL, NULL) ||
+	    sqlite3_create_function(db, "hm_frames", 2, flags, NULL, fn_frames, NULL, NULL))
 		return -EIO;
 	return 0;
 }
@@ -546,6 +600,20 @@ static int run_listing(sqlite3 *db, const struct rep_def *d, const struct filter
 	return err;
 }
 
+/* Whether any event carries a kernel stack (then --events shows it). */
+static bool has_stacks(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM events WHERE kernel_stack IS NOT NULL LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 int report_run(sqlite3 *db, enum report r, const struct filters *f,
 	       const struct out_opts *o, struct an_err *e)
 {
@@ -579,7 +647,8 @@ int report_run(sqlite3 *db, enum report r, const struct filters *f,
 			snprintf(title, sizeof(title), "%s (times in UTC)", d->title);
 		}
 		oo.title = title;
-		sb_add(&b, "SELECT %s FROM %s WHERE 1", d->table, d->view);
+		sb_add(&b, "SELECT %s%s FROM %s WHERE 1", d->table,
+		       r == REP_EVENTS && has_stacks(db) ? EV_STACK : "", d->view);
 	} else {
 		sb_add(&b, "SELECT * FROM %s WHERE 1", d->view);
 	}

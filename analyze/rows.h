@@ -162,6 +162,7 @@ enum jr_text {
 	JT_CGROUP,
 	JT_CONTAINER,
 	JT_HOSTNAME,     /* _HOSTNAME, for files.host */
+	JT_KSTACK,       /* NETREC_KERNEL_STACK (netrec -K) */
 	JT__COUNT,
 };
 

@@ -321,6 +321,8 @@ static void map_event(struct db_row *r, const void *row, const struct strtab *st
 	db_row_int(r, h & JR_PRIORITY, j->priority);
 	db_row_text(r, jrec_text(j, JT_MESSAGE));
 	db_row_int(r, h & JR_CONN, j->conn_id);
+	db_row_int(r, h & JR_GID, j->gid);
+	db_row_text(r, jrec_text(j, JT_KSTACK));
 }
 
 static void map_proc_journal(struct db_row *r, const void *row, const struct strtab *strs)
@@ -633,7 +635,7 @@ static const struct tdesc descs[D__COUNT] = {
 	[D_EVENT] = { "events", TB_EVENTS,
 		"id, ord, file_id, offset, ts_ns, ktime_ns, cpu, cpu_seq, record, event, family,"
 		" laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid, tid,"
-		" uid, comm, owner_src, priority, message, conn_id", map_event, 0, NULL },
+		" uid, comm, owner_src, priority, message, conn_id, gid, kernel_stack", map_event, 0, NULL },
 	[D_PROC_JOURNAL] = { "processes_journal", TB_PROCESSES,
 		"file_id, ts_ns, pid, comm, exe, cmdline, uid, gid, ppid, cgroup, cgroup_id,"
 		" container_id, source", map_proc_journal, 0, NULL },

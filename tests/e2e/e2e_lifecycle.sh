@@ -110,4 +110,45 @@ printf '%s\n' "$lc" | grep " event=connect .* sport=$cport " | kv kstack | grep 
 	fail "the connect event's stack is not the symbolised connect path: $(printf '%s\n' "$lc" | grep " event=connect .* sport=$cport " | kv kstack)"
 printf '%s\n' "$lc" | grep ' event=accept ' | kv kstack | grep -q 'do_syscall_64+0x' ||
 	fail "the accept event's stack is not at a system call's exit: $(printf '%s\n' "$lc" | grep ' event=accept ' | kv kstack)"
+# netanalyze --lifecycle: the same rows, with the switches
+lcsv() { "$NETANALYZE" "$f" --lifecycle --format csv --csv-null - "$@" 2>"$WORK/na.err"; }
+# csv columns: ts_ns,type,pid,tid,comm,uid,gid,family,laddr,lport,raddr,rport,failed,errno,errno_name,...
+lcsv | sed 's/^/  | /' | cut -c1-160
+rows() { awk -F, 'NR > 1 { print $2, $3, $4, $6, $7, $10, $12, $13, $15 }'; }
+all=$(lcsv | rows)
+want="connect $cpid $ctid $NOBODY $NOBODY $cport 8080 0 -
+accept $spid $stid 0 0 8080 $cport 0 -
+close $cpid $ctid $NOBODY $NOBODY $cport 8080 0 -
+close $spid $stid 0 0 8080 $cport 0 -"
+while read -r line; do
+	printf '%s\n' "$all" | grep -qxF "$line" && ok "--lifecycle row: $line" || fail "--lifecycle has no row '$line'"
+done <<<"$want"
+printf '%s\n' "$all" | grep -q "^connect $rpid $rpid $NOBODY $NOBODY [1-9][0-9]* 8090 1 ECONNREFUSED\$" ||
+	fail "--lifecycle has no refused connect of pid $rpid with ECONNREFUSED"
+printf '%s\n' "$all" | grep -q "^connect $upid $upid $NOBODY $NOBODY [1-9][0-9]* 8081 1 EHOSTUNREACH\$" ||
+	fail "--lifecycle has no unreachable connect of pid $upid with EHOSTUNREACH"
+n_all=$(printf '%s\n' "$all" | grep -c .)
+[ "$n_all" = 6 ] && ok "--lifecycle: 6 rows (3 connects, 1 accept, 2 closes)" || fail "--lifecycle: $n_all rows, expected 6"
+types() { lcsv "$@" | rows | awk '{ print $1 ($8 == 1 ? "-failed" : "") }' | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'; }
+got=$(types --connect-only)
+[ "$got" = "connect:1 connect-failed:2 " ] && ok "--connect-only: $got" || fail "--connect-only: '$got'"
+got=$(types --accept-only)
+[ "$got" = "accept:1 " ] && ok "--accept-only: $got" || fail "--accept-only: '$got'"
+got=$(types --failure-only)
+[ "$got" = "connect-failed:2 " ] && ok "--failure-only: $got" || fail "--failure-only: '$got'"
+"$NETANALYZE" "$f" --failure-only >/dev/null 2>&1
+rc=$?
+[ "$rc" = 2 ] && ok "--failure-only without --lifecycle: usage error" || fail "--failure-only without --lifecycle: exit $rc"
+got=$("$NETANALYZE" "$f" --events --event-type connect,accept,close --format csv | awk 'NR > 1' | grep -c .)
+[ "$got" = 6 ] && ok "--events --event-type connect,accept,close: 6 rows" || fail "--events --event-type connect,accept,close: $got rows"
+# every event's stack in json, the first frames in the table
+"$NETANALYZE" "$f" --events --format jsonl >"$WORK/ev.jsonl"
+njs=$(grep -c . "$WORK/ev.jsonl")
+nst=$(grep -c '"kernel_stack":"[a-z_][^" ]*+0x[0-9a-f]*[ "]' "$WORK/ev.jsonl")
+[ "$njs" = "$nev" ] && [ "$nst" = "$njs" ] && ok "--events json: $nst of $njs events with their frames" ||
+	fail "--events json: $nst of $njs events with a symbolised kernel_stack (file: $nev)"
+"$NETANALYZE" "$f" --events --format table --event-type connect >"$WORK/ev.txt"
+sed 's/^/  | /' "$WORK/ev.txt"
+head -2 "$WORK/ev.txt" | tail -1 | grep -q ' stack *$' || fail "--events table has no stack column"
+grep -q 'tcp_finish_connect' "$WORK/ev.txt" || fail "--events table does not show the connect's frames"
 e2e_finish

@@ -50,7 +50,8 @@ echo "== netanalyze"
 # shellcheck disable=SC2046
 comp netanalyze --db x.db -- | has "netanalyze --<TAB>" $(opts "$na")
 comp netanalyze --ht | has "netanalyze --ht<TAB>" --html
-comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes packets summary html
+comp netanalyze --report '' | has "--report <TAB>" handshakes connections events retransmissions icmp processes packets lifecycle summary html
+comp netanalyze --report '' | hasnt "--report <TAB>" connect-only accept-only failure-only event-type
 # event names as docs/format.md §5.2 lists them
 evs=$(sed -n '/^### §5.2/,/^### /p' "$src/docs/format.md" | grep -oE '^\| `[a-z_]+`( / `[a-z_]+`)?' | grep -oE '[a-z_]+')
 comp netanalyze --event-type '' | has "--event-type <TAB>" $evs
