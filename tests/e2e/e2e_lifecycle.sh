@@ -151,4 +151,17 @@ nst=$(grep -c '"kernel_stack":"[a-z_][^" ]*+0x[0-9a-f]*[ "]' "$WORK/ev.jsonl")
 sed 's/^/  | /' "$WORK/ev.txt"
 head -2 "$WORK/ev.txt" | tail -1 | grep -q ' stack *$' || fail "--events table has no stack column"
 grep -q 'tcp_finish_connect' "$WORK/ev.txt" || fail "--events table does not show the connect's frames"
+# Wireshark with netrec's plugin shows the events and their stacks
+LUA=${NETREC_LUA:-${B:+$B/wireshark/netrec.lua}}
+if [ -n "$LUA" ] && [ -f "$LUA" ]; then
+	ws=$(tshark -X lua_script:"$LUA" -r "$f" -Y 'netrec.event == "accept" || netrec.event == "connect"' \
+		-T fields -e netrec.event -e netrec.pid -e netrec.errno.name -e netrec.stack 2>"$WORK/ws.err")
+	printf '%s\n' "$ws" | cut -c1-120 | sed 's/^/  | /'
+	printf '%s\n' "$ws" | grep -q "^accept	$spid		syscall_exit_work+0x" && ok "tshark: the accept with its stack" ||
+		fail "tshark does not show the accept of $spid with its stack: $(cat "$WORK/ws.err")"
+	printf '%s\n' "$ws" | grep -q "^connect	$upid	EHOSTUNREACH	[a-z_]*+0x" && ok "tshark: the unreachable connect" ||
+		fail "tshark does not show the connect of $upid with EHOSTUNREACH and its stack"
+else
+	fail "the Wireshark plugin was not built (NETREC_LUA=$LUA)"
+fi
 e2e_finish

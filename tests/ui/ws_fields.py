@@ -172,7 +172,7 @@ def main():
                 "netrec.local.port": j.get("NETREC_SPORT"), "netrec.remote.port": j.get("NETREC_DPORT"),
                 "netrec.errno": j.get("NETREC_ERRNO"),
                 "netrec.errno.name": errno.errorcode.get(int(j["NETREC_ERRNO"])) if "NETREC_ERRNO" in j else None,
-                "netrec.window": j.get("NETREC_WINDOW"), "netrec.stack": j.get("NETREC_STACK"),
+                "netrec.window": j.get("NETREC_WINDOW"), "netrec.stack": j.get("NETREC_KERNEL_STACK"),
             })
             if want["netrec.pid"]:
                 want["netrec.process"] = "%s[%s]" % (want["netrec.comm"], want["netrec.pid"])
