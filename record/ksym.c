@@ -38,13 +38,19 @@ static int cmp(const void *a, const void *b)
 
 int ksym_load(void)
 {
+	return ksym_load_from("/proc/kallsyms");
+}
+
+int ksym_load_from(const char *path)
+{
 	size_t cap = 0, ncap = 0, nlen = 0;
-	FILE *f = fopen("/proc/kallsyms", "re");
+	FILE *f = fopen(path, "re");
 	char line[512];
 	int err = 0, nonzero = 0;
 
 	if (!f)
 		return -errno;
+	ksym_free();
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a;
 		char type, name[256];

@@ -15,6 +15,8 @@
 /* Loads the text symbols; 0, or a negative errno (-EPERM when the
  * addresses are hidden: kptr_restrict, or not root). */
 int ksym_load(void);
+/* The same from a file in /proc/kallsyms's format. */
+int ksym_load_from(const char *path);
 void ksym_free(void);
 /* Whether symbols are loaded. */
 int ksym_loaded(void);

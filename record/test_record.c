@@ -21,6 +21,7 @@
 #include "epb.h"
 #include "intake.h"
 #include "journal.h"
+#include "ksym.h"
 #include "pool.h"
 #include "proc.h"
 #include "same.h"
@@ -320,6 +321,7 @@ static void test_epb(void)
 
 struct ev_case {
 	struct nr_event e;
+	uint64_t ip[NR_STACK_MAX];   /* frames follow the record (-K) */
 	uint8_t src;
 	struct proc_info *pi;
 	uint32_t window;
@@ -470,8 +472,82 @@ static void test_journal(void)
 	want_field(&c, "NETREC_EVENT", "window_open_recv");
 	want_field(&c, "_COMM", "a\nb");
 
+	/* the lifecycle: a failed connect names its error */
+	c.e.type = NR_EV_T_CONNECT;
+	c.e.oldstate = 2;
+	c.e.newstate = NR_TCP_CLOSE;
+	c.e.err = ECONNREFUSED;
+	if (!ASSERT_OK(last_jeb(&c), "failed connect"))
+		return;
+	want_field(&c, "MESSAGE", "TCP connect 192.0.2.1:40312 > 192.0.2.2:8080 failed ECONNREFUSED");
+	want_field(&c, "PRIORITY", "4");
+	want_field(&c, "NETREC_EVENT", "connect");
+	snprintf(want, sizeof(want), "%d", ECONNREFUSED);
+	want_field(&c, "NETREC_ERRNO", want);
+	want_field(&c, "NETREC_OLDSTATE", "SYN_SENT");
+	want_field(&c, "NETREC_NEWSTATE", "CLOSE");
+	want_field(&c, "NETREC_KERNEL_STACK", NULL);
+	c.e.newstate = 1;
+	c.e.err = 0;
+	if (!ASSERT_OK(last_jeb(&c), "established connect"))
+		return;
+	want_field(&c, "MESSAGE", "TCP connect 192.0.2.1:40312 > 192.0.2.2:8080");
+	want_field(&c, "PRIORITY", "6");
+	want_field(&c, "NETREC_ERRNO", NULL);
+	want_field(&c, "NETREC_NEWSTATE", "ESTABLISHED");
+	c.e.type = NR_EV_T_ACCEPT;
+	if (!ASSERT_OK(last_jeb(&c), "accept"))
+		return;
+	want_field(&c, "NETREC_EVENT", "accept");
+	want_field(&c, "NETREC_OLDSTATE", NULL);
+
 	c.e.type = NR_EV_T_MAX;
 	ASSERT_EQ(last_jeb(&c), -ENODEV, "no block for an event without a name");
+}
+
+/* -K: frames named from a kallsyms file written here; the tracing's own
+ * frames (a BPF program without a symbol, the tracepoint's dispatch) at
+ * the top are left out, an address no symbol covers is written as such. */
+static void test_kernel_stack(void)
+{
+	static struct ev_case c;
+	char path[] = "/tmp/netrec-test-kallsyms.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!ASSERT_TRUE(f != NULL, "temporary kallsyms"))
+		return;
+	fputs("ffffffff81000000 T tcp_done\n"
+	      "ffffffff81000100 t bpf_trace_run3\n"
+	      "ffffffff81000200 T tcp_fin\n"
+	      "ffffffff81000300 D some_data\n"
+	      "ffffffff81000400 T _etext\n", f);
+	fclose(f);
+	ASSERT_OK(ksym_load_from(path), "load the symbols");
+	unlink(path);
+	memset(&c, 0, sizeof(c));
+	c.e.kind = NR_REC_EVENT;
+	c.e.type = NR_EV_T_CLOSE;
+	c.e.family = 2;
+	c.e.oldstate = 5;
+	c.e.newstate = NR_TCP_CLOSE;
+	c.src = NR_OWNER_UNKNOWN;
+	c.ip[0] = 0xffffffffc0001234ULL;  /* past every symbol by more than 1 MiB */
+	c.ip[1] = 0xffffffff81000110ULL;  /* bpf_trace_run3+0x10 */
+	c.ip[2] = 0xffffffff81000020ULL;  /* tcp_done+0x20 */
+	c.ip[3] = 0xffffffff81000310ULL;  /* in a data symbol: tcp_fin+0x110 (text only) */
+	c.ip[4] = 0x10;                   /* below every symbol */
+	c.e.nframes = 5;
+	if (ASSERT_OK(last_jeb(&c), "close with a stack")) {
+		want_field(&c, "NETREC_EVENT", "close");
+		want_field(&c, "MESSAGE", "TCP close 0.0.0.0:0 > 0.0.0.0:0");
+		want_field(&c, "NETREC_KERNEL_STACK", "tcp_done+0x20 tcp_fin+0x110 0x10");
+		want_field(&c, "NETREC_OLDSTATE", "FIN_WAIT2");
+	}
+	ksym_free();
+	/* without symbols, frames are not written */
+	if (ASSERT_OK(last_jeb(&c), "close, symbols not loaded"))
+		want_field(&c, "NETREC_KERNEL_STACK", NULL);
 }
 
 static void test_owner_src(void)
@@ -606,6 +682,7 @@ int main(void)
 	RUN_TEST(test_pool);
 	RUN_TEST(test_epb);
 	RUN_TEST(test_journal);
+	RUN_TEST(test_kernel_stack);
 	RUN_TEST(test_owner_src);
 	RUN_TEST(test_same);
 	RUN_TEST(test_proc_table);
