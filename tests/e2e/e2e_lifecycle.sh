@@ -8,6 +8,7 @@
 # unreachable. Expected values come from the peers themselves (pid, tid and
 # local port printed by tcppeer, its connect() error as the C library
 # names it) and from the ids the test gave them.
+# A second connection, over IPv6, checks the other family.
 # The file must hold: a connect event for each attempt with the client's
 # pid, tid, uid, gid and the local port the kernel chose (not 0), the
 # failures with ECONNREFUSED (111) and EHOSTUNREACH (113); an accept event
@@ -51,6 +52,14 @@ say "client: pid $cpid tid $ctid local port $cport"
 peer_wait "$SRV_WAIT" "server"
 read -r spid stid < <(awk '$1 == "accept" { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }; print v["pid"], v["tid"]; exit }' "$SRV_OUT")
 say "server: pid $spid tid $stid"
+# the same over IPv6
+server "$NSA" "$A6" 8086 lcserver6
+lc_client lcok6 "$A6" 8086
+[ "$LC_STATUS" = 0 ] || fail "client lcok6 failed: $(cat "$WORK/lcok6.err")"
+read -r c6pid c6tid c6port < <(conn_ids "$WORK/lcok6.out")
+peer_wait "$SRV_WAIT" "server over IPv6"
+read -r s6pid s6tid < <(awk '$1 == "accept" { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }; print v["pid"], v["tid"]; exit }' "$SRV_OUT")
+say "IPv6: client pid $c6pid port $c6port, server pid $s6pid"
 lc_client lcref "$B4" 8090 --refused
 [ "$LC_STATUS" = 0 ] || fail "client lcref was not refused: $(cat "$WORK/lcref.err")"
 rpid=$LC_PID
@@ -87,6 +96,10 @@ one_event "accept: server pid, tid, uid, gid" event=accept pid=$spid tid=$stid u
 	sport=8080 dport=$cport comm=lcserver
 one_event "close of the client's end" event=close pid=$cpid uid=$NOBODY gid=$NOBODY sport=$cport dport=8080
 one_event "close of the server's end" event=close pid=$spid uid=0 gid=0 sport=8080 dport=$cport
+one_event "IPv6 connect ok" event=connect pid=$c6pid tid=$c6tid uid=$NOBODY gid=$NOBODY fam=inet6 \
+	saddr=$A6 sport=$c6port daddr=$A6 dport=8086 new=ESTABLISHED errno=-
+one_event "IPv6 accept" event=accept pid=$s6pid tid=$s6tid uid=0 gid=0 fam=inet6 sport=8086 dport=$c6port
+one_event "IPv6 close of the client's end" event=close pid=$c6pid fam=inet6 sport=$c6port dport=8086
 one_event "connect refused: ECONNREFUSED" event=connect pid=$rpid uid=$NOBODY gid=$NOBODY dport=8090 \
 	new=CLOSE errno=111 comm=lcref
 grep -q "failed ECONNREFUSED" "$WORK/one" || fail "the refused connect's message does not name ECONNREFUSED"
@@ -119,7 +132,9 @@ all=$(lcsv | rows)
 want="connect $cpid $ctid $NOBODY $NOBODY $cport 8080 0 -
 accept $spid $stid 0 0 8080 $cport 0 -
 close $cpid $ctid $NOBODY $NOBODY $cport 8080 0 -
-close $spid $stid 0 0 8080 $cport 0 -"
+close $spid $stid 0 0 8080 $cport 0 -
+connect $c6pid $c6tid $NOBODY $NOBODY $c6port 8086 0 -
+accept $s6pid $s6tid 0 0 8086 $c6port 0 -"
 while read -r line; do
 	printf '%s\n' "$all" | grep -qxF "$line" && ok "--lifecycle row: $line" || fail "--lifecycle has no row '$line'"
 done <<<"$want"
@@ -128,19 +143,19 @@ printf '%s\n' "$all" | grep -q "^connect $rpid $rpid $NOBODY $NOBODY [1-9][0-9]*
 printf '%s\n' "$all" | grep -q "^connect $upid $upid $NOBODY $NOBODY [1-9][0-9]* 8081 1 EHOSTUNREACH\$" ||
 	fail "--lifecycle has no unreachable connect of pid $upid with EHOSTUNREACH"
 n_all=$(printf '%s\n' "$all" | grep -c .)
-[ "$n_all" = 6 ] && ok "--lifecycle: 6 rows (3 connects, 1 accept, 2 closes)" || fail "--lifecycle: $n_all rows, expected 6"
+[ "$n_all" = 10 ] && ok "--lifecycle: 10 rows (4 connects, 2 accepts, 4 closes)" || fail "--lifecycle: $n_all rows, expected 10"
 types() { lcsv "$@" | rows | awk '{ print $1 ($8 == 1 ? "-failed" : "") }' | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'; }
 got=$(types --connect-only)
-[ "$got" = "connect:1 connect-failed:2 " ] && ok "--connect-only: $got" || fail "--connect-only: '$got'"
+[ "$got" = "connect:2 connect-failed:2 " ] && ok "--connect-only: $got" || fail "--connect-only: '$got'"
 got=$(types --accept-only)
-[ "$got" = "accept:1 " ] && ok "--accept-only: $got" || fail "--accept-only: '$got'"
+[ "$got" = "accept:2 " ] && ok "--accept-only: $got" || fail "--accept-only: '$got'"
 got=$(types --failure-only)
 [ "$got" = "connect-failed:2 " ] && ok "--failure-only: $got" || fail "--failure-only: '$got'"
 "$NETANALYZE" "$f" --failure-only >/dev/null 2>&1
 rc=$?
 [ "$rc" = 2 ] && ok "--failure-only without --lifecycle: usage error" || fail "--failure-only without --lifecycle: exit $rc"
 got=$("$NETANALYZE" "$f" --events --event-type connect,accept,close --format csv | awk 'NR > 1' | grep -c .)
-[ "$got" = 6 ] && ok "--events --event-type connect,accept,close: 6 rows" || fail "--events --event-type connect,accept,close: $got rows"
+[ "$got" = 10 ] && ok "--events --event-type connect,accept,close: 10 rows" || fail "--events --event-type connect,accept,close: $got rows"
 # every event's stack in json, the first frames in the table
 "$NETANALYZE" "$f" --events --format jsonl >"$WORK/ev.jsonl"
 njs=$(grep -c . "$WORK/ev.jsonl")
