@@ -86,8 +86,8 @@ static __always_inline void announce(const struct nr_owner *o)
 
 /* An event record with its kind, type, CPU, sequence and time filled in
  * and everything else zero; NULL when the user did not ask for the event,
- * or when the ring is full (counted). */
-/* An event record; with_stack (a constant, or kernel_stack) makes room for
+ * or when the ring is full (counted). with_stack (a constant, or
+ * kernel_stack: known to the verifier either way) makes room for
  * NR_STACK_MAX frames after it, filled by event_stack(). */
 static __always_inline struct nr_event *event_reserve_sz(struct nr_cpu_slot **sp, __u32 type,
 							 int with_stack)

@@ -207,6 +207,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		/* the frames after the record (bpf/netrec.h), innermost first,
 		 * from the code that hit the tracepoint */
 		const uint64_t *ip = (const uint64_t *)(e + 1);
+		char *field = b.p;
 		bool first = true;
 
 		b.p = text_lit(b.p, F(NR_J_KSTACK));
@@ -218,7 +219,10 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 			b.p = ksym_put(b.p, ip[i]);
 			first = false;
 		}
-		*b.p++ = '\n';
+		if (first)
+			b.p = field;   /* nothing but the tracing itself: no field */
+		else
+			*b.p++ = '\n';
 	}
 	PUT_STR(&b, NR_J_OWNER_SRC, nr_owner_src_name(src));
 	if (process)

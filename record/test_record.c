@@ -544,6 +544,10 @@ static void test_kernel_stack(void)
 		want_field(&c, "NETREC_KERNEL_STACK", "tcp_done+0x20 tcp_fin+0x110 0x10");
 		want_field(&c, "NETREC_OLDSTATE", "FIN_WAIT2");
 	}
+	c.e.nframes = 2;                  /* only the tracing's own frames */
+	if (ASSERT_OK(last_jeb(&c), "a stack of tracing frames only"))
+		want_field(&c, "NETREC_KERNEL_STACK", NULL);
+	c.e.nframes = 5;
 	ksym_free();
 	/* without symbols, frames are not written */
 	if (ASSERT_OK(last_jeb(&c), "close, symbols not loaded"))
