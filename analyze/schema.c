@@ -191,7 +191,7 @@ const char an_schema_sql[] =
 "  ip_proto INTEGER,\n"
 "  port INTEGER,                  -- UDP destination port of a UDP tunnel\n"
 "  id INTEGER,                    -- VNI, GRE key, TEID, session id, bottom MPLS label, ...\n"
-"  id2 INTEGER,                   -- GRE sequence, L2TP tunnel id, top MPLS label, ...\n"
+"  id2 INTEGER,                   -- L2TP tunnel id, top MPLS label\n"
 "  inner INTEGER,                 -- ethertype of what it carries\n"
 "  vlan INTEGER,                  -- ERSPAN's original VLAN\n"
 "  labels INTEGER,                -- MPLS: labels in the stack\n"

@@ -9,6 +9,7 @@
  * and outer addresses are the values written into the bytes.
  */
 #include "decode.h"
+#include "tunnels.h"
 #include "pcapng.h"
 #include "test.h"
 #include "test_decode_bytes.h"
@@ -80,6 +81,21 @@ static void test_gre(void)
 	ASSERT_EQ(p.tunnels[0].flags & (PKT_TUN_ID | PKT_TUN_ID2), PKT_TUN_ID | PKT_TUN_ID2, "both");
 	ASSERT_FALSE(p.tunnels[0].flags & PKT_TUN_PORTS, "no ports");
 	ASSERT_EQ(p.nip, 2, "two IP headers");
+
+	/* the tunnel's id: the same for the next packet (sequence 43), another
+	 * for another key */
+	int64_t id42 = tunnel_id_of(p.tunnels, p.ntunnels);
+
+	t.n = 0;
+	tb_ip4(&t, A4_1, A4_2, 47, 16 + 40);
+	tb_be16(&t, 0xb000); tb_be16(&t, 0x0800);
+	tb_be32(&t, 0); tb_be32(&t, 0x0a0b0c0d); tb_be32(&t, 43);
+	tb_inner(&t, 4);
+	check_lt(LINKTYPE_RAW, &t, 4, &p, "gre seq 43");
+	ASSERT_EQ(p.tunnels[0].id2, 43, "sequence 43");
+	ASSERT_EQ(tunnel_id_of(p.tunnels, p.ntunnels), id42, "sequence not in the tunnel id");
+	p.tunnels[0].id = 0x0a0b0c0e;
+	ASSERT_NEQ(tunnel_id_of(p.tunnels, p.ntunnels), id42, "key in the tunnel id");
 
 	/* gretap (TEB) without key: Ethernet inside, plain GRE */
 	t.n = 0;

@@ -19,25 +19,43 @@ struct tunnels {
 	int err;
 };
 
+/* id2 names the tunnel (L2TPv2's tunnel id, MPLS's top label), or is
+ * per packet or per flow: GRE's sequence number (GRE, ERSPAN, PPTP) and
+ * NVGRE's flow id, which would make every packet or flow a tunnel of its
+ * own; those are left out of the id and of the row. */
+static bool id2_names_tunnel(uint8_t kind)
+{
+	switch (kind) {
+	case PKT_P_GRE: case PKT_P_ERSPAN1: case PKT_P_ERSPAN2: case PKT_P_ERSPAN3:
+	case PKT_P_PPTP: case PKT_P_NVGRE:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* The fields that say which tunnel a layer is, in a fixed layout. */
 static void layer_key(const struct pkt_tunnel *l, uint8_t out[48])
 {
+	bool id2 = id2_names_tunnel(l->kind);
+
 	memset(out, 0, 48);
 	out[0] = l->kind;
 	out[1] = l->ipver;
 	out[2] = l->ip_proto;
 	out[3] = l->count;
 	memcpy(out + 4, &l->id, 4);
-	memcpy(out + 8, &l->id2, 4);
+	if (id2)
+		memcpy(out + 8, &l->id2, 4);
 	memcpy(out + 12, &l->inner, 2);
 	if (l->flags & PKT_TUN_PORTS)
 		memcpy(out + 14, &l->dport, 2);
 	if (l->flags & PKT_TUN_VLAN)
 		memcpy(out + 46, &l->vlan, 2);
-	out[3] |= (uint8_t)(l->flags << 4) & 0x30;  /* id / id2 present */
 	memcpy(out + 16, l->src, l->ipver == 6 ? 16 : 4);
 	memcpy(out + 32, l->dst, l->ipver == 6 ? 16 : 4);
 	out[44] = l->ip_index;
+	out[45] = id2 ? l->flags : l->flags & ~PKT_TUN_ID2;
 }
 
 int64_t tunnel_id_of(const struct pkt_tunnel *l, int n)
@@ -95,11 +113,16 @@ int64_t tunnels_note(struct tunnels *t, const struct pkt_tunnel *l, int n)
 		struct row_tunnel r = {
 			.tunnel_id = id, .layer = (uint32_t)i, .id = l[i].id, .id2 = l[i].id2,
 			.port = l[i].dport, .inner = l[i].inner, .vlan = l[i].vlan,
-			.kind = l[i].kind, .flags = l[i].flags, .ipver = l[i].ipver,
+			.kind = l[i].kind, .ipver = l[i].ipver,
 			.ip_proto = l[i].ip_proto, .count = l[i].count,
 		};
 		int err;
 
+		r.flags = l[i].flags;
+		if (!id2_names_tunnel(r.kind)) {
+			r.flags &= (uint8_t)~PKT_TUN_ID2;
+			r.id2 = 0;
+		}
 		memcpy(r.src, l[i].src, 16);
 		memcpy(r.dst, l[i].dst, 16);
 		err = t->sink.put(t->sink.ctx, ROW_TUNNEL, &r);

@@ -21,7 +21,8 @@
  * each layer's kind, outer IP version, protocol and addresses, UDP
  * destination port, identifiers, inner type, VLAN and label count. The UDP
  * source port is left out: VXLAN, Geneve, GTP-U and the other UDP tunnels
- * vary it per inner flow for load balancing, so it names no tunnel. Each
+ * vary it per inner flow for load balancing, so it names no tunnel; so are
+ * GRE's sequence number (per packet) and NVGRE's flow id (per flow). Each
  * direction of a tunnel has its own id (its outer addresses are the other
  * way round). */
 int64_t tunnel_id_of(const struct pkt_tunnel *l, int n);
