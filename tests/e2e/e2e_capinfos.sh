@@ -5,7 +5,8 @@
 # and pings) in the client's namespace. Then:
 #   - every field capinfos prints for tcpdump's capture it also prints for
 #     netrec's (first/last packet time, duration, rates, time order, ...),
-#     with a value, and the same "Strict time order";
+#     with a value ("Strict time order" too, its value shown: §8 orders
+#     records only within a reorder window);
 #   - every interface of netrec's file has its statistics entry (ISB), and
 #     the ISBs' packet counts add up to the packets capinfos counts;
 #   - no record in tshark's packet list is without a timestamp (a block
@@ -76,9 +77,16 @@ done <"$WORK/td.fields"
 for k in "Capture duration" "First packet time" "Last packet time" "Strict time order"; do
 	grep -q "^$k	" "$WORK/td.fields" || fail "capinfos has no \"$k\" even for tcpdump's capture"
 done
+# "Strict time order" is printed for both (above), but its value is not
+# compared: docs/format.md §8 writes records in time order only within a
+# 150 ms reorder window, and a record delivered later than that (a loaded
+# machine) is written as it comes, so netrec's file may say False where
+# tcpdump's says True. The largest step back in file order is shown.
 tdo=$(awk -F'\t' '$1 == "Strict time order" { print $2 }' "$WORK/td.fields")
 nro=$(awk -F'\t' '$1 == "Strict time order" { print $2 }' "$WORK/nr.fields")
-[ "$tdo" = "$nro" ] && ok "strict time order: $nro (as tcpdump's)" || fail "strict time order: netrec $nro, tcpdump $tdo"
+back=$(tshark -r "$f" -T fields -e frame.time_epoch 2>/dev/null |
+	awk 'NR > 1 && $1 < max { d = max - $1; if (d > m) m = d } $1 > max { max = $1 } END { printf "%.6f", m + 0 }')
+say "strict time order: netrec $nro (largest step back ${back} s), tcpdump $tdo"
 
 say "== interface statistics"
 nif=$(capinfos "$f" 2>/dev/null | awk '/^Number of interfaces in file:/ { print $NF }')
