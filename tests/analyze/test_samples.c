@@ -249,7 +249,7 @@ static void test_samples(void)
 		return;
 	while ((de = readdir(d))) {
 		static const char *const exts[] = { ".pcap", ".pcapng", ".pcapng.zst", ".pcap.gz" };
-		char base[128], cap[1200], gpath[1200], ipath[1200];
+		char base[128], cap[1200], gpath[1400], ipath[1200];
 		struct golden g[64];
 		size_t len = strlen(de->d_name), e;
 		const char *suffix = ".handshakes.tsv";
@@ -268,7 +268,9 @@ static void test_samples(void)
 			fprintf(stderr, "  no capture for %s\n", de->d_name);
 			continue;
 		}
-		snprintf(gpath, sizeof(gpath), "%s/%s", samples_dir, de->d_name);
+		if (!ASSERT_TRUE((size_t)snprintf(gpath, sizeof(gpath), "%s/%s", samples_dir, de->d_name) <
+				 sizeof(gpath), "the expected report's path fits"))
+			continue;
 		ng = read_golden(gpath, g, 64);
 		if (!ASSERT_GT(ng, 0, "expected handshakes listed"))
 			continue;

@@ -73,6 +73,37 @@ e2e_cleanup() {
 	exit $rc
 }
 
+# e2e_reap_stale: remove what an earlier run left behind when it was killed
+# before its cleanup could finish (SIGKILL from a test runner's timeout).
+# Every name an e2e test gives a namespace or cgroup is nre2e-PID-..., PID
+# being the test shell's; only those whose shell is gone are removed.
+e2e_reap_stale() {
+	local ns pid p cg root
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		case $ns in nre2e-[0-9]*-*) ;; *) continue ;; esac
+		pid=${ns#nre2e-}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null && continue
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns delete "$ns" 2>/dev/null && say "removed $ns, left by an interrupted run"
+	done
+	root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$root" ] || return 0
+	for cg in "$root"/nre2e-[0-9]*; do
+		[ -d "$cg" ] || continue
+		pid=${cg##*/nre2e-}
+		kill -0 "$pid" 2>/dev/null && continue
+		for p in $(cat $(find "$cg" -name cgroup.procs) 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null &&
+			say "removed cgroup $cg, left by an interrupted run"
+	done
+	return 0
+}
+
 need_tool() {
 	local t
 	for t in "$@"; do
@@ -90,6 +121,7 @@ e2e_init() {
 	trap e2e_cleanup EXIT
 	trap 'exit 1' INT TERM
 	WORK=$(mktemp -d "/tmp/netrec-e2e-$E2E_NAME.XXXXXX") || die "mktemp"
+	e2e_reap_stale
 	NSA=nre2e-$$-a
 	NSB=nre2e-$$-b
 	ip netns add "$NSA" || die "ip netns add $NSA"
