@@ -160,6 +160,19 @@ int BPF_PROG(sock_recv, struct sock *sk, int ret, int flags)
 /* Kernel TCP events                                                   */
 /* ------------------------------------------------------------------ */
 
+/* Children of a listener not accepted yet, by socket cookie: put in when
+ * the child is made (SYN_RECV), taken out by the accept that returns it.
+ * An io_uring completion is matched to its socket through the descriptor
+ * table, and is believed only for a socket found here: a direct-descriptor
+ * accept completes with a slot number, not a descriptor, and this keeps it
+ * from naming an unrelated socket or one already reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} unaccepted SEC(".maps");
+
 /* An event about sk (NULL: the addresses are filled in by the caller). */
 static __always_inline struct nr_event *event_start(void *ctx, const struct sock *sk,
 						    __u32 type, struct nr_cpu_slot **s)
@@ -258,7 +271,14 @@ int BPF_PROG(set_state, struct sock *sk, int oldstate, int newstate)
 			if (!o->cookie)
 				o->cookie = bpf_get_socket_cookie(sk);
 		}
-	} else if (newstate == NR_TCP_SYN_RECV && o && (o->flags & NR_OWN_LISTENER)) {
+	} else if (newstate == NR_TCP_SYN_RECV && oldstate == NR_TCP_LISTEN) {
+		__u64 cookie = bpf_get_socket_cookie(sk);
+		__u8 one = 1;
+
+		if (event_mask & (1U << NR_EV_T_ACCEPT))
+			bpf_map_update_elem(&unaccepted, &cookie, &one, BPF_ANY);
+	}
+	if (newstate == NR_TCP_SYN_RECV && o && (o->flags & NR_OWN_LISTENER)) {
 		/* a child cloned from its listener (storage is cloned) */
 		o->flags = (o->flags & ~(NR_OWN_LISTENER | NR_OWN_CLAIMED)) | NR_OWN_ACCEPTED;
 		o->src = NR_SRC_ACCEPT;
@@ -414,7 +434,9 @@ struct sys_exit_args {
 	__s64 ret;
 };
 
-static __always_inline int accepted(struct sys_exit_args *ctx)
+/* The connection behind descriptor fd of the current task. io: the
+ * descriptor came from an io_uring completion (see unaccepted). */
+static __always_inline int accepted(void *ctx, __s64 fd, int io)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct nr_cpu_slot *s;
@@ -423,10 +445,9 @@ static __always_inline int accepted(struct sys_exit_args *ctx)
 	struct file *f = 0;
 	struct nr_event *e;
 	struct sock *sk;
-	__s64 fd = ctx->ret;
+	__u64 cookie;
 
-	if (!(event_mask & (1U << NR_EV_T_ACCEPT)) || fd < 0 ||
-	    fd >= BPF_CORE_READ(t, files, fdt, max_fds))
+	if (fd < 0 || fd >= BPF_CORE_READ(t, files, fdt, max_fds))
 		return 0;
 	fds = BPF_CORE_READ(t, files, fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) || !f)
@@ -435,13 +456,16 @@ static __always_inline int accepted(struct sys_exit_args *ctx)
 	sk = BPF_CORE_READ(so, sk);
 	if (!sk || BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
 		return 0;
+	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (bpf_map_delete_elem(&unaccepted, &cookie) && io)
+		return 0;
 	e = event_start(ctx, sk, NR_EV_T_ACCEPT, &s);
 	if (!e)
 		return 0;
 	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);
 	owner_from_current(&e->owner);
 	e->owner.src = NR_SRC_ACCEPT;
-	e->owner.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	e->owner.cookie = cookie;
 	event_submit(s, e);
 	return 0;
 }
@@ -449,13 +473,78 @@ static __always_inline int accepted(struct sys_exit_args *ctx)
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int accept4_exit(struct sys_exit_args *ctx)
 {
-	return accepted(ctx);
+	if (!(event_mask & (1U << NR_EV_T_ACCEPT)))
+		return 0;
+	return accepted(ctx, ctx->ret, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int accept_exit(struct sys_exit_args *ctx)
 {
-	return accepted(ctx);
+	if (!(event_mask & (1U << NR_EV_T_ACCEPT)))
+		return 0;
+	return accepted(ctx, ctx->ret, 0);
+}
+
+/* Accepts through io_uring: io_uring:io_uring_submit_req notes each accept
+ * request by (ring, user_data); io_uring:io_uring_complete, which runs in
+ * a thread of the process that owns the ring, finds the new descriptor in
+ * the result. A multishot accept stays noted while its completions carry
+ * IORING_CQE_F_MORE. The two classic tracepoints' layouts are read from
+ * tracefs by user space (record/attach.c), which sets these offsets. */
+const volatile __u32 iou_sub_ctx = 0, iou_sub_ud = 0, iou_sub_op = 0;
+const volatile __u32 iou_cmp_ctx = 0, iou_cmp_ud = 0, iou_cmp_res = 0, iou_cmp_cflags = 0;
+
+#define NR_IORING_OP_ACCEPT 13      /* include/uapi/linux/io_uring.h */
+#define NR_IORING_CQE_F_MORE (1U << 1)
+
+struct iou_key {
+	__u64 ctx;
+	__u64 user_data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct iou_key);
+	__type(value, __u8);
+} iou_accepts SEC(".maps");
+
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int iou_submit(void *ctx)
+{
+	struct iou_key k = {};
+	__u8 op = 0, one = 1;
+
+	if (!(event_mask & (1U << NR_EV_T_ACCEPT)) || !iou_sub_op)
+		return 0;
+	bpf_probe_read_kernel(&op, 1, (char *)ctx + iou_sub_op);
+	if (op != NR_IORING_OP_ACCEPT)
+		return 0;
+	bpf_probe_read_kernel(&k.ctx, 8, (char *)ctx + iou_sub_ctx);
+	bpf_probe_read_kernel(&k.user_data, 8, (char *)ctx + iou_sub_ud);
+	bpf_map_update_elem(&iou_accepts, &k, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int iou_complete(void *ctx)
+{
+	struct iou_key k = {};
+	__u32 cflags = 0;
+	__s32 res = -1;
+
+	if (!(event_mask & (1U << NR_EV_T_ACCEPT)) || !iou_cmp_res)
+		return 0;
+	bpf_probe_read_kernel(&k.ctx, 8, (char *)ctx + iou_cmp_ctx);
+	bpf_probe_read_kernel(&k.user_data, 8, (char *)ctx + iou_cmp_ud);
+	if (!bpf_map_lookup_elem(&iou_accepts, &k))
+		return 0;
+	bpf_probe_read_kernel(&res, 4, (char *)ctx + iou_cmp_res);
+	bpf_probe_read_kernel(&cflags, 4, (char *)ctx + iou_cmp_cflags);
+	if (!(cflags & NR_IORING_CQE_F_MORE))
+		bpf_map_delete_elem(&iou_accepts, &k);
+	return accepted(ctx, res, 1);
 }
 
 /* Start-up scan: owners of TCP sockets open before netrec, by inode. */

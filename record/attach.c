@@ -94,6 +94,8 @@ P(retransmit_synack)
 P(send_reset)
 P(accept4_exit)
 P(accept_exit)
+P(iou_submit)
+P(iou_complete)
 #undef P
 
 static const struct tp_prog tp_progs[] = {
@@ -109,8 +111,12 @@ static const struct tp_prog tp_progs[] = {
 	/* classic tracepoints (category/name) */
 	{ p_accept4_exit, "syscalls/sys_exit_accept4", false, 1U << NR_EV_T_ACCEPT },
 	{ p_accept_exit, "syscalls/sys_exit_accept", false, 1U << NR_EV_T_ACCEPT },
+	{ p_iou_submit, "io_uring/io_uring_submit_req", false, 1U << NR_EV_T_ACCEPT },
+	{ p_iou_complete, "io_uring/io_uring_complete", false, 1U << NR_EV_T_ACCEPT },
 };
 #define N_TP (sizeof(tp_progs) / sizeof(tp_progs[0]))
+_Static_assert(N_TP <= sizeof(((struct nr_bpf *)0)->links) / sizeof(struct bpf_link *),
+	       "a link for every tracepoint program");
 
 bool nr_bpf_have_owners(const struct nr_bpf *b)
 {
@@ -143,6 +149,56 @@ static bool tracefs_ready(const char *tp)
 		return false;
 	}
 	return tracefs_has(tp);
+}
+
+/* The offset of field name in a classic tracepoint's record, from its
+ * format file ("field:u8 opcode;\toffset:32;\tsize:1;..."); 0 when the
+ * event or the field is not there (no field the caller wants is at 0:
+ * that is the common header). */
+static unsigned int tp_field_offset(const char *tp, const char *name)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[200], line[256];
+	unsigned int off = 0;
+	size_t nl = strlen(name);
+	FILE *f = NULL;
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !f; i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i], tp);
+		f = fopen(path, "re");
+	}
+	if (!f)
+		return 0;
+	while (!off && fgets(line, sizeof(line), f)) {
+		char *semi = strchr(line, ';');
+		const char *o = strstr(line, "offset:");
+
+		/* the field's name ends the declaration, just before ';' */
+		if (!semi || !o || semi - line < (ptrdiff_t)nl + 1 || memcmp(semi - nl, name, nl) ||
+		    (semi[-(ptrdiff_t)nl - 1] != ' ' && semi[-(ptrdiff_t)nl - 1] != '*'))
+			continue;
+		off = (unsigned int)strtoul(o + 7, NULL, 10);
+	}
+	fclose(f);
+	return off;
+}
+
+/* The io_uring accept programs read their tracepoints' records at offsets
+ * taken from tracefs. False when a field is missing: the layout is not one
+ * they know, and they stay unloaded. */
+static bool iou_layout(struct netrec_bpf *skel)
+{
+	struct netrec_bpf__rodata *r = skel->rodata;
+
+	r->iou_sub_ctx = tp_field_offset("io_uring/io_uring_submit_req", "ctx");
+	r->iou_sub_ud = tp_field_offset("io_uring/io_uring_submit_req", "user_data");
+	r->iou_sub_op = tp_field_offset("io_uring/io_uring_submit_req", "opcode");
+	r->iou_cmp_ctx = tp_field_offset("io_uring/io_uring_complete", "ctx");
+	r->iou_cmp_ud = tp_field_offset("io_uring/io_uring_complete", "user_data");
+	r->iou_cmp_res = tp_field_offset("io_uring/io_uring_complete", "res");
+	r->iou_cmp_cflags = tp_field_offset("io_uring/io_uring_complete", "cflags");
+	return r->iou_sub_ctx && r->iou_sub_ud && r->iou_sub_op && r->iou_cmp_ctx &&
+	       r->iou_cmp_ud && r->iou_cmp_res && r->iou_cmp_cflags;
 }
 
 static bool tp_exists(const struct btf *vmlinux, const char *tp)
@@ -190,6 +246,17 @@ static int open_skel(struct nr_bpf *b, const struct nr_bpf_cfg *cfg, bool tracin
 			want = false;
 		}
 		bpf_program__set_autoload(tp_progs[i].prog(b->skel), want);
+	}
+	if (bpf_program__autoload(b->skel->progs.iou_submit) &&
+	    bpf_program__autoload(b->skel->progs.iou_complete) && !iou_layout(b->skel)) {
+		pr_warn("the io_uring tracepoints have a layout netrec does not know: "
+			"accepts through io_uring will be missing");
+		bpf_program__set_autoload(b->skel->progs.iou_submit, false);
+		bpf_program__set_autoload(b->skel->progs.iou_complete, false);
+	} else if (bpf_program__autoload(b->skel->progs.iou_submit) !=
+		   bpf_program__autoload(b->skel->progs.iou_complete)) {
+		bpf_program__set_autoload(b->skel->progs.iou_submit, false);
+		bpf_program__set_autoload(b->skel->progs.iou_complete, false);
 	}
 	bpf_program__set_autoload(b->skel->progs.sock_create, tracing);
 	bpf_program__set_autoload(b->skel->progs.scan_tcp, tracing);
