@@ -106,12 +106,13 @@ struct {
 	__type(value, struct nr_owner);
 } owners SEC(".maps");
 
-/* TCP connections by tuple: for packets no live full socket answers for
- * (TIME_WAIT, the kernel's control socket replying for a connection). */
+/* TCP connections by namespace and tuple: for packets no live full socket
+ * answers for (TIME_WAIT, the kernel's control socket replying for a
+ * connection); each also under namespace 0, for forwarded packets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct nr_tuple);
+	__uint(max_entries, 131072);
+	__type(key, struct nr_conn_key);
 	__type(value, struct nr_owner);
 } conns SEC(".maps");
 

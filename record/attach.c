@@ -32,6 +32,7 @@ _Static_assert(sizeof(struct nr_owner) == NR_OWNER_SIZE, "nr_owner size");
 _Static_assert(sizeof(struct nr_pkt) == NR_PKT_SIZE, "nr_pkt size");
 _Static_assert(sizeof(struct nr_event) == NR_EVENT_SIZE, "nr_event size");
 _Static_assert(sizeof(struct nr_tuple) == NR_TUPLE_SIZE, "nr_tuple size");
+_Static_assert(sizeof(struct nr_conn_key) == NR_CONN_KEY_SIZE, "nr_conn_key size");
 _Static_assert(sizeof(struct nr_echo_key) == NR_ECHO_KEY_SIZE, "nr_echo_key size");
 _Static_assert(sizeof(struct nr_win_key) == NR_WIN_KEY_SIZE, "nr_win_key size");
 _Static_assert(sizeof(struct nr_cpu_state) == NR_CPU_STATE_SIZE, "nr_cpu_state size");
@@ -291,6 +292,13 @@ int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode)
 	return 0;
 }
 
+int nr_bpf_netns_del(struct nr_bpf *b, uint32_t inode)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.netns_on), &inode) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 struct scan_ctx {
 	int map_fd;
 	int n;
@@ -475,6 +483,15 @@ void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex)
 		bpf_tc_hook_destroy(&hook);
 	}
 	*t = b->tc[--b->ntc];
+}
+
+int nr_bpf_tc_keys(const struct nr_bpf *b, int *keys, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < b->ntc && n < max; i++)
+		keys[n++] = b->tc[i].ifindex;
+	return n;
 }
 
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx)

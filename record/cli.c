@@ -258,6 +258,10 @@ void cli_parse(int argc, char **argv, struct opts *o)
 				o->all_netns = true;
 				break;
 			}
+			if (strcmp(optarg, "self") == 0) {
+				o->self_netns = true;
+				break;
+			}
 			if (o->nnetns >= MAX_SEL)
 				usage_error("too many --netns options");
 			o->netns[o->nnetns++] = optarg;
@@ -312,6 +316,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 	}
 	if (o->any_iface)
 		o->nifaces = 0;
+	if (o->self_netns && (o->all_netns || o->nnetns))
+		usage_error("--netns self records netrec's own namespace only: give no other --netns");
 	if (o->list_ifaces)
 		return;
 	if (o->read && o->out)
