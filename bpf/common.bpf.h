@@ -78,14 +78,14 @@ struct {
 } cpu_slots SEC(".maps");
 
 /* The drop-counter slot (1 .. NR_IF_SLOTS - 1) of each interface netrec
- * attached to, set by user space before it attaches; read only when a
+ * attached to (in any namespace), set by user space before it attaches; read only when a
  * record is lost. The counters are in the CPUs' slots, which user space
  * reads through a mapping: no system call, so that they are read after -Z
  * drops the privileges bpf(2) needs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NR_IF_SLOTS);
-	__type(key, __u32);   /* ifindex */
+	__type(key, __u64);   /* netns inode << 32 | ifindex */
 	__type(value, __u32); /* slot */
 } if_slots SEC(".maps");
 

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -73,6 +74,7 @@ struct nr_bpf {
 	size_t slots_len;
 	int if_slot[NR_IF_SLOTS];    /* ifindex of each drop-counter slot (0: free) */
 	int nif_slots;               /* slots given out, from 1 */
+	uint32_t own_netns;          /* inode of netrec's network namespace */
 };
 
 /* Tracepoint programs: program, tracepoint, what is lost without it. */
@@ -256,6 +258,13 @@ int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg)
 	if (!b)
 		return -ENOMEM;
 	b->ncpus = libbpf_num_possible_cpus();
+	{
+		struct stat st;
+
+		/* the namespace of the interfaces nr_bpf_tc_attach() is given */
+		if (stat("/proc/thread-self/ns/net", &st) == 0)
+			b->own_netns = (uint32_t)st.st_ino;
+	}
 	if (b->ncpus <= 0) {
 		err = b->ncpus ? b->ncpus : -EINVAL;
 		goto cleanup;
@@ -410,11 +419,14 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 	return 0;
 }
 
-/* The interface's own drop counters (map if_slots), given before its
- * programs are attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. */
-static void give_slot(struct nr_bpf *b, int ifindex)
+/* The interface's own drop counters (map if_slots, keyed by its
+ * namespace's inode and its index there), given before its programs are
+ * attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. ifindex is
+ * netrec's key of the interface. */
+static void give_slot(struct nr_bpf *b, int ifindex, uint32_t netns, int real_ifindex)
 {
-	uint32_t key = (uint32_t)ifindex, slot;
+	uint64_t key = (uint64_t)netns << 32 | (uint32_t)real_ifindex;
+	uint32_t slot;
 
 	for (int i = 1; i <= b->nif_slots; i++)
 		if (b->if_slot[i] == ifindex)
@@ -430,17 +442,18 @@ static void give_slot(struct nr_bpf *b, int ifindex)
 
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
 {
-	return nr_bpf_tc_attach_key(b, ifindex, ifindex, l3_device, ingress);
+	return nr_bpf_tc_attach_key(b, ifindex, 0, ifindex, l3_device, ingress);
 }
 
-int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress)
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, uint32_t netns, int ifindex, bool l3_device,
+			 bool ingress)
 {
 	struct tc_att *t;
 	int err;
 
 	if (tc_find(b, key))
 		return 0;
-	give_slot(b, key);
+	give_slot(b, key, netns ? netns : b->own_netns, ifindex);
 	if (b->ntc >= MAX_TC)
 		return -ENOSPC;
 	t = &b->tc[b->ntc];

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "netns.h"
 #include "output.h"
+#include "track.h"
 
 int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, bool all)
 {
@@ -148,6 +149,7 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 	ns->round = s->round;
 	s->in->ns_ino[k] = ino;
 	s->in->nns = k;
+	track_set_namespaces(k);
 	if (s->bpf && !s->all && nr_bpf_netns_add(s->bpf, ino))
 		pr_warn("network namespace %s: cannot follow its sockets", name);
 	return k;
@@ -213,7 +215,7 @@ static void netns_attach(struct netns_set *s, int k, bool initial)
 			 ns->name, ifs[i].name);
 		if (out_add_iface_ns(s->out, (int)key, ino, name, ifs[i].arphrd))
 			break;
-		err = nr_bpf_tc_attach_key(s->bpf, (int)key, ifs[i].ifindex, kind == 2,
+		err = nr_bpf_tc_attach_key(s->bpf, (int)key, ino, ifs[i].ifindex, kind == 2,
 					   ifs[i].arphrd != 772 /* loopback: egress only */);
 		if (err)
 			pr_warn("cannot attach to %s: %s", name, strerror(-err));
