@@ -78,14 +78,14 @@ struct {
 } cpu_slots SEC(".maps");
 
 /* The drop-counter slot (1 .. NR_IF_SLOTS - 1) of each interface netrec
- * attached to, set by user space before it attaches; read only when a
+ * attached to (in any namespace), set by user space before it attaches; read only when a
  * record is lost. The counters are in the CPUs' slots, which user space
  * reads through a mapping: no system call, so that they are read after -Z
  * drops the privileges bpf(2) needs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NR_IF_SLOTS);
-	__type(key, __u32);   /* ifindex */
+	__type(key, __u64);   /* netns inode << 32 | ifindex */
 	__type(value, __u32); /* slot */
 } if_slots SEC(".maps");
 
@@ -106,12 +106,13 @@ struct {
 	__type(value, struct nr_owner);
 } owners SEC(".maps");
 
-/* TCP connections by tuple: for packets no live full socket answers for
- * (TIME_WAIT, the kernel's control socket replying for a connection). */
+/* TCP connections by namespace and tuple: for packets no live full socket
+ * answers for (TIME_WAIT, the kernel's control socket replying for a
+ * connection); each also under namespace 0, for forwarded packets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct nr_tuple);
+	__uint(max_entries, 131072);
+	__type(key, struct nr_conn_key);
 	__type(value, struct nr_owner);
 } conns SEC(".maps");
 

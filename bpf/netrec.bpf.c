@@ -87,12 +87,12 @@ static __always_inline int handle(struct __sk_buff *skb, int dir, int l2)
 	 * [1, sizeof(data)] */
 	cap = ((cap - 1) & (NR_MAX_COPY - 1)) + 1;
 	if (bpf_skb_load_bytes(skb, 0, s->data, cap)) {
-		count_drop(s, skb->ifindex);
+		count_drop(s, pi.netns, skb->ifindex);
 		return TC_ACT_UNSPEC;
 	}
 	h->cap_len = cap;
 	if (bpf_ringbuf_output(&rb, h, sizeof(*h) + cap, wake_flags(s)))
-		count_drop(s, skb->ifindex);
+		count_drop(s, pi.netns, skb->ifindex);
 	return TC_ACT_UNSPEC;
 }
 

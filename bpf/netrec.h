@@ -272,6 +272,17 @@ struct nr_tuple {
 };
 #define NR_TUPLE_SIZE 40
 
+/* Key of the connection map: the connection and the network namespace
+ * of the socket (two namespaces may use the same addresses); netns 0: any
+ * namespace's, for packets a namespace forwards (their socket is in
+ * another one). */
+struct nr_conn_key {
+	struct nr_tuple t;
+	__u32 netns;             /* inode */
+	__u32 pad;
+};
+#define NR_CONN_KEY_SIZE 48
+
 /* Key of the ICMP echo map: identifier of an echo request we sent. */
 struct nr_echo_key {
 	__u8 raddr[16];          /* the request's destination */
@@ -286,7 +297,8 @@ struct nr_echo_key {
 struct nr_win_key {
 	struct nr_tuple t;
 	__u32 dir;
+	__u32 netns;             /* inode of the device's namespace */
 };
-#define NR_WIN_KEY_SIZE 44
+#define NR_WIN_KEY_SIZE 48
 
 #endif

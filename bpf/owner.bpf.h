@@ -133,11 +133,16 @@ static __always_inline void tuple_of_sk(const struct sock *sk, struct nr_tuple *
 
 static __always_inline void remember_conn(const struct sock *sk, const struct nr_owner *o)
 {
-	struct nr_tuple t;
+	struct nr_conn_key k;
 
-	tuple_of_sk(sk, &t);
-	if (t.lport && t.rport)
-		bpf_map_update_elem(&conns, &t, o, BPF_ANY);
+	tuple_of_sk(sk, &k.t);
+	k.pad = 0;
+	if (!k.t.lport || !k.t.rport)
+		return;
+	k.netns = sk_netns(sk);
+	bpf_map_update_elem(&conns, &k, o, BPF_ANY);
+	k.netns = 0;
+	bpf_map_update_elem(&conns, &k, o, BPF_ANY);
 }
 
 /* The current task uses the socket: it is the owner from now on. */
@@ -235,6 +240,7 @@ static __always_inline void track_window(struct pkt_info *pi, int dir,
 		else
 			fill_tuple(&k.t, pi->family, pi->daddr, pi->saddr, pi->dport, pi->sport);
 		k.dir = dir;
+		k.netns = pi->netns;
 		st = bpf_map_lookup_elem(&zwin, &k);
 		if (zero == (st && *st))
 			return;
@@ -325,9 +331,11 @@ static __always_inline int owner_by_lookup(struct __sk_buff *skb, __u8 l4,
 	return src;
 }
 
-static __always_inline int owner_by_conn(const struct nr_tuple *t, struct attr *a)
+/* The owner the connection map holds for t in namespace netns (0: any). */
+static __always_inline int owner_by_conn(const struct nr_tuple *t, __u32 netns, struct attr *a)
 {
-	struct nr_owner *o = bpf_map_lookup_elem(&conns, t);
+	struct nr_conn_key k = { .t = *t, .netns = netns };
+	struct nr_owner *o = bpf_map_lookup_elem(&conns, &k);
 
 	if (!o || !(o->flags & NR_OWN_VALID))
 		return 0;
@@ -368,9 +376,9 @@ static __always_inline int owner_forwarded(struct pkt_info *pi, struct attr *a)
 
 	if (pi->l4_proto == NR_IPPROTO_TCP && pi->have_ports) {
 		fill_tuple(&t, pi->family, pi->saddr, pi->daddr, pi->sport, pi->dport);
-		if (!owner_by_conn(&t, a)) {
+		if (!owner_by_conn(&t, 0, a)) {
 			fill_tuple(&t, pi->family, pi->daddr, pi->saddr, pi->dport, pi->sport);
-			owner_by_conn(&t, a);
+			owner_by_conn(&t, 0, a);
 		}
 	}
 	return NR_SRC_FORWARDED;
@@ -442,7 +450,7 @@ static __always_inline int owner_by_quote(struct __sk_buff *skb, struct pkt_info
 		src = owner_by_lookup(skb, l4, pi->family, saddr, daddr, lport, rport, a, 0, 0);
 		if (!src && l4 == NR_IPPROTO_TCP) {
 			fill_tuple(&t, pi->family, saddr, daddr, lport, rport);
-			src = owner_by_conn(&t, a);
+			src = owner_by_conn(&t, pi->netns, a);
 		}
 		return src ? NR_SRC_ICMP_QUOTE : 0;
 	}
@@ -507,7 +515,7 @@ static __always_inline int attribute_out(struct __sk_buff *skb, struct pkt_info 
 		if (src)
 			return src;
 		fill_tuple(&t, pi->family, pi->saddr, pi->daddr, pi->sport, pi->dport);
-		src = owner_by_conn(&t, a);
+		src = owner_by_conn(&t, pi->netns, a);
 		if (src)
 			return src;
 		/* a user socket we have no owner for yet: leave it to user space */
@@ -543,7 +551,7 @@ static __always_inline int attribute_in(struct __sk_buff *skb, struct pkt_info *
 		if (addr_local(skb, a, pi->family, pi->daddr) == 0)
 			return owner_forwarded(pi, a);
 		fill_tuple(&t, pi->family, pi->daddr, pi->saddr, pi->dport, pi->sport);
-		return owner_by_conn(&t, a);
+		return owner_by_conn(&t, pi->netns, a);
 	}
 	if (!pi->have_icmp)
 		return NR_SRC_NONE;

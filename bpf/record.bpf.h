@@ -26,10 +26,12 @@ static __always_inline __u64 next_seq(struct nr_cpu_slot *s)
 	return __sync_fetch_and_add(&s->st.seq, 1) + 1;
 }
 
-/* A record for ifindex (0: an event) could not be delivered. */
-static __always_inline void count_drop(struct nr_cpu_slot *s, __u32 ifindex)
+/* A record for interface ifindex of namespace netns (ifindex 0: an event)
+ * could not be delivered. */
+static __always_inline void count_drop(struct nr_cpu_slot *s, __u32 netns, __u32 ifindex)
 {
-	__u32 *slot = ifindex ? bpf_map_lookup_elem(&if_slots, &ifindex) : 0;
+	__u64 key = (__u64)netns << 32 | ifindex;
+	__u32 *slot = ifindex ? bpf_map_lookup_elem(&if_slots, &key) : 0;
 	__u32 i = slot ? *slot & (NR_IF_SLOTS - 1) : 0;
 
 	__sync_fetch_and_add(&s->st.ring_drops, 1);
@@ -107,7 +109,7 @@ static __always_inline struct nr_event *event_reserve_sz(struct nr_cpu_slot **sp
 	else
 		e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
-		count_drop(s, 0);
+		count_drop(s, 0, 0);
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));

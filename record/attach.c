@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -32,6 +33,7 @@ _Static_assert(sizeof(struct nr_owner) == NR_OWNER_SIZE, "nr_owner size");
 _Static_assert(sizeof(struct nr_pkt) == NR_PKT_SIZE, "nr_pkt size");
 _Static_assert(sizeof(struct nr_event) == NR_EVENT_SIZE, "nr_event size");
 _Static_assert(sizeof(struct nr_tuple) == NR_TUPLE_SIZE, "nr_tuple size");
+_Static_assert(sizeof(struct nr_conn_key) == NR_CONN_KEY_SIZE, "nr_conn_key size");
 _Static_assert(sizeof(struct nr_echo_key) == NR_ECHO_KEY_SIZE, "nr_echo_key size");
 _Static_assert(sizeof(struct nr_win_key) == NR_WIN_KEY_SIZE, "nr_win_key size");
 _Static_assert(sizeof(struct nr_cpu_state) == NR_CPU_STATE_SIZE, "nr_cpu_state size");
@@ -72,6 +74,7 @@ struct nr_bpf {
 	size_t slots_len;
 	int if_slot[NR_IF_SLOTS];    /* ifindex of each drop-counter slot (0: free) */
 	int nif_slots;               /* slots given out, from 1 */
+	uint32_t own_netns;          /* inode of netrec's network namespace */
 };
 
 /* Tracepoint programs: program, tracepoint, what is lost without it. */
@@ -322,6 +325,13 @@ int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg)
 	if (!b)
 		return -ENOMEM;
 	b->ncpus = libbpf_num_possible_cpus();
+	{
+		struct stat st;
+
+		/* the namespace of the interfaces nr_bpf_tc_attach() is given */
+		if (stat("/proc/thread-self/ns/net", &st) == 0)
+			b->own_netns = (uint32_t)st.st_ino;
+	}
 	if (b->ncpus <= 0) {
 		err = b->ncpus ? b->ncpus : -EINVAL;
 		goto cleanup;
@@ -354,6 +364,13 @@ int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode)
 	uint32_t one = 1;
 
 	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.netns_on), &inode, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int nr_bpf_netns_del(struct nr_bpf *b, uint32_t inode)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(b->skel->maps.netns_on), &inode) && errno != ENOENT)
 		return -errno;
 	return 0;
 }
@@ -469,11 +486,14 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 	return 0;
 }
 
-/* The interface's own drop counters (map if_slots), given before its
- * programs are attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. */
-static void give_slot(struct nr_bpf *b, int ifindex)
+/* The interface's own drop counters (map if_slots, keyed by its
+ * namespace's inode and its index there), given before its programs are
+ * attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. ifindex is
+ * netrec's key of the interface. */
+static void give_slot(struct nr_bpf *b, int ifindex, uint32_t netns, int real_ifindex)
 {
-	uint32_t key = (uint32_t)ifindex, slot;
+	uint64_t key = (uint64_t)netns << 32 | (uint32_t)real_ifindex;
+	uint32_t slot;
 
 	for (int i = 1; i <= b->nif_slots; i++)
 		if (b->if_slot[i] == ifindex)
@@ -489,17 +509,18 @@ static void give_slot(struct nr_bpf *b, int ifindex)
 
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress)
 {
-	return nr_bpf_tc_attach_key(b, ifindex, ifindex, l3_device, ingress);
+	return nr_bpf_tc_attach_key(b, ifindex, 0, ifindex, l3_device, ingress);
 }
 
-int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress)
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, uint32_t netns, int ifindex, bool l3_device,
+			 bool ingress)
 {
 	struct tc_att *t;
 	int err;
 
 	if (tc_find(b, key))
 		return 0;
-	give_slot(b, key);
+	give_slot(b, key, netns ? netns : b->own_netns, ifindex);
 	if (b->ntc >= MAX_TC)
 		return -ENOSPC;
 	t = &b->tc[b->ntc];
@@ -542,6 +563,15 @@ void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex)
 		bpf_tc_hook_destroy(&hook);
 	}
 	*t = b->tc[--b->ntc];
+}
+
+int nr_bpf_tc_keys(const struct nr_bpf *b, int *keys, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < b->ntc && n < max; i++)
+		keys[n++] = b->tc[i].ifindex;
+	return n;
 }
 
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx)

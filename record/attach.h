@@ -26,6 +26,7 @@ int nr_bpf_open(struct nr_bpf **out, const struct nr_bpf_cfg *cfg);
 void nr_bpf_close(struct nr_bpf *b); /* detaches everything; accepts NULL */
 /* Records the sockets of network namespace inode too (more_netns). */
 int nr_bpf_netns_add(struct nr_bpf *b, uint32_t inode);
+int nr_bpf_netns_del(struct nr_bpf *b, uint32_t inode);
 /* Gives the owners of sockets open before start-up to the kernel side;
  * *found receives how many sockets got an owner. */
 int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
@@ -33,12 +34,15 @@ int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
  * ingress is false (loopback: every packet passes both). */
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress);
 void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex);
-/* The same for an interface of another namespace, known by key, while the
- * calling thread is in that namespace (tcx links only). */
-int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, int ifindex, bool l3_device, bool ingress);
+/* The same for an interface of another namespace (inode netns), known by
+ * key, while the calling thread is in that namespace (tcx links only). */
+int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, uint32_t netns, int ifindex, bool l3_device,
+			 bool ingress);
+/* The keys of the interfaces attached to (at most max); returns how many. */
+int nr_bpf_tc_keys(const struct nr_bpf *b, int *keys, int max);
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx);
-/* Records the kernel could not queue: all, or those of one interface
- * (ifindex 0: events, and interfaces past the first 255). Read from a
+/* Records the kernel could not queue: all, or those of one interface, by
+ * its key (0: events, and interfaces past the first 255). Read from a
  * mapping, without system calls: they work after -Z. */
 uint64_t nr_bpf_ring_drops(struct nr_bpf *b);
 uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex);

@@ -29,7 +29,9 @@ static const char usage_text[] =
 "  -o, -w FILE          write to FILE (\"-\": standard output; a .zst name compresses)\n"
 "  -i IFACE             capture on IFACE only, and record only the kernel events of\n"
 "                       connections with packets there (repeatable; default and\n"
-"                       \"any\": every interface, including ones that appear later)\n"
+"                       \"any\": every interface, including ones that appear later);\n"
+"                       NS:IFACE: interface IFACE of network namespace NS (an ip\n"
+"                       netns name, a namespace file, or an inode netrec -D lists)\n"
 "  -s SNAPLEN           keep at most SNAPLEN bytes of each packet (0: whole packet)\n"
 "  -B KIB               kernel buffer of KIB KiB between the capture and netrec\n"
 "                       (default 16384, at least 1024; a power of two is used)\n"
@@ -46,9 +48,9 @@ static const char usage_text[] =
 "      --netns NS       also the sockets and interfaces of network namespace NS\n"
 "                       (an ip netns name, a pattern of them such as 'web*' that\n"
 "                       new namespaces are matched against too, or a namespace\n"
-"                       file such as /proc/PID/ns/net; repeatable); \"all\": the\n"
-"                       sockets of every namespace, also new ones; default: all\n"
-"                       in the initial namespace, else its own\n"
+"                       file such as /proc/PID/ns/net; repeatable); \"all\": every\n"
+"                       namespace, also new ones; \"self\": netrec's own only;\n"
+"                       default: all in the initial namespace, else its own\n"
 "      --events LIST    kernel events to record, comma-separated: state, retransmit,\n"
 "                       retransmit_synack, reset_sent, reset_recv (reset: both),\n"
 "                       sk_error, zero_window_adv, window_open_adv, zero_window_recv,\n"
@@ -258,6 +260,10 @@ void cli_parse(int argc, char **argv, struct opts *o)
 				o->all_netns = true;
 				break;
 			}
+			if (strcmp(optarg, "self") == 0) {
+				o->self_netns = true;
+				break;
+			}
 			if (o->nnetns >= MAX_SEL)
 				usage_error("too many --netns options");
 			o->netns[o->nnetns++] = optarg;
@@ -312,6 +318,8 @@ void cli_parse(int argc, char **argv, struct opts *o)
 	}
 	if (o->any_iface)
 		o->nifaces = 0;
+	if (o->self_netns && (o->all_netns || o->nnetns))
+		usage_error("--netns self records netrec's own namespace only: give no other --netns");
 	if (o->list_ifaces)
 		return;
 	if (o->read && o->out)

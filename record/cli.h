@@ -27,7 +27,8 @@ struct opts {
 	bool children;
 	const char *netns[MAX_SEL];  /* --netns: names or namespace files */
 	int nnetns;
-	bool all_netns;               /* --netns all */
+	bool all_netns;              /* --netns all */
+	bool self_netns;             /* --netns self: netrec's own only */
 	const char *cgroup;          /* relative to the v2 root once checked */
 	uint32_t event_mask;
 	bool no_events;

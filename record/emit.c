@@ -46,8 +46,8 @@ static int emit_packet(struct emit *em, struct rec *r, int64_t ts)
 		ow = &late;
 		src = NR_OWNER_LATE;
 	} else if (src == NR_OWNER_FWD_NOBODY && r->has_tuple &&
-		   (track_late_owner(&r->t, &late) == 0 ||
-		    (track_reverse(&r->t, &rev), track_late_owner(&rev, &late) == 0))) {
+		   (track_late_owner_any(&r->t, &late) == 0 ||
+		    (track_reverse(&r->t, &rev), track_late_owner_any(&rev, &late) == 0))) {
 		/* forwarded: a socket of this host at either end, learned since */
 		ow = &late;
 		src = NR_OWNER_FORWARDED;

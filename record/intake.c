@@ -81,6 +81,17 @@ static bool pkt_valid(const struct nr_pkt *p, size_t size)
 	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
 }
 
+/* The number of a followed namespace (record/intake.h IFKEY); 0: netrec's
+ * own, or one not followed. */
+static uint8_t ns_number(const struct intake *in, uint32_t netns)
+{
+	if (netns && netns != in->own_netns)
+		for (int k = 1; k <= in->nns; k++)
+			if (in->ns_ino[k] == netns)
+				return (uint8_t)k;
+	return 0;
+}
+
 static void learn_packet(struct intake *in, struct rec *r)
 {
 	const struct nr_pkt *p = (const void *)r->data;
@@ -89,6 +100,7 @@ static void learn_packet(struct intake *in, struct rec *r)
 
 	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
 	if (r->has_tuple) {
+		r->t.pad[0] = (uint8_t)(p->ifindex >> 24); /* its namespace's number */
 		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
 		if (in->mark_captured)
 			track_mark_captured(&r->t);
@@ -176,6 +188,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		ow = &e->owner;
 		r->src = intake_owner_src(ow);
 		track_tuple_of_event(e, &r->t);
+		r->t.pad[0] = ns_number(in, e->netns);
 		r->has_tuple = e->sport && e->dport;
 		track_learn_event(&r->t, ow, r->src);
 	}

@@ -40,6 +40,7 @@
 #include "intake.h"
 #include "ksym.h"
 #include "log.h"
+#include "netns.h"
 #include "output.h"
 #include "privs.h"
 #include "proc.h"
@@ -56,21 +57,9 @@
  * kernel since 6.x; elsewhere no namespace has it). */
 #define NETNS_INIT_INO 0xEFFFFFF9U
 
-/* A network namespace followed besides netrec's own (--netns NAME): its
- * interfaces are captured too, by key (record/intake.h IFKEY). */
-struct netns_follow {
-	char name[64];
-	int fd;                      /* the namespace file */
-	int nlfd;                    /* rtnetlink watch opened inside it */
-};
-
 struct ctx {
 	struct opts *o;
-	struct netns_follow ns[IFKEY_MAX_NS + 1]; /* by number, from 1 */
-	int nns;
-	int self_ns;                 /* netrec's own namespace, to return to */
-	bool patterns;               /* some --netns are name patterns */
-	bool ns_full;                /* said that no more can be followed */
+	struct netns_set ns;         /* other network namespaces followed */
 	struct nr_bpf *bpf;
 	struct out *out;
 	struct intake in;
@@ -105,15 +94,15 @@ static bool wanted_iface(struct opts *o, const char *name)
 {
 	if (!o->nifaces)
 		return true;
+	/* NS:IFACE names an interface of another namespace (record/netns.c) */
 	for (int i = 0; i < o->nifaces; i++)
 		if (strcmp(o->ifaces[i], name) == 0)
 			return true;
 	return false;
 }
 
-static void attach_netns(struct ctx *c, int k, bool initial);
-
-/* Attaches to every wanted interface not attached yet. */
+/* Attaches to every wanted interface of netrec's own namespace not
+ * attached yet. */
 static int attach_ifaces(struct ctx *c, bool initial)
 {
 	struct iface_info ifs[OUT_MAX_IFACES];
@@ -154,105 +143,7 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		else
 			pr_debug("capturing on %s", ifs[i].name);
 	}
-	/* -i names interfaces of netrec's own namespace */
-	for (int k = 1; !c->o->nifaces && k <= c->nns; k++)
-		attach_netns(c, k, initial);
 	return 0;
-}
-
-/* Attaches to the interfaces of followed namespace k not attached yet,
- * from inside it (ifindexes and tc hooks are the namespace's own). */
-static void attach_netns(struct ctx *c, int k, bool initial)
-{
-	struct netns_follow *ns = &c->ns[k];
-	struct iface_info ifs[OUT_MAX_IFACES];
-	int n, err;
-
-	if (setns(ns->fd, CLONE_NEWNET)) {
-		pr_warn("--netns %s: cannot enter it: %s; its interfaces are not captured",
-			ns->name, strerror(errno));
-		return;
-	}
-	if (ns->nlfd < 0)
-		ns->nlfd = iface_watch_open();
-	n = iface_list(ifs, OUT_MAX_IFACES);
-	for (int i = 0; i < n; i++) {
-		uint32_t key = IFKEY(k, ifs[i].ifindex);
-		char name[40];
-		int kind = iface_l2_kind(ifs[i].arphrd);
-
-		if (!kind || IFKEY_INDEX(key) != (uint32_t)ifs[i].ifindex ||
-		    out_iface_arphrd(c->out, (int)key) >= 0)
-			continue;
-		/* two namespaces often both have an eth0: NAMESPACE:IFACE, the
-		 * namespace's name shortened to fit the 31 characters kept */
-		snprintf(name, sizeof(name), "%.*s:%s", (int)(30 - strnlen(ifs[i].name, 16)),
-			 ns->name, ifs[i].name);
-		if (out_add_iface_ns(c->out, (int)key, c->in.ns_ino[k], name, ifs[i].arphrd))
-			break;
-		err = nr_bpf_tc_attach_key(c->bpf, (int)key, ifs[i].ifindex, kind == 2,
-					   ifs[i].arphrd != 772);
-		if (err)
-			pr_warn("cannot attach to %s: %s", name, strerror(-err));
-		else if (!initial)
-			pr_info("capturing on %s (appeared while recording)", name);
-	}
-	if (setns(c->self_ns, CLONE_NEWNET))
-		pr_warn("cannot return to netrec's own network namespace: %s", strerror(errno));
-}
-
-/* --netns PATTERN: follows the ip netns names (/run/netns) it matches that
- * are not followed yet, their sockets and their interfaces. */
-static void follow_patterns(struct ctx *c, bool initial)
-{
-	DIR *d = opendir("/run/netns");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX];
-		struct stat st;
-		bool match = false, known = false;
-		int k, fd;
-
-		for (int i = 0; i < c->o->nnetns && !match; i++)
-			match = strpbrk(c->o->netns[i], "*?[") &&
-				fnmatch(c->o->netns[i], de->d_name, 0) == 0;
-		if (!match || de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
-		if (stat(path, &st) || (uint32_t)st.st_ino == c->in.own_netns)
-			continue;
-		for (k = 1; k <= c->nns && !known; k++)
-			known = c->in.ns_ino[k] == (uint32_t)st.st_ino;
-		if (known)
-			continue;
-		if (c->nns >= IFKEY_MAX_NS) {
-			if (!c->ns_full)
-				pr_warn("--netns: more than %d namespaces; %s and later ones are not "
-					"followed", IFKEY_MAX_NS, de->d_name);
-			c->ns_full = true;
-			break;
-		}
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		k = ++c->nns;
-		snprintf(c->ns[k].name, sizeof(c->ns[k].name), "%.63s", de->d_name);
-		c->ns[k].fd = fd;
-		c->ns[k].nlfd = -1;
-		c->in.ns_ino[k] = (uint32_t)st.st_ino;
-		c->in.nns = k;
-		if (nr_bpf_netns_add(c->bpf, (uint32_t)st.st_ino))
-			pr_warn("--netns: cannot follow the sockets of %s", de->d_name);
-		if (!initial)
-			pr_info("following network namespace %s (appeared while recording)",
-				de->d_name);
-		if (!c->o->nifaces)
-			attach_netns(c, k, initial);
-	}
-	closedir(d);
 }
 
 /* Writes what the reorder window releases (ktime older than before). */
@@ -291,7 +182,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	struct ctx c = { .o = &o, .self_ns = -1 };
+	struct ctx c = { .o = &o, .ns = { .self_fd = -1 } };
 	struct nr_bpf_cfg bcfg = { 0 };
 	struct out_cfg ocfg = { 0 };
 	struct out_counts tot = { 0 };
@@ -301,8 +192,9 @@ int main(int argc, char **argv)
 	int nlfd = -1, err, found = 0, ret = 1;
 	bool more = false;
 	char *cmdline = NULL, cgroup_rel[PATH_MAX];
-	uint32_t netns_ino[MAX_SEL], own_netns = 0;
-	struct stat st, self_ino;
+	uint32_t own_netns = 0;
+	bool all_netns;
+	struct stat st;
 
 	cli_parse(argc, argv, &o);
 	/* -D and -r record nothing: no BPF, no capabilities needed */
@@ -326,7 +218,7 @@ int main(int argc, char **argv)
 	proc_table_init(PROC_TABLE_MAX);
 
 	for (int i = 0; i < o.nifaces; i++)
-		if (!if_nametoindex(o.ifaces[i])) {
+		if (!strchr(o.ifaces[i], ':') && !if_nametoindex(o.ifaces[i])) {
 			pr_warn("no interface named '%s' in this network namespace", o.ifaces[i]);
 			ret = 2;
 			goto cleanup;
@@ -354,40 +246,71 @@ int main(int argc, char **argv)
 		}
 		o.cgroup = cgroup_rel;
 	}
-	c.self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fstat(c.self_ns, &self_ino))
-		memset(&self_ino, 0, sizeof(self_ino));
-	c.in.own_netns = (uint32_t)self_ino.st_ino;
+	/* every namespace: asked for, or by default when netrec runs in the
+	 * initial one (the host's; the kernel fixes its inode) */
+	if (stat("/proc/self/ns/net", &st) == 0)
+		own_netns = (uint32_t)st.st_ino;
+	all_netns = !o.self_netns && (o.all_netns || (!o.nnetns && own_netns == NETNS_INIT_INO));
+	if (netns_init(&c.ns, &o, &c.in, all_netns)) {
+		pr_warn("cannot open netrec's own network namespace: %s", strerror(errno));
+		goto cleanup;
+	}
 	for (int i = 0; i < o.nnetns; i++) {
 		char path[PATH_MAX];
+		uint32_t ino;
 
 		/* a pattern (fnmatch) over ip netns names: the namespaces it
-		 * matches, now and later (follow_patterns) */
-		netns_ino[i] = 0;
-		if (strpbrk(o.netns[i], "*?[")) {
-			c.patterns = true;
+		 * matches, now and later (netns_scan) */
+		if (strpbrk(o.netns[i], "*?["))
 			continue;
-		}
-
-		snprintf(path, sizeof(path), "%s%s", strchr(o.netns[i], '/') ? "" : "/run/netns/",
-			 o.netns[i]);
-		if (stat(path, &st)) {
+		err = netns_resolve(o.netns[i], path, sizeof(path), &ino);
+		if (err) {
 			pr_warn("--netns %s: no such network namespace (%s: %s)", o.netns[i], path,
-				strerror(errno));
+				strerror(-err));
 			ret = 2;
 			goto cleanup;
 		}
-		netns_ino[i] = (uint32_t)st.st_ino;
-		if (i < IFKEY_MAX_NS && netns_ino[i] != (uint32_t)self_ino.st_ino) {
-			int k = ++c.nns;
+		err = netns_add(&c.ns, o.netns[i], path, ino, false);
+		if (err < 0) {
+			pr_warn("--netns %s: %s", o.netns[i], strerror(-err));
+			ret = 2;
+			goto cleanup;
+		}
+	}
+	/* -i NS:IFACE: the namespace is followed, and must have IFACE */
+	for (int i = 0; i < o.nifaces; i++) {
+		char nsname[PATH_MAX], path[PATH_MAX];
+		const char *ifname;
+		uint32_t ino;
+		int k;
 
-			snprintf(c.ns[k].name, sizeof(c.ns[k].name), "%s", o.netns[i]);
-			c.ns[k].nlfd = -1;
-			c.ns[k].fd = open(path, O_RDONLY | O_CLOEXEC);
-			c.in.ns_ino[k] = netns_ino[i];
-			c.in.nns = k;
-			if (c.ns[k].fd < 0) {
-				pr_warn("--netns %s: %s", o.netns[i], strerror(errno));
+		if (!netns_iface_split(o.ifaces[i], nsname, sizeof(nsname), &ifname))
+			continue;
+		err = netns_resolve(nsname, path, sizeof(path), &ino);
+		k = err ? err : netns_add(&c.ns, nsname, path, ino, false);
+		if (k < 0) {
+			pr_warn("-i %s: no network namespace '%s' (an ip netns name, a namespace "
+				"file or an inode netrec -D lists)", o.ifaces[i], nsname);
+			ret = 2;
+			goto cleanup;
+		}
+		if (k == 0) {
+			pr_warn("-i %s: '%s' is netrec's own network namespace: give -i %s",
+				o.ifaces[i], nsname, ifname);
+			ret = 2;
+			goto cleanup;
+		}
+		if (setns(c.ns.ns[k].fd, CLONE_NEWNET) == 0) {
+			bool have = if_nametoindex(ifname) != 0;
+
+			if (setns(c.ns.self_fd, CLONE_NEWNET)) {
+				pr_warn("cannot return to netrec's own network namespace: %s",
+					strerror(errno));
+				goto cleanup;
+			}
+			if (!have) {
+				pr_warn("-i %s: no interface named '%s' in network namespace %s",
+					o.ifaces[i], ifname, nsname);
 				ret = 2;
 				goto cleanup;
 			}
@@ -418,15 +341,10 @@ int main(int argc, char **argv)
 	}
 	if (cli_check_caps())
 		goto cleanup;
-	if (stat("/proc/self/ns/net", &st) == 0)
-		bcfg.netns = (uint32_t)st.st_ino;
-	own_netns = bcfg.netns;
-	/* --netns: every namespace (by default in the initial one, whose
-	 * inode the kernel fixes), or these too */
-	if (o.all_netns || (!o.nnetns && bcfg.netns == NETNS_INIT_INO))
-		bcfg.netns = 0;
-	else if (o.nnetns)
-		bcfg.more_netns = true;
+	/* the kernel side's sockets: every namespace's, or netrec's own and
+	 * those it follows (netns_on) */
+	bcfg.netns = all_netns ? 0 : own_netns;
+	bcfg.more_netns = !all_netns && (o.nnetns || c.ns.nns);
 	err = clock_measure(&c.clock, 64);
 	if (err) {
 		pr_warn("cannot read the clocks: %s", strerror(-err));
@@ -451,14 +369,6 @@ int main(int argc, char **argv)
 	err = nr_bpf_open(&c.bpf, &bcfg);
 	if (err)
 		goto cleanup;
-	for (int i = 0; bcfg.more_netns && i < o.nnetns; i++) {
-		if (!netns_ino[i])
-			continue;
-		err = nr_bpf_netns_add(c.bpf, netns_ino[i]);
-		if (err)
-			pr_warn("--netns %s: %s; its sockets are not followed", o.netns[i],
-				strerror(-err));
-	}
 	rb = nr_bpf_ring(c.bpf, intake_record, &c.in);
 	if (!rb) {
 		pr_warn("cannot open the ring buffer: %s", strerror(errno));
@@ -497,8 +407,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	c.em.out = c.out;
 	err = attach_ifaces(&c, true);
-	if (!err && c.patterns)
-		follow_patterns(&c, true);
+	if (!err)
+		netns_start(&c.ns, c.bpf, c.out);
 	if (err) {
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);
 		c.out = NULL;
@@ -518,12 +428,11 @@ int main(int argc, char **argv)
 			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
 			{ .fd = nlfd, .events = POLLIN },
 		};
+		int nnl = netns_pollfds(&c.ns, pfd + 2, IFKEY_MAX_NS);
 		int64_t now;
 
-		for (int k = 1; k <= c.nns; k++)
-			pfd[1 + k] = (struct pollfd){ .fd = c.ns[k].nlfd, .events = POLLIN };
 		/* a round that ended on its budget left records in the ring */
-		if (poll(pfd, 2 + c.nns, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
+		if (poll(pfd, 2 + (nfds_t)nnl, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
@@ -531,14 +440,11 @@ int main(int argc, char **argv)
 		more = ring_buffer__consume(rb) == -EAGAIN;
 		if (nlfd >= 0 && (pfd[1].revents & POLLIN) && iface_watch_drain(nlfd))
 			attach_ifaces(&c, false);
-		for (int k = 1; k <= c.nns; k++)
-			if (c.ns[k].nlfd >= 0 && (pfd[1 + k].revents & POLLIN) &&
-			    iface_watch_drain(c.ns[k].nlfd))
-				attach_netns(&c, k, false);
+		netns_polled(&c.ns, pfd + 2, nnl);
 		now = clock_now_ns(CLOCK_MONOTONIC);
-		/* new namespaces: looked for twice a second */
-		if (c.patterns && now - last_ns_scan >= 500000000LL) {
-			follow_patterns(&c, false);
+		/* new namespaces (and ones gone): looked for twice a second */
+		if (now - last_ns_scan >= 500000000LL) {
+			netns_scan(&c.ns, false);
 			last_ns_scan = now;
 		}
 		release(&c, (uint64_t)now > HOLD_NS ? (uint64_t)now - HOLD_NS : 0);
@@ -578,14 +484,7 @@ cleanup:
 	ksym_free();
 	if (nlfd >= 0)
 		close(nlfd);
-	for (int k = 1; k <= c.nns; k++) {
-		if (c.ns[k].fd >= 0)
-			close(c.ns[k].fd);
-		if (c.ns[k].nlfd >= 0)
-			close(c.ns[k].nlfd);
-	}
-	if (c.self_ns >= 0)
-		close(c.self_ns);
+	netns_free(&c.ns);
 	pr_debug("record pool: %" PRIu64 " slots made, %" PRIu64 " held at exit; process notices: %" PRIu64, c.in.pool.slots, c.in.pool.in_use, c.in.procs);
 	intake_free(&c.in);
 	proc_table_free();

@@ -204,6 +204,25 @@ int track_late_owner(const struct nr_tuple *t, struct nr_owner *o)
 	return 0;
 }
 
+static int track_namespaces;
+
+void track_set_namespaces(int n)
+{
+	track_namespaces = n;
+}
+
+int track_late_owner_any(const struct nr_tuple *t, struct nr_owner *o)
+{
+	struct nr_tuple u = *t;
+
+	for (int k = 0; k <= track_namespaces && k <= UINT8_MAX; k++) {
+		u.pad[0] = (uint8_t)k;
+		if (track_late_owner(&u, o) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)
 {
 	struct conn *c = lookup(t, false);

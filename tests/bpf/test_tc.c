@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -275,6 +276,57 @@ static void test_ipv6_tcp_egress_kernel(void)
 	/* leaving with no socket and no connection: made by the kernel (§4.1) */
 	ASSERT_EQ(pkt_rec(0)->owner.src, 1, "owner source kernel");
 	ASSERT_EQ(pkt_rec(0)->owner.flags, NR_OWN_KERNEL, "kernel flag");
+}
+
+/* The connection map is keyed by network namespace too: a packet the
+ * kernel sends for a connection no socket answers for (here: an RST with
+ * no socket) gets the owner remembered for its tuple in the device's
+ * namespace, never the one of another namespace using the same addresses
+ * and ports; without one of its own namespace it is the kernel's. */
+static void test_conn_by_netns(void)
+{
+	struct nr_conn_key k = { 0 };
+	struct nr_owner mine = { 0 }, other = { 0 };
+	uint8_t p[256];
+	struct stat st;
+	size_t n = eth(p, 0x86DD, false);
+	int fd = bpf_map__fd(skel->maps.conns);
+
+	if (!ASSERT_OK(stat("/proc/self/ns/net", &st), "own netns"))
+		return;
+	n += ip6(p + n, 6, "2001:db8::1", "2001:db8::2", 20);
+	n += tcp(p + n, 7100, 40100, 0x14 /* RST, ACK */, 0, 0);
+	k.t.family = 10;
+	inet_pton(AF_INET6, "2001:db8::1", k.t.laddr);
+	inet_pton(AF_INET6, "2001:db8::2", k.t.raddr);
+	k.t.lport = 7100;
+	k.t.rport = 40100;
+	other.pid = other.tid = 222;
+	other.flags = NR_OWN_VALID;
+	mine.pid = mine.tid = 111;
+	mine.flags = NR_OWN_VALID;
+	/* another namespace's socket (and its entry for forwarded packets) */
+	k.netns = 4026599999U;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &other, BPF_ANY), "other namespace's owner");
+	k.netns = 0;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &other, BPF_ANY), "any namespace's owner");
+	run(skel->progs.tc_out_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "RST recorded")) {
+		ASSERT_EQ(pkt_rec(0)->owner.src, 1, "no owner in this namespace: kernel");
+		ASSERT_EQ(pkt_rec(0)->owner.pid, 0, "not the other namespace's pid");
+	}
+	k.netns = (uint32_t)st.st_ino;
+	ASSERT_OK(bpf_map_update_elem(fd, &k, &mine, BPF_ANY), "this namespace's owner");
+	run(skel->progs.tc_out_eth, p, n);
+	if (ASSERT_EQ(nrecs, 1, "RST recorded")) {
+		ASSERT_EQ(pkt_rec(0)->owner.src, NR_SRC_TUPLE, "owner from the connection map");
+		ASSERT_EQ(pkt_rec(0)->owner.pid, 111, "this namespace's pid");
+	}
+	bpf_map_delete_elem(fd, &k);
+	k.netns = 0;
+	bpf_map_delete_elem(fd, &k);
+	k.netns = 4026599999U;
+	bpf_map_delete_elem(fd, &k);
 }
 
 static void test_icmp(void)
@@ -793,6 +845,7 @@ int main(void)
 	}
 	RUN_TEST(test_ipv4_tcp_ingress);
 	RUN_TEST(test_ipv6_tcp_egress_kernel);
+	RUN_TEST(test_conn_by_netns);
 	RUN_TEST(test_icmp);
 	RUN_TEST(test_ignored);
 	RUN_TEST(test_truncated_tcp);

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The network namespaces netrec follows besides its own (--netns, -i
+ * NS:IFACE, and by default every one when netrec runs in the initial
+ * namespace). They are found by name (ip netns: /run/netns) and, when every
+ * namespace is recorded, through the processes in them (/proc/PID/ns/net),
+ * each once, by inode. Their sockets reach the kernel side through its
+ * netns_on map (not needed when it records every namespace); their
+ * interfaces are attached from inside them (setns, tcx links), named
+ * NS:IFACE and known by a key of namespace number and ifindex
+ * (record/intake.h IFKEY), and watched for new ones through an rtnetlink
+ * socket opened inside each. A rescan twice a second follows namespaces
+ * created while recording, and lets go of those a scan no longer finds (no
+ * process in them, no name): netrec's file and socket in a namespace would
+ * otherwise keep a deleted one alive. It writes and captures nothing itself.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "iface.h"
+#include "log.h"
+#include "netns.h"
+#include "output.h"
+#include "track.h"
+
+int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, bool all)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	s->in = in;
+	s->all = all;
+	for (int i = 0; i < o->nnetns; i++)
+		s->patterns |= strpbrk(o->netns[i], "*?[") != NULL;
+	s->self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (s->self_fd < 0 || fstat(s->self_fd, &st))
+		return -errno;
+	s->self_ino = (uint32_t)st.st_ino;
+	in->own_netns = s->self_ino;
+	return 0;
+}
+
+void netns_free(struct netns_set *s)
+{
+	for (int k = 1; k <= s->nns; k++) {
+		if (s->ns[k].fd >= 0)
+			close(s->ns[k].fd);
+		if (s->ns[k].nlfd >= 0)
+			close(s->ns[k].nlfd);
+	}
+	if (s->self_fd >= 0)
+		close(s->self_fd);
+	s->nns = 0;
+	s->self_fd = -1;
+}
+
+static bool all_digits(const char *p)
+{
+	if (!*p)
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+int netns_resolve(const char *spec, char *path, size_t len, uint32_t *ino)
+{
+	struct stat st;
+	struct dirent *d;
+	DIR *dir;
+
+	if (!all_digits(spec)) {
+		snprintf(path, len, "%s%s", strchr(spec, '/') ? "" : "/run/netns/", spec);
+		if (stat(path, &st))
+			return -errno;
+		*ino = (uint32_t)st.st_ino;
+		return 0;
+	}
+	/* an inode: the namespace of a process in it */
+	dir = opendir("/proc");
+	while (dir && (d = readdir(dir))) {
+		if (!all_digits(d->d_name))
+			continue;
+		snprintf(path, len, "/proc/%s/ns/net", d->d_name);
+		if (stat(path, &st) == 0 && (unsigned long)st.st_ino == strtoul(spec, NULL, 10)) {
+			closedir(dir);
+			*ino = (uint32_t)st.st_ino;
+			return 0;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return -ENOENT;
+}
+
+static int find_live(const struct netns_set *s, uint32_t ino)
+{
+	for (int k = 1; k <= s->nns; k++)
+		if (s->ns[k].fd >= 0 && s->in->ns_ino[k] == ino)
+			return k;
+	return 0;
+}
+
+int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t ino,
+	      bool scanned)
+{
+	struct netns_one *ns;
+	struct stat st;
+	int k, fd;
+
+	if (ino == s->self_ino)
+		return 0;
+	k = find_live(s, ino);
+	if (k)
+		return k;
+	if (s->nns >= IFKEY_MAX_NS) {
+		if (!s->full)
+			pr_warn("more than %d network namespaces: %s and later ones are not followed",
+				IFKEY_MAX_NS, name);
+		s->full = true;
+		return -ENOSPC;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* a process's namespace may have changed since it was looked at */
+	if (fstat(fd, &st) || (uint32_t)st.st_ino != ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	k = ++s->nns;
+	ns = &s->ns[k];
+	snprintf(ns->name, sizeof(ns->name), "%.63s", name);
+	ns->fd = fd;
+	ns->nlfd = -1;
+	ns->scanned = scanned;
+	ns->round = s->round;
+	s->in->ns_ino[k] = ino;
+	s->in->nns = k;
+	track_set_namespaces(k);
+	if (s->bpf && !s->all && nr_bpf_netns_add(s->bpf, ino))
+		pr_warn("network namespace %s: cannot follow its sockets", name);
+	return k;
+}
+
+bool netns_iface_split(const char *arg, char *ns, size_t nslen, const char **ifname)
+{
+	const char *c = strrchr(arg, ':');
+
+	if (!c || c == arg || !c[1])
+		return false;
+	snprintf(ns, nslen, "%.*s", (int)(c - arg), arg);
+	*ifname = c + 1;
+	return true;
+}
+
+bool netns_iface_wanted(const struct opts *o, const char *name, uint32_t ino, const char *ifname)
+{
+	char ns[PATH_MAX], num[16];
+	const char *ifn;
+
+	if (!o->nifaces)
+		return true;
+	snprintf(num, sizeof(num), "%u", ino);
+	for (int i = 0; i < o->nifaces; i++)
+		if (netns_iface_split(o->ifaces[i], ns, sizeof(ns), &ifn) &&
+		    strcmp(ifn, ifname) == 0 && (strcmp(ns, name) == 0 || strcmp(ns, num) == 0))
+			return true;
+	return false;
+}
+
+/* Attaches to the interfaces of namespace k not attached yet, from inside
+ * it (ifindexes and tc hooks are the namespace's own). */
+static void netns_attach(struct netns_set *s, int k, bool initial)
+{
+	struct netns_one *ns = &s->ns[k];
+	struct iface_info ifs[OUT_MAX_IFACES];
+	uint32_t ino = s->in->ns_ino[k];
+	int n, err;
+
+	if (ns->fd < 0 || !s->out)
+		return;
+	if (setns(ns->fd, CLONE_NEWNET)) {
+		pr_warn("network namespace %s: cannot enter it: %s; its interfaces are not captured",
+			ns->name, strerror(errno));
+		return;
+	}
+	if (ns->nlfd < 0)
+		ns->nlfd = iface_watch_open();
+	n = iface_list(ifs, OUT_MAX_IFACES);
+	for (int i = 0; i < n; i++) {
+		uint32_t key = IFKEY(k, ifs[i].ifindex);
+		char name[40];
+		int kind = iface_l2_kind(ifs[i].arphrd);
+
+		if (!kind || IFKEY_INDEX(key) != (uint32_t)ifs[i].ifindex ||
+		    out_iface_arphrd(s->out, (int)key) >= 0 ||
+		    !netns_iface_wanted(s->o, ns->name, ino, ifs[i].name))
+			continue;
+		/* two namespaces often both have an eth0: NAMESPACE:IFACE, the
+		 * namespace's name shortened to fit the 31 characters kept */
+		snprintf(name, sizeof(name), "%.*s:%s", (int)(30 - strnlen(ifs[i].name, 16)),
+			 ns->name, ifs[i].name);
+		if (out_add_iface_ns(s->out, (int)key, ino, name, ifs[i].arphrd))
+			break;
+		err = nr_bpf_tc_attach_key(s->bpf, (int)key, ino, ifs[i].ifindex, kind == 2,
+					   ifs[i].arphrd != 772 /* loopback: egress only */);
+		if (err)
+			pr_warn("cannot attach to %s: %s", name, strerror(-err));
+		else if (!initial)
+			pr_info("capturing on %s (appeared while recording)", name);
+		else
+			pr_debug("capturing on %s", name);
+	}
+	if (setns(s->self_fd, CLONE_NEWNET))
+		pr_warn("cannot return to netrec's own network namespace: %s", strerror(errno));
+}
+
+void netns_attach_all(struct netns_set *s, bool initial)
+{
+	for (int k = 1; k <= s->nns; k++)
+		netns_attach(s, k, initial);
+}
+
+/* A namespace no scan finds any more: its interfaces detached, its files
+ * closed so that the kernel can free it. Its number is not used again
+ * (the file's interfaces keep their keys). */
+static void netns_release(struct netns_set *s, int k)
+{
+	struct netns_one *ns = &s->ns[k];
+	int keys[256], n = nr_bpf_tc_keys(s->bpf, keys, 256);
+
+	for (int i = 0; i < n; i++)
+		if ((uint32_t)keys[i] >> 24 == (uint32_t)k)
+			nr_bpf_tc_detach(s->bpf, keys[i]);
+	if (!s->all)
+		nr_bpf_netns_del(s->bpf, s->in->ns_ino[k]);
+	close(ns->fd);
+	if (ns->nlfd >= 0)
+		close(ns->nlfd);
+	ns->fd = ns->nlfd = -1;
+	s->in->ns_ino[k] = 0;
+	pr_info("network namespace %s is gone: no longer followed", ns->name);
+}
+
+static void found(struct netns_set *s, const char *name, const char *path, uint32_t ino,
+		  bool initial)
+{
+	int k = find_live(s, ino);
+
+	if (ino == s->self_ino)
+		return;
+	if (!k) {
+		if (s->full)
+			return;
+		k = netns_add(s, name, path, ino, true);
+		if (k <= 0)
+			return;
+		if (!initial)
+			pr_info("following network namespace %s (appeared while recording)", name);
+		netns_attach(s, k, initial);
+	}
+	s->ns[k].round = s->round;
+}
+
+static bool pattern_match(const struct opts *o, const char *name)
+{
+	for (int i = 0; i < o->nnetns; i++)
+		if (strpbrk(o->netns[i], "*?[") && fnmatch(o->netns[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+void netns_scan(struct netns_set *s, bool initial)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (!s->all && !s->patterns)
+		return;
+	s->round++;
+	/* named ones first, so that they are known by their name */
+	dir = opendir("/run/netns");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || (!s->all && !pattern_match(s->o, d->d_name)))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", d->d_name);
+		if (stat(path, &st) == 0)
+			found(s, d->d_name, path, (uint32_t)st.st_ino, initial);
+	}
+	if (dir)
+		closedir(dir);
+	dir = s->all ? opendir("/proc") : NULL;
+	while (dir && (d = readdir(dir))) {
+		char name[16];
+
+		if (!all_digits(d->d_name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", d->d_name);
+		if (stat(path, &st))
+			continue;
+		snprintf(name, sizeof(name), "%u", (uint32_t)st.st_ino);
+		found(s, name, path, (uint32_t)st.st_ino, initial);
+	}
+	if (dir)
+		closedir(dir);
+	for (int k = 1; k <= s->nns; k++)
+		if (s->ns[k].scanned && s->ns[k].fd >= 0 && s->ns[k].round != s->round)
+			netns_release(s, k);
+}
+
+void netns_start(struct netns_set *s, struct nr_bpf *bpf, struct out *out)
+{
+	s->bpf = bpf;
+	s->out = out;
+	for (int k = 1; k <= s->nns && !s->all; k++)
+		if (nr_bpf_netns_add(bpf, s->in->ns_ino[k]))
+			pr_warn("network namespace %s: cannot follow its sockets", s->ns[k].name);
+	netns_attach_all(s, true);
+	netns_scan(s, true);
+}
+
+int netns_pollfds(struct netns_set *s, struct pollfd *p, int max)
+{
+	int n = 0;
+
+	for (int k = 1; k <= s->nns && n < max; k++)
+		if (s->ns[k].nlfd >= 0) {
+			p[n] = (struct pollfd){ .fd = s->ns[k].nlfd, .events = POLLIN };
+			s->poll_k[n++] = k;
+		}
+	return n;
+}
+
+void netns_polled(struct netns_set *s, const struct pollfd *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int k = s->poll_k[i];
+
+		if ((p[i].revents & POLLIN) && s->ns[k].nlfd == p[i].fd &&
+		    iface_watch_drain(s->ns[k].nlfd))
+			netns_attach(s, k, false);
+	}
+}

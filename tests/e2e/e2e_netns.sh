@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# netrec on the host (the test's own namespace, the initial one) with its
+# default options records every network namespace: the pair lib.sh makes
+# ($NSA/$NSB, there before netrec starts) and a second pair ($NSL1/$NSL2,
+# veth lc/ls) created while it records, with the same addresses. One
+# connection in each pair, both with the same addresses and ports (the
+# clients bind the same port): every packet on each namespace's interface
+# must carry the owner of that namespace's socket (the kernel side's
+# connection map is keyed by namespace), and netrec's packets on the new
+# namespace's lc must be the segments tcpdump captures on lc inside it in
+# the same run. Then -i NS:IFACE twice: only those two interfaces are
+# recorded, each with what tcpdump sees there; an unknown namespace or
+# interface in -i NS:IFACE is refused (exit 2). netrec's own namespace is
+# left alone (it only attaches to interfaces in it); the namespaces are the
+# test's and are deleted on exit.
+. "$(dirname "$0")/lib.sh"
+e2e_init
+
+NSL1=nre2e-$$-l1
+NSL2=nre2e-$$-l2
+ns_cleanup() {
+	local p ns
+	for ns in "$NSL1" "$NSL2"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns delete "$ns" 2>/dev/null
+	done
+}
+trap 'rc=$?; ns_cleanup; (exit $rc); e2e_cleanup' EXIT
+
+# Default options record every namespace when netrec runs in the initial
+# one; elsewhere (a test run inside a container) --netns all asks for it.
+DEFAULT=()
+[ "$(readlink /proc/self/ns/net)" = "net:[4026531833]" ] || DEFAULT=(--netns all)
+
+# host_start OUT [args]: netrec in the test's own namespace (as nr_start).
+host_start() {
+	local out=$1 pidf; shift
+	NR_N=$((NR_N + 1))
+	NR_ERR=$WORK/netrec$NR_N.stderr
+	pidf=$WORK/netrec$NR_N.pid
+	timeout -k 3 60 sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$NETREC" -o "$out" "$@" \
+		>/dev/null 2>"$NR_ERR" &
+	E2E_BG+=($!)
+	NR_WAITPID=$!
+	wait_file "$pidf" 10 || die "netrec did not start"
+	NR_PID=$(cat "$pidf")
+	say "netrec started in the test's namespace: pid $NR_PID: $NETREC -o $out $*"
+}
+
+# segs FILE FILTER: the TCP segments of FILE that FILTER keeps, sorted.
+segs() {
+	tshark -r "$1" -Y "$2" -T fields -e tcp.srcport -e tcp.dstport -e tcp.seq_raw \
+		-e tcp.ack_raw -e tcp.flags -e tcp.len 2>/dev/null | sort
+}
+
+# owned FILE IFACE PORT PID WHAT: every packet of the connection (local
+# port PORT) recorded on IFACE carries PID; prints the figure.
+owned() {
+	local f=$1 ifc=$2 port=$3 pid=$4 what=$5 n m
+	n=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -cE "(sport|dport)=$port ")
+	m=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " | grep -c " apid=$pid ")
+	say "attribution on $ifc ($what, pid $pid): $m/$n packets"
+	[ "$n" -ge 8 ] || fail "$ifc: $n packets of the connection, expected a whole connection"
+	[ "$m" = "$n" ] || {
+		fail "$ifc: $((n - m)) packets without $what's pid $pid"
+		dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " |
+			grep -v " apid=$pid " | head -3 | sed 's/^/  /'
+	}
+}
+
+# same_pair NS1 NS2 VETH1 VETH2: a veth pair between two new namespaces
+# with lib.sh's addresses (the same as $NSA/$NSB's).
+same_pair() {
+	ip netns add "$1" || die "ip netns add $1"
+	ip netns add "$2" || die "ip netns add $2"
+	ip -n "$1" link add "$3" type veth peer name "$4" netns "$2" || die "veth $3/$4"
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" addr add $A4/24 dev "$3"
+	ip -n "$2" addr add $B4/24 dev "$4"
+	ip -n "$1" link set "$3" up
+	ip -n "$2" link set "$4" up
+	for i in $(seq 50); do probe_refused "$1" "$B4" && break; sleep 0.1; done
+	probe_refused "$1" "$B4" || die "no path from $1 to $B4"
+}
+
+# two_conns PORT LPORT: a connection in each pair with the same addresses
+# and ports. Client A connects and holds, client L connects and holds, then
+# A finishes, then L: the owners each namespace's kernel side remembers for
+# the tuple are written in the order A, L, and A's closing packets must
+# still find A's. Sets PID_CA PID_SA PID_CL PID_SL.
+two_conns() {
+	local port=$1 lport=$2 swa swl cwa cwl
+	server "$NSB" "$B4" "$port" nr-srv-a --reply 4000
+	swa=$SRV_WAIT; PID_SA=$SRV_PID
+	server "$NSL2" "$B4" "$port" nr-srv-l --reply 4000
+	swl=$SRV_WAIT; PID_SL=$SRV_PID
+	rm -f "$WORK/hold.a.$port" "$WORK/hold.l.$port"
+	client "$NSA" "$B4" "$port" nr-cli-a --bind-port "$lport" --send 3000 --hold "$WORK/hold.a.$port"
+	cwa=$CLI_WAIT
+	wait_line "$CLI_OUT" '^connect ' 10 || fail "client A did not connect: $(cat "$CLI_ERR")"
+	PID_CA=$(conn_ids "$CLI_OUT" | cut -d' ' -f1)
+	client "$NSL1" "$B4" "$port" nr-cli-l --bind-port "$lport" --send 3000 --hold "$WORK/hold.l.$port"
+	cwl=$CLI_WAIT
+	wait_line "$CLI_OUT" '^connect ' 10 || fail "client L did not connect: $(cat "$CLI_ERR")"
+	PID_CL=$(conn_ids "$CLI_OUT" | cut -d' ' -f1)
+	touch "$WORK/hold.a.$port"
+	peer_wait "$cwa" "client in $NSA"
+	peer_wait "$swa" "server in $NSB"
+	sleep 0.3
+	touch "$WORK/hold.l.$port"
+	peer_wait "$cwl" "client in $NSL1"
+	peer_wait "$swl" "server in $NSL2"
+	say "port $port, both clients bound to $lport: $NSA client $PID_CA, $NSB server $PID_SA, $NSL1 client $PID_CL, $NSL2 server $PID_SL"
+}
+
+say "== default options: a namespace pair created while recording, the same addresses as $NSA/$NSB"
+F=$WORK/all.pcapng
+host_start "$F" "${DEFAULT[@]}"
+nr_wait_ready "$F" "$NSA" "$B4"
+same_pair "$NSL1" "$NSL2" lc ls
+wait_line "$NR_ERR" "capturing on $NSL1:lc" 10 || fail "netrec did not say it captures on $NSL1:lc"
+wait_line "$NR_ERR" "capturing on $NSL2:ls" 10 || fail "netrec did not say it captures on $NSL2:ls"
+td_start "$NSL1" lc "$WORK/lc.pcap" tcp port 7100
+two_conns 7100 40100
+td_stop
+sleep 0.5
+nr_stop TERM
+[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
+check_readable "$F"
+grep -q "following network namespace $NSL1 (appeared while recording)" "$NR_ERR" ||
+	fail "netrec did not say it follows $NSL1"
+owned "$F" "$NSA:va" 40100 "$PID_CA" "$NSA's client"
+owned "$F" "$NSB:vb" 7100 "$PID_SA" "$NSB's server"
+owned "$F" "$NSL1:lc" 40100 "$PID_CL" "$NSL1's client"
+owned "$F" "$NSL2:ls" 7100 "$PID_SL" "$NSL2's server"
+segs "$F" "frame.interface_name == \"$NSL1:lc\" && tcp.port == 7100" >"$WORK/seg.nr"
+segs "$WORK/lc.pcap" "tcp.port == 7100" >"$WORK/seg.td"
+say "$NSL1:lc: netrec $(wc -l <"$WORK/seg.nr") segments, tcpdump inside $NSL1 $(wc -l <"$WORK/seg.td")"
+[ -s "$WORK/seg.td" ] || fail "tcpdump captured nothing on lc"
+cmp -s "$WORK/seg.nr" "$WORK/seg.td" || {
+	fail "netrec's segments on $NSL1:lc differ from tcpdump's on lc"
+	diff "$WORK/seg.nr" "$WORK/seg.td" | head -6 | sed 's/^/  /'
+}
+ino=$(stat -L -c %i "/run/netns/$NSL1")
+tshark -r "$F" -T fields -e frame.interface_name -e frame.interface_description \
+	-Y "frame.interface_name == \"$NSL1:lc\"" 2>/dev/null | sort -u >"$WORK/lc.idb"
+grep -q "netns $ino," "$WORK/lc.idb" ||
+	fail "the interface $NSL1:lc does not name its namespace's inode $ino: $(cat "$WORK/lc.idb")"
+
+say "== -i $NSL1:lc -i $NSB:vb: those two interfaces only"
+F2=$WORK/pick.pcapng
+host_start "$F2" -i "$NSL1:lc" -i "$NSB:vb"
+nr_wait_ready "$F2" "$NSA" "$B4"
+td_start "$NSL1" lc "$WORK/lc2.pcap" tcp port 7200
+two_conns 7200 40200
+td_stop
+sleep 0.5
+nr_stop TERM
+[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
+check_readable "$F2"
+idbs=$(dump "$F2" | grep '^idb ' | sed 's/.* name=\([^ ]*\).*/\1/' | sort | tr '\n' ' ')
+say "interfaces in the file: $idbs"
+[ "$idbs" = "$(printf '%s\n' "$NSB:vb" "$NSL1:lc" | sort | tr '\n' ' ')" ] ||
+	fail "the file's interfaces are '$idbs', want only $NSL1:lc and $NSB:vb"
+owned "$F2" "$NSL1:lc" 40200 "$PID_CL" "$NSL1's client"
+owned "$F2" "$NSB:vb" 7200 "$PID_SA" "$NSB's server"
+segs "$F2" "frame.interface_name == \"$NSL1:lc\" && tcp.port == 7200" >"$WORK/seg2.nr"
+segs "$WORK/lc2.pcap" "tcp.port == 7200" >"$WORK/seg2.td"
+say "$NSL1:lc: netrec $(wc -l <"$WORK/seg2.nr") segments, tcpdump inside $NSL1 $(wc -l <"$WORK/seg2.td")"
+[ -s "$WORK/seg2.td" ] || fail "tcpdump captured nothing on lc"
+cmp -s "$WORK/seg2.nr" "$WORK/seg2.td" || fail "netrec's segments on $NSL1:lc differ from tcpdump's"
+
+say "== -i NS:IFACE that names nothing"
+for bad in "nre2e-$$-nosuch:eth0" "$NSL1:nosuch0"; do
+	"$NETREC" -o "$WORK/bad.pcapng" -i "$bad" >/dev/null 2>"$WORK/bad.err"
+	rc=$?
+	say "-i $bad: exit $rc: $(head -1 "$WORK/bad.err")"
+	[ "$rc" = 2 ] || fail "-i $bad: exit $rc, want 2"
+	grep -qF -- "$bad" "$WORK/bad.err" || fail "-i $bad: the message does not name it"
+	[ -e "$WORK/bad.pcapng" ] && fail "-i $bad: a file was created"
+	rm -f "$WORK/bad.pcapng"
+done
+e2e_finish
