@@ -33,30 +33,42 @@ static uint64_t mix(uint64_t h, uint64_t w)
 	return (h ^ w) * 0xFF51AFD7ED558CCDULL;
 }
 
+/* The 8-byte word of the network-layer bytes at off (zero past n), with
+ * what forwarding changes cleared: the same words a copy of the bytes,
+ * zero-padded and patched, would give, without copying them. */
+static uint64_t word_at(const struct nr_pkt *p, const uint8_t *ip, uint32_t n, uint32_t off)
+{
+	uint8_t b[8] = { 0 };
+	uint64_t w;
+
+	if (off + 8 <= n && off >= 16) {
+		memcpy(&w, ip + off, 8);
+		return w;
+	}
+	memcpy(b, ip + off, n - off < 8 ? n - off : 8);
+	if (p->eth_proto == 0x0800 && n >= 20 && off == 8) {
+		b[0] = 0;                 /* TTL */
+		b[2] = b[3] = 0;          /* header checksum */
+	} else if (p->eth_proto == 0x86DD && n >= 40 && off == 0) {
+		b[7] = 0;                 /* hop limit */
+	}
+	memcpy(&w, b, 8);
+	return w;
+}
+
 uint64_t same_packet(const struct nr_pkt *p, const uint8_t *data, bool *copy)
 {
 	const uint8_t *ip = data + p->l3_off;
 	uint32_t n = p->cap_len - p->l3_off, i;
-	uint8_t buf[HASHED_MAX + 8];
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (p->len - p->l3_off), w;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (p->len - p->l3_off);
 	int64_t dt;
 	struct seen *s;
 
 	*copy = false;
 	if (n > HASHED_MAX)
 		n = HASHED_MAX;
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, ip, n);
-	if (p->eth_proto == 0x0800 && n >= 20) {
-		buf[8] = 0;               /* TTL */
-		buf[10] = buf[11] = 0;    /* header checksum */
-	} else if (p->eth_proto == 0x86DD && n >= 40) {
-		buf[7] = 0;               /* hop limit */
-	}
-	for (i = 0; i < n; i += 8) {
-		memcpy(&w, buf + i, 8);
-		h = mix(h, w);
-	}
+	for (i = 0; i < n; i += 8)
+		h = mix(h, word_at(p, ip, n, i));
 	h ^= h >> 29;
 	if (!h)
 		h = 1;

@@ -32,6 +32,11 @@ struct conn {
 };
 
 static struct conn table[SLOTS];
+/* Each slot's hash with its low bit set (0: empty), apart from the
+ * entries: a probe reads this small array (256 KiB) and touches an entry
+ * only where the hash matches, one cache miss a lookup rather than one a
+ * probe. */
+static uint32_t tags[SLOTS];
 
 /* The tuple's five 64-bit words, multiplied and folded (one multiply a
  * word: this runs for every TCP packet). */
@@ -49,26 +54,29 @@ static uint32_t hash_tuple(const struct nr_tuple *t)
 
 static struct conn *lookup(const struct nr_tuple *t, bool create)
 {
-	uint32_t h = hash_tuple(t);
-	struct conn *free_slot = NULL;
+	uint32_t h = hash_tuple(t), tag = h | 1;
+	uint32_t free_slot = SLOTS;
+	struct conn *c;
 
-	for (int i = 0; i < PROBE; i++) {
-		struct conn *c = &table[(h + i) % SLOTS];
+	for (uint32_t i = 0; i < PROBE; i++) {
+		uint32_t k = (h + i) % SLOTS;
 
-		if (c->used && memcmp(&c->t, t, sizeof(*t)) == 0)
-			return c;
-		if (!c->used && !free_slot)
-			free_slot = c;
+		if (tags[k] == tag && memcmp(&table[k].t, t, sizeof(*t)) == 0)
+			return &table[k];
+		if (!tags[k] && free_slot == SLOTS)
+			free_slot = k;
 	}
 	if (!create)
 		return NULL;
-	if (!free_slot)
-		free_slot = &table[h % SLOTS]; /* evict */
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = true;
-	free_slot->t = *t;
-	free_slot->ws_out = free_slot->ws_in = -1;
-	return free_slot;
+	if (free_slot == SLOTS)
+		free_slot = h % SLOTS; /* evict */
+	c = &table[free_slot];
+	memset(c, 0, sizeof(*c));
+	tags[free_slot] = tag;
+	c->used = true;
+	c->t = *t;
+	c->ws_out = c->ws_in = -1;
+	return c;
 }
 
 /* The connection of a TCP packet and its TCP header, from the offsets the
