@@ -111,6 +111,16 @@ struct rec *reorder_pop(struct reorder *r, uint64_t before)
 		return NULL;
 	best->head = (best->head + 1) % best->cap;
 	best->n--;
+	/* the record that will most likely come next has waited the whole
+	 * window and is out of the cache by now: start loading it while this
+	 * one is written */
+	if (best->n) {
+		const struct rec *nx = best->buf[best->head].rec;
+		const char *b = (const char *)nx;
+
+		for (size_t off = 0; off < sizeof(*nx) + 384; off += 64)
+			__builtin_prefetch(b + off);
+	}
 	r->n--;
 	if (top.ktime_ns > r->last_out)
 		r->last_out = top.ktime_ns;
