@@ -93,6 +93,15 @@ struct rec *pool_get(struct pool *p, size_t size)
 	if (p->free[cls]) {
 		r = p->free[cls];
 		memcpy(&p->free[cls], r, sizeof(void *));
+		/* the slot after it was freed a reorder window ago and is out
+		 * of the cache: start loading it (the link in its first word,
+		 * the lines the next record is copied into) now */
+		if (p->free[cls]) {
+			const char *nx = p->free[cls];
+
+			for (size_t off = 0; off < slot && off < 512; off += 64)
+				__builtin_prefetch(nx + off, 1);
+		}
 	} else {
 		r = new_slot(p, slot);
 		if (!r)
