@@ -25,7 +25,7 @@ enum jf {
 	F_RECORD, F_EVENT, F_TS_NS, F_KTIME, F_CPU, F_SEQ, F_COOKIE, F_FAMILY, F_SADDR,
 	F_SPORT, F_DADDR, F_DPORT, F_OLDSTATE, F_NEWSTATE, F_ERRNO, F_WINDOW, F_OWNER_SRC,
 	F_TID, F_PPID, F_CGROUP_ID, F_CONTAINER, F_REALTIME, F_HOSTNAME, F_PID, F_UID, F_GID,
-	F_COMM, F_EXE, F_CMDLINE, F_CGROUP, F_PRIORITY, F_MESSAGE, F_KSTACK,
+	F_COMM, F_EXE, F_CMDLINE, F_CGROUP, F_PRIORITY, F_MESSAGE, F_KSTACK, F_NS_PID,
 	F__COUNT,
 };
 
@@ -40,7 +40,7 @@ static const char *const field_names[F__COUNT] = {
 	[F_REALTIME] = "__REALTIME_TIMESTAMP", [F_HOSTNAME] = "_HOSTNAME", [F_PID] = "_PID",
 	[F_UID] = "_UID", [F_GID] = "_GID", [F_COMM] = "_COMM", [F_EXE] = "_EXE",
 	[F_CMDLINE] = "_CMDLINE", [F_CGROUP] = "_SYSTEMD_CGROUP", [F_PRIORITY] = "PRIORITY",
-	[F_MESSAGE] = "MESSAGE", [F_KSTACK] = NR_J_KSTACK,
+	[F_MESSAGE] = "MESSAGE", [F_KSTACK] = NR_J_KSTACK, [F_NS_PID] = NR_J_NS_PID,
 };
 
 /* Field name -> enum jf through a small hash table, built once. */
@@ -220,6 +220,7 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 		{ F_PRIORITY, JR_PRIORITY, offsetof(struct row_jrec, priority) },
 		{ F_PPID, JR_PPID, offsetof(struct row_jrec, ppid) },
 		{ F_CGROUP_ID, JR_CGROUP_ID, offsetof(struct row_jrec, cgroup_id) },
+		{ F_NS_PID, JR_NS_PID, offsetof(struct row_jrec, ns_pid) },
 	};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		if (span_int(&f[ints[i].f], &v)) {

@@ -41,7 +41,7 @@ struct replay {
 	" family, laddr, lport, raddr, rport, oldstate, newstate, errno, window, cookie, pid," \
 	" tid, uid, comm, owner_src, priority, message, gid, kernel_stack FROM events ORDER BY id"
 #define PROC_SQL \
-	"SELECT exe, cmdline, gid, ppid, cgroup, cgroup_id, container_id FROM processes" \
+	"SELECT exe, cmdline, gid, ppid, cgroup, cgroup_id, container_id, ns_pid FROM processes" \
 	" WHERE source = 'journal' ORDER BY proc_id"
 
 int replay_open(struct replay **out, sqlite3 *db, struct pool *pkts, struct strtab *strs,
@@ -367,6 +367,10 @@ static struct row_jrec *read_event(struct replay *r, sqlite3_stmt *st, struct an
 				t.cgroup_id = col(p, 5);
 			}
 			text[JT_CONTAINER] = (const char *)sqlite3_column_text(p, 6);
+			if (!col_null(p, 7)) {
+				t.has |= JR_NS_PID;
+				t.ns_pid = col(p, 7);
+			}
 		} else if (rc != SQLITE_DONE) {
 			an_err_set(e, "database: %s", sqlite3_errmsg(r->db));
 			return NULL;

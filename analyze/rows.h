@@ -185,6 +185,7 @@ enum jr_text {
 #define JR_CONN      (1u << 15) /* conn_id (the pass) */
 #define JR_LADDR_BIN (1u << 16) /* laddr parsed into lbin */
 #define JR_RADDR_BIN (1u << 17)
+#define JR_NS_PID    (1u << 18) /* pid in its own pid namespace (process record) */
 
 /* What kind of record (drives the analysis; JT_RECORD holds the text). */
 enum jr_kind {
@@ -202,7 +203,7 @@ struct row_jrec {
 	int64_t cpu, cpu_seq;
 	int64_t file_idx, offset;
 	int64_t err, window, priority;
-	int64_t pid, tid, uid, gid, ppid, cgroup_id;
+	int64_t pid, tid, uid, gid, ppid, cgroup_id, ns_pid;
 	int64_t lport, rport;
 	int64_t conn_id;
 	uint64_t cookie;

@@ -344,6 +344,7 @@ static void map_proc_journal(struct db_row *r, const void *row, const struct str
 	db_row_int(r, h & JR_CGROUP_ID, j->cgroup_id);
 	db_row_text(r, jrec_text(j, JT_CONTAINER));
 	db_row_text(r, "journal");
+	db_row_int(r, h & JR_NS_PID, j->ns_pid);
 }
 
 static void map_proc_comment(struct db_row *r, const void *row, const struct strtab *strs)
@@ -363,6 +364,7 @@ static void map_proc_comment(struct db_row *r, const void *row, const struct str
 	db_row_int(r, false, 0);
 	db_row_text(r, NULL);
 	db_row_text(r, "comment");
+	db_row_int(r, false, 0);
 }
 
 static void map_conn(struct db_row *r, const void *row, const struct strtab *strs)
@@ -638,10 +640,10 @@ static const struct tdesc descs[D__COUNT] = {
 		" uid, comm, owner_src, priority, message, conn_id, gid, kernel_stack", map_event, 0, NULL },
 	[D_PROC_JOURNAL] = { "processes_journal", TB_PROCESSES,
 		"file_id, ts_ns, pid, comm, exe, cmdline, uid, gid, ppid, cgroup, cgroup_id,"
-		" container_id, source", map_proc_journal, 0, NULL },
+		" container_id, source, ns_pid", map_proc_journal, 0, NULL },
 	[D_PROC_COMMENT] = { "processes_comment", TB_PROCESSES,
 		"file_id, ts_ns, pid, comm, exe, cmdline, uid, gid, ppid, cgroup, cgroup_id,"
-		" container_id, source", map_proc_comment, sizeof(struct row_proc_comment), NULL },
+		" container_id, source, ns_pid", map_proc_comment, sizeof(struct row_proc_comment), NULL },
 	[D_CONN] = { "connections", TB_CONNECTIONS,
 		"conn_id, proto, orig_h, orig_p, resp_h, resp_p, role_inferred, start_ns, end_ns,"
 		" duration_ns, orig_pkts, orig_bytes, orig_ip_bytes, resp_pkts, resp_bytes,"

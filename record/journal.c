@@ -290,6 +290,8 @@ int journal_process(struct pcapng_writer *w, struct nr_jeb_buf *jb, const struct
 	add_i64(jb, NR_J_TS_NS, pi->first_seen_real_ns);
 	add_i64(jb, NR_J_KTIME_NS, pi->first_seen_real_ns - mono_to_real_ns);
 	add_u64(jb, NR_J_PID, pi->pid);
+	if (pi->ns_pid && pi->ns_pid != pi->pid)
+		add_u64(jb, NR_J_NS_PID, pi->ns_pid);
 	nr_jeb_add(jb, NR_J_COMM, pi->comm, cl);
 	if (hostname[0])
 		add_str(jb, NR_J_HOSTNAME, hostname);

@@ -433,11 +433,16 @@ struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns)
 		 * scan): it is first seen now */
 		if (!p->first_seen_real_ns)
 			p->first_seen_real_ns = now_real_ns;
+		if (!p->ns_pid)
+			p->ns_pid = o->ns_pid;
 		touch(p);
 		return p;
 	}
-	return entry_new(o->pid, ticks, o->start_ns ? o->exec_id : NR_EXEC_UNKNOWN, o->comm,
-			 o->uid, o->gid, o->cgroup_id, now_real_ns);
+	p = entry_new(o->pid, ticks, o->start_ns ? o->exec_id : NR_EXEC_UNKNOWN, o->comm,
+		      o->uid, o->gid, o->cgroup_id, now_real_ns);
+	if (p)
+		p->ns_pid = o->ns_pid;
+	return p;
 }
 
 struct proc_info *proc_by_pid(uint32_t pid)

@@ -21,6 +21,7 @@ struct proc_info {
 	char *cmdline;       /* arguments joined by spaces; NULL if unknown */
 	char *cgroup;        /* cgroup v2 path; NULL if unknown */
 	uint64_t cgroup_id;
+	uint32_t ns_pid;     /* pid in its own pid namespace (0: unknown) */
 	char container[65];  /* 64 hex digits, or "" */
 	int64_t first_seen_real_ns;
 	bool from_proc;      /* read from /proc (else only what BPF told) */

@@ -135,6 +135,10 @@ IFS=, read -r npk nby nre nhist <<<"$row"
 [ "$npk" = "$td" ] || fail "netanalyze counts $npk packets, tcpdump on one interface $td"
 [ "$nby" = "$tdb" ] || fail "netanalyze counts $nby payload bytes, tcpdump on one interface $tdb"
 [ "$nre" = 0 ] || fail "netanalyze finds $nre retransmissions (the copies counted twice?)"
+# the process record carries the pid inside the container: processes.ns_pid
+pns=$("$NETANALYZE" "$F" --sql "SELECT ns_pid FROM processes WHERE pid = $hpid AND source = 'journal'" --format csv -q 2>/dev/null | tail -1)
+say "netanalyze processes: host pid $hpid has ns_pid $pns"
+[ "$pns" = "$nspid" ] || fail "processes.ns_pid of $hpid is '$pns', the client's pid in its namespace is $nspid"
 [ "$n" = "$((td * 3))" ] || fail "netrec's file holds $n packets of the connection, three times tcpdump's $td on one interface expected"
 
 say "== a namespace created while recording (--netns 'nre2e-$$-late*')"
