@@ -402,26 +402,22 @@ static int scan_one(uint32_t pid, uint32_t tid, uint64_t inode, void *vctx)
 	return 0;
 }
 
-int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found)
+/* The TCP sockets of the network namespace netrec is in now (an iterator
+ * walks the namespace current at its creation), given the owners the
+ * /proc scan put in map preexist; *found is how many. */
+int nr_bpf_scan_iter(struct nr_bpf *b, int *found)
 {
-	struct scan_ctx sc = { 0 };
 	struct bpf_link *link = NULL;
 	char buf[4096];
-	int fd = -1, err;
+	int fd = -1, err = 0;
 	ssize_t n;
 
 	*found = 0;
 	if (!b->have_owners || !bpf_program__autoload(b->skel->progs.scan_tcp))
 		return 0;
-	sc.map_fd = bpf_map__fd(b->skel->maps.preexist);
-	err = proc_scan_sockets(scan_one, &sc);
-	if (err)
-		goto cleanup;
 	link = bpf_program__attach_iter(b->skel->progs.scan_tcp, NULL);
-	if (!link) {
-		err = -errno;
-		goto cleanup;
-	}
+	if (!link)
+		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
 		err = -errno;
@@ -437,6 +433,21 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	bpf_link__destroy(link);
+	return err;
+}
+
+int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found)
+{
+	struct scan_ctx sc = { 0 };
+	int err;
+
+	*found = 0;
+	if (!b->have_owners || !bpf_program__autoload(b->skel->progs.scan_tcp))
+		return 0;
+	sc.map_fd = bpf_map__fd(b->skel->maps.preexist);
+	err = proc_scan_sockets(scan_one, &sc);
+	if (!err)
+		err = nr_bpf_scan_iter(b, found);
 	if (err)
 		pr_warn("cannot scan the sockets open before start-up: %s; their packets "
 			"are attributed from their next send or receive", strerror(-err));

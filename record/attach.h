@@ -30,6 +30,9 @@ int nr_bpf_netns_del(struct nr_bpf *b, uint32_t inode);
 /* Gives the owners of sockets open before start-up to the kernel side;
  * *found receives how many sockets got an owner. */
 int nr_bpf_scan_preexisting(struct nr_bpf *b, int *found);
+/* The second half of that scan for the network namespace netrec is in now
+ * (another one it follows, entered with setns). */
+int nr_bpf_scan_iter(struct nr_bpf *b, int *found);
 /* Attaches the packet programs to an interface; egress only when
  * ingress is false (loopback: every packet passes both). */
 int nr_bpf_tc_attach(struct nr_bpf *b, int ifindex, bool l3_device, bool ingress);

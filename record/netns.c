@@ -199,6 +199,17 @@ static void netns_attach(struct netns_set *s, int k, bool initial)
 	}
 	if (ns->nlfd < 0)
 		ns->nlfd = iface_watch_open();
+	if (initial) {
+		/* its sockets open before start-up, as main() does for netrec's own */
+		err = nr_bpf_scan_iter(s->bpf, &n);
+		if (err)
+			pr_warn("network namespace %s: cannot scan the sockets open before "
+				"start-up: %s; their packets are attributed from their next send "
+				"or receive", ns->name, strerror(-err));
+		else
+			pr_debug("network namespace %s: %d sockets open before start-up given their "
+				 "owner", ns->name, n);
+	}
 	n = iface_list(ifs, OUT_MAX_IFACES);
 	for (int i = 0; i < n; i++) {
 		uint32_t key = IFKEY(k, ifs[i].ifindex);

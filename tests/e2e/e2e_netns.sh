@@ -28,26 +28,6 @@ ns_cleanup() {
 }
 trap 'rc=$?; ns_cleanup; (exit $rc); e2e_cleanup' EXIT
 
-# Default options record every namespace when netrec runs in the initial
-# one; elsewhere (a test run inside a container) --netns all asks for it.
-DEFAULT=()
-[ "$(readlink /proc/self/ns/net)" = "net:[4026531833]" ] || DEFAULT=(--netns all)
-
-# host_start OUT [args]: netrec in the test's own namespace (as nr_start).
-host_start() {
-	local out=$1 pidf; shift
-	NR_N=$((NR_N + 1))
-	NR_ERR=$WORK/netrec$NR_N.stderr
-	pidf=$WORK/netrec$NR_N.pid
-	timeout -k 3 60 sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$NETREC" -o "$out" "$@" \
-		>/dev/null 2>"$NR_ERR" &
-	E2E_BG+=($!)
-	NR_WAITPID=$!
-	wait_file "$pidf" 10 || die "netrec did not start"
-	NR_PID=$(cat "$pidf")
-	say "netrec started in the test's namespace: pid $NR_PID: $NETREC -o $out $*"
-}
-
 # segs FILE FILTER: the TCP segments of FILE that FILTER keeps, sorted.
 segs() {
 	tshark -r "$1" -Y "$2" -T fields -e tcp.srcport -e tcp.dstport -e tcp.seq_raw \

@@ -9,6 +9,11 @@
 # name it, and the file has its process record. (The tid is not checked
 # here: a start-up scan finds the process that holds a socket, not the
 # thread that will use it.)
+# Then the same on the host: netrec started in the test's own namespace
+# with its default options (every namespace) finds the server's accepted
+# socket in $NSB, which it never saw made, and every packet of the
+# connection on $NSB's interface carries the server, also those before the
+# server first reads (it waits 3 s after accepting).
 . "$(dirname "$0")/lib.sh"
 e2e_init
 
@@ -18,13 +23,21 @@ one_side() {
 	if [ "$fam" = 4 ]; then saddr=$B4 caddr=$A4; else saddr=$B6 caddr=$A6; fi
 	if [ "$where" = server ]; then rns=$NSB pns=$NSA paddr=$B4; else rns=$NSA pns=$NSB paddr=$A4; fi
 	say "== connection opened before the recording, recorded on the $where's side (IPv$fam)"
-	server "$NSB" "$saddr" "$port" nr-server --thread --reply 2000
+	# on the host, the server reads only seconds after the data came: the
+	# packets before that can take their owner only from the scan
+	local pause=()
+	[ "$where" = host ] && pause=(--pause-ms 3000)
+	server "$NSB" "$saddr" "$port" nr-server --thread --reply 2000 "${pause[@]}"
 	local spid=$SRV_PID swait=$SRV_WAIT
 	client "$NSA" "$saddr" "$port" nr-client --thread --send 1500 --hold "$WORK/go.$port"
 	wait_line "$CLI_OUT" '^connect ' 10 || fail "client did not connect"
 	wait_line "$SRV_OUT" '^accept ' 10 || fail "server did not accept"
 	sleep 0.3
-	nr_start "$rns" "$f"
+	if [ "$where" = host ]; then
+		host_start "$f" "${DEFAULT[@]}"
+	else
+		nr_start "$rns" "$f"
+	fi
 	nr_wait_ready "$f" "$pns" "$paddr"
 	touch "$WORK/go.$port"
 	peer_wait "$CLI_WAIT" "client" || cat "$CLI_ERR"
@@ -50,6 +63,13 @@ one_side() {
 		check_states "$f" "$caddr" "$cport" "$saddr" "$port" "FIN_WAIT1 FIN_WAIT2 CLOSE"
 		check_event_owner "$f" "$caddr" "$cport" "$saddr" "$port" "$cpid" nr-client
 		dump "$f" | grep -q "^proc .* pid=$cpid " || fail "no process record for the client ($cpid)"
+	elif [ "$where" = host ]; then
+		# the host sees the connection on both ends' interfaces: the
+		# server's is $NSB:vb
+		local on="frame.interface_name == \"$NSB:vb\""
+		check_pkts "$f" "$flt && $on" "$spid" nr-server "packets on $NSB:vb"
+		check_pkts "$f" "$flt && $on && tcp.len > 0" "$spid" nr-server "data on $NSB:vb"
+		dump "$f" | grep -q "^proc .* pid=$spid " || fail "no process record for the server ($spid)"
 	else
 		expect "$exp" "tcp/$saddr/$port" "$spid" - nr-server
 		attribution "$f" "$exp"
@@ -63,4 +83,5 @@ one_side() {
 
 one_side client 4 8080
 one_side server 6 8443
+one_side host 4 8444
 e2e_finish

@@ -165,6 +165,26 @@ bg_run() {
 	BG_PID=$!
 }
 
+# netrec records every namespace by default when it runs in the initial
+# one; elsewhere (a test run inside a container) --netns all asks for it.
+DEFAULT=()
+[ "$(readlink /proc/self/ns/net)" = "net:[4026531833]" ] || DEFAULT=(--netns all)
+
+# host_start OUT [args]: netrec in the test's own namespace (as nr_start).
+host_start() {
+	local out=$1 pidf; shift
+	NR_N=$((NR_N + 1))
+	NR_ERR=$WORK/netrec$NR_N.stderr
+	pidf=$WORK/netrec$NR_N.pid
+	timeout -k 3 60 sh -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$NETREC" -o "$out" "$@" \
+		>/dev/null 2>"$NR_ERR" &
+	E2E_BG+=($!)
+	NR_WAITPID=$!
+	wait_file "$pidf" 10 || die "netrec did not start"
+	NR_PID=$(cat "$pidf")
+	say "netrec started in the test's namespace: pid $NR_PID: $NETREC -o $out $*"
+}
+
 # Waits (bounded) until a file exists and is not empty.
 wait_file() {
 	local f=$1 secs=${2:-10} i
