@@ -34,6 +34,20 @@ segs() {
 		-e tcp.ack_raw -e tcp.flags -e tcp.len 2>/dev/null | sort
 }
 
+# same_as_tcpdump FILE PCAP PORT: netrec's segments of port PORT on
+# $NSL1:lc in FILE are exactly those tcpdump captured on lc inside $NSL1.
+same_as_tcpdump() {
+	local f=$1 td=$2 port=$3
+	segs "$f" "frame.interface_name == \"$NSL1:lc\" && tcp.port == $port" >"$WORK/seg.nr"
+	segs "$td" "tcp.port == $port" >"$WORK/seg.td"
+	say "$NSL1:lc: netrec $(wc -l <"$WORK/seg.nr") segments, tcpdump inside $NSL1 $(wc -l <"$WORK/seg.td")"
+	[ -s "$WORK/seg.td" ] || fail "tcpdump captured nothing on lc"
+	cmp -s "$WORK/seg.nr" "$WORK/seg.td" || {
+		fail "netrec's segments on $NSL1:lc differ from tcpdump's on lc"
+		diff "$WORK/seg.nr" "$WORK/seg.td" | head -6 | sed 's/^/  /'
+	}
+}
+
 # owned FILE IFACE PORT PID WHAT: every packet of the connection (local
 # port PORT) recorded on IFACE carries PID; prints the figure.
 owned() {
@@ -115,14 +129,7 @@ owned "$F" "$NSA:va" 40100 "$PID_CA" "$NSA's client"
 owned "$F" "$NSB:vb" 7100 "$PID_SA" "$NSB's server"
 owned "$F" "$NSL1:lc" 40100 "$PID_CL" "$NSL1's client"
 owned "$F" "$NSL2:ls" 7100 "$PID_SL" "$NSL2's server"
-segs "$F" "frame.interface_name == \"$NSL1:lc\" && tcp.port == 7100" >"$WORK/seg.nr"
-segs "$WORK/lc.pcap" "tcp.port == 7100" >"$WORK/seg.td"
-say "$NSL1:lc: netrec $(wc -l <"$WORK/seg.nr") segments, tcpdump inside $NSL1 $(wc -l <"$WORK/seg.td")"
-[ -s "$WORK/seg.td" ] || fail "tcpdump captured nothing on lc"
-cmp -s "$WORK/seg.nr" "$WORK/seg.td" || {
-	fail "netrec's segments on $NSL1:lc differ from tcpdump's on lc"
-	diff "$WORK/seg.nr" "$WORK/seg.td" | head -6 | sed 's/^/  /'
-}
+same_as_tcpdump "$F" "$WORK/lc.pcap" 7100
 ino=$(stat -L -c %i "/run/netns/$NSL1")
 tshark -r "$F" -T fields -e frame.interface_name -e frame.interface_description \
 	-Y "frame.interface_name == \"$NSL1:lc\"" 2>/dev/null | sort -u >"$WORK/lc.idb"
@@ -146,20 +153,10 @@ say "interfaces in the file: $idbs"
 	fail "the file's interfaces are '$idbs', want only $NSL1:lc and $NSB:vb"
 owned "$F2" "$NSL1:lc" 40200 "$PID_CL" "$NSL1's client"
 owned "$F2" "$NSB:vb" 7200 "$PID_SA" "$NSB's server"
-segs "$F2" "frame.interface_name == \"$NSL1:lc\" && tcp.port == 7200" >"$WORK/seg2.nr"
-segs "$WORK/lc2.pcap" "tcp.port == 7200" >"$WORK/seg2.td"
-say "$NSL1:lc: netrec $(wc -l <"$WORK/seg2.nr") segments, tcpdump inside $NSL1 $(wc -l <"$WORK/seg2.td")"
-[ -s "$WORK/seg2.td" ] || fail "tcpdump captured nothing on lc"
-cmp -s "$WORK/seg2.nr" "$WORK/seg2.td" || fail "netrec's segments on $NSL1:lc differ from tcpdump's"
+same_as_tcpdump "$F2" "$WORK/lc2.pcap" 7200
 
 say "== -i NS:IFACE that names nothing"
 for bad in "nre2e-$$-nosuch:eth0" "$NSL1:nosuch0"; do
-	"$NETREC" -o "$WORK/bad.pcapng" -i "$bad" >/dev/null 2>"$WORK/bad.err"
-	rc=$?
-	say "-i $bad: exit $rc: $(head -1 "$WORK/bad.err")"
-	[ "$rc" = 2 ] || fail "-i $bad: exit $rc, want 2"
-	grep -qF -- "$bad" "$WORK/bad.err" || fail "-i $bad: the message does not name it"
-	[ -e "$WORK/bad.pcapng" ] && fail "-i $bad: a file was created"
-	rm -f "$WORK/bad.pcapng"
+	refuse2 - "-i $bad" "$bad" -i "$bad"
 done
 e2e_finish

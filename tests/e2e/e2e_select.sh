@@ -9,24 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 e2e_init
 
-# refuse2 WHAT NEEDLE ARGS...: exit 2, a message naming NEEDLE, no file.
-refuse2() {
-	local what=$1 needle=$2 st out=$WORK/refused.pcapng; shift 2
-	ip netns exec "$NSA" timeout -k 2 15 "$NETREC" -o "$out" "$@" >/dev/null 2>"$WORK/refuse.err"
-	st=$?
-	say "$what: exit $st: $(head -2 "$WORK/refuse.err" | tr '\n' ' ')"
-	[ "$st" = 2 ] || fail "$what: exit status $st, want 2"
-	grep -qF -- "$needle" "$WORK/refuse.err" || fail "$what: the message does not name $needle"
-	[ -e "$out" ] && fail "$what: $out was left behind"
-	rm -f "$out"
-}
-
 nopid=999999
 while [ -e "/proc/$nopid" ]; do nopid=$((nopid + 1)); done
-refuse2 "-p $nopid" "$nopid" -p "$nopid"
-refuse2 "--cgroup /no/such" "/no/such" --cgroup /no/such
-refuse2 "--cgroup not a path" "no-slash" --cgroup no-slash
-refuse2 "-i nosuch0" "nosuch0" -i nosuch0
+refuse2 "$NSA" "-p $nopid" "$nopid" -p "$nopid"
+refuse2 "$NSA" "--cgroup /no/such" "/no/such" --cgroup /no/such
+refuse2 "$NSA" "--cgroup not a path" "no-slash" --cgroup no-slash
+refuse2 "$NSA" "-i nosuch0" "nosuch0" -i nosuch0
 
 # run NAME NETREC-ARGS...: a connection over va (to $B4:8080) and one over
 # lo (127.0.0.1:8081), both from $NSA, while netrec records $NSA. Sets F,

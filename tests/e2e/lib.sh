@@ -712,6 +712,22 @@ tc_filters() {
 	echo "$n"
 }
 
+# refuse2 NS WHAT NEEDLE ARGS...: netrec with ARGS, run in namespace NS
+# ("-": the test's own), must exit 2 with a message naming NEEDLE and leave
+# no file behind.
+refuse2() {
+	local ns=$1 what=$2 needle=$3 st out=$WORK/refused.pcapng; shift 3
+	local in=()
+	[ "$ns" = - ] || in=(ip netns exec "$ns")
+	"${in[@]}" timeout -k 2 15 "$NETREC" -o "$out" "$@" >/dev/null 2>"$WORK/refuse.err"
+	st=$?
+	say "$what: exit $st: $(head -2 "$WORK/refuse.err" | tr '\n' ' ')"
+	[ "$st" = 2 ] || fail "$what: exit status $st, want 2"
+	grep -qF -- "$needle" "$WORK/refuse.err" || fail "$what: the message does not name $needle"
+	[ -e "$out" ] && fail "$what: $out was left behind"
+	rm -f "$out"
+}
+
 e2e_finish() {
 	if [ "$E2E_FAILED" = 0 ]; then
 		say "PASS: $E2E_NAME"
