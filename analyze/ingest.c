@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -877,6 +878,138 @@ static int copy_old(sqlite3 *db, const char *old_path, struct an_err *e)
 	return err;
 }
 
+/* ---- the reader thread ----
+ * A load runs on two threads (beside the store's writer): the reader reads
+ * the files, builds their rows and puts them in time order (order_next);
+ * the load's own thread runs the analysis pass over them. Records cross in
+ * batches through a ring of FEED_BATCHES, so that at most that many batches
+ * are between the two. The reader fills the batch after the last full one
+ * and the pass empties the first, each without the lock, which only guards
+ * the ring's head and count. Packet rows go back to the reader's pool in
+ * chains (pool_chain_put).
+ */
+#define FEED_BATCH 512
+#define FEED_BATCHES 8
+
+struct feed_batch {
+	size_t n;
+	struct order_rec r[FEED_BATCH];
+};
+
+struct feed {
+	struct load *l;
+	struct order *ord;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t head, n;          /* full batches: b[head] and the n - 1 after it */
+	bool stop;               /* the pass failed: the reader stops */
+	bool done;               /* the reader has stopped (rc says why) */
+	int rc;                  /* order_next's last result: 0 the end, or an error */
+	struct an_err err;       /* its detail */
+	struct feed_batch b[FEED_BATCHES];
+};
+
+static void progress(struct load *l, bool force);
+
+static void *feed_reader(void *arg)
+{
+	struct feed *f = arg;
+	int rc = 1;
+
+	while (rc > 0) {
+		struct feed_batch *b;
+		bool stop;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->n == FEED_BATCHES && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		stop = f->stop;
+		b = &f->b[(f->head + f->n) % FEED_BATCHES];
+		pthread_mutex_unlock(&f->mu);
+		if (stop)
+			break;
+		b->n = 0;
+		while (b->n < FEED_BATCH && (rc = order_next(f->ord, &b->r[b->n], &f->err)) > 0)
+			b->n++;
+		progress(f->l, false);
+		pthread_mutex_lock(&f->mu);
+		if (b->n)
+			f->n++;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+	}
+	pthread_mutex_lock(&f->mu);
+	f->done = true;
+	f->rc = rc > 0 ? 0 : rc;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+static int feed_start(struct feed *f, struct load *l, struct order *ord)
+{
+	f->l = l;
+	f->ord = ord;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&f->thread, NULL, feed_reader, f)) {
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		return -ENOMEM;
+	}
+	f->started = true;
+	return 0;
+}
+
+/* The next full batch, NULL when the reader has stopped and none is left. */
+static struct feed_batch *feed_get(struct feed *f)
+{
+	struct feed_batch *b = NULL;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->n && !f->done)
+		pthread_cond_wait(&f->cv, &f->mu);
+	if (f->n)
+		b = &f->b[f->head];
+	pthread_mutex_unlock(&f->mu);
+	return b;
+}
+
+/* The pass is done with the first batch. */
+static void feed_release(struct feed *f)
+{
+	pthread_mutex_lock(&f->mu);
+	f->head = (f->head + 1) % FEED_BATCHES;
+	f->n--;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Stops the reader and frees the records it handed over that the pass did
+ * not take (from index `from` of the first full batch on). */
+static void feed_end(struct feed *f, size_t from)
+{
+	if (!f->started)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->thread, NULL);
+	f->started = false;
+	for (size_t k = 0; k < f->n; k++) {
+		struct feed_batch *b = &f->b[(f->head + k) % FEED_BATCHES];
+
+		for (size_t i = k ? 0 : from; i < b->n; i++)
+			order_rec_free(f->ord, &b->r[i]);
+	}
+	f->n = 0;
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+}
+
 static void progress(struct load *l, bool force)
 {
 	if (!l->o->progress)
@@ -905,7 +1038,10 @@ static int load_once(struct load *l, struct an_err *e)
 	struct replay *rp = NULL;
 	struct tunnels *tuns = NULL;
 	struct row_sink sink;
-	struct order_rec rec;
+	struct feed *feed = NULL;
+	struct feed_batch *b;
+	struct pool_chain given = { NULL, NULL, 0 };
+	size_t taken = 0;
 	sqlite3 *db = NULL;
 	const char *tmpdir = getenv("TMPDIR");
 	int *vantage = NULL;
@@ -1004,17 +1140,35 @@ static int load_once(struct load *l, struct an_err *e)
 	if (err)
 		goto out;
 	pass_set_fleet(pass, vantage, nvantage, seed);
-	while ((rc = order_next(ord, &rec, e)) > 0) {
-		if (rec.kind == ORD_PKT) {
-			err = pass_packet(pass, rec.row, e);
-			pool_put(&pkts, rec.row);
-		} else {
-			err = pass_jrec(pass, rec.row, e);
-		}
-		if (err)
-			goto out;
-		progress(l, false);
+	feed = calloc(1, sizeof(*feed));
+	if (!feed || feed_start(feed, l, ord)) {
+		an_err_set(e, "out of memory");
+		err = -ENOMEM;
+		goto out;
 	}
+	while ((b = feed_get(feed))) {
+		for (taken = 0; taken < b->n; taken++) {
+			struct order_rec *r = &b->r[taken];
+
+			if (r->kind == ORD_PKT) {
+				err = pass_packet(pass, r->row, e);
+				pool_chain_put(&pkts, &given, r->row);
+			} else {
+				err = pass_jrec(pass, r->row, e);
+			}
+			if (err) {
+				taken++;
+				goto out;
+			}
+		}
+		feed_release(feed);
+	}
+	taken = 0;
+	feed_end(feed, 0);
+	pool_give(&pkts, &given);
+	rc = feed->rc;
+	if (rc < 0)
+		an_err_set(e, "%s", feed->err.msg);
 	if (rc < 0) {
 		err = rc;
 		for (int i = 0; rc == -EAGAIN && i < l->nfiles; i++)
@@ -1062,6 +1216,10 @@ static int load_once(struct load *l, struct an_err *e)
 		err = db_exec(db, an_index_sql, e);
 	progress(l, true);
 out:
+	/* the reader first: it may still put rows */
+	if (feed)
+		feed_end(feed, taken);
+	free(feed);
 	if (err && store) {
 		/* the writer's error, if it is why */
 		struct an_err we = { "" };
@@ -1070,6 +1228,7 @@ out:
 		if (we.msg[0] && err != -EAGAIN)
 			an_err_set(e, "%s", we.msg);
 	}
+	pool_give(&pkts, &given);
 	order_free(ord);
 	pass_free(pass);
 	replay_close(rp);

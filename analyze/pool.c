@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fixed-size object pool (pool.h): free objects are chained through their
- * first word; a new slab of POOL_SLAB objects is allocated when the chain
- * is empty.
+ * first word; when the taker's chain is empty it takes the chains given
+ * back by another thread, and only then allocates a new slab of POOL_SLAB
+ * objects.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 void pool_init(struct pool *p, size_t size)
 {
 	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
 	p->size = (size + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
 }
 
@@ -22,6 +25,7 @@ void pool_free(struct pool *p)
 	for (size_t i = 0; i < p->nslabs; i++)
 		free(p->slabs[i]);
 	free(p->slabs);
+	pthread_mutex_destroy(&p->mu);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -29,6 +33,12 @@ void *pool_get(struct pool *p)
 {
 	void *o;
 
+	if (!p->free_list) {
+		pthread_mutex_lock(&p->mu);
+		p->free_list = p->given;
+		p->given = NULL;
+		pthread_mutex_unlock(&p->mu);
+	}
 	if (!p->free_list) {
 		char *slab;
 
@@ -54,7 +64,6 @@ void *pool_get(struct pool *p)
 	}
 	o = p->free_list;
 	p->free_list = *(void **)o;
-	p->in_use++;
 	return o;
 }
 
@@ -64,5 +73,27 @@ void pool_put(struct pool *p, void *obj)
 		return;
 	*(void **)obj = p->free_list;
 	p->free_list = obj;
-	p->in_use--;
+}
+
+void pool_give(struct pool *p, struct pool_chain *c)
+{
+	if (!c->head)
+		return;
+	pthread_mutex_lock(&p->mu);
+	*(void **)c->tail = p->given;
+	p->given = c->head;
+	pthread_mutex_unlock(&p->mu);
+	*c = (struct pool_chain){ NULL, NULL, 0 };
+}
+
+void pool_chain_put(struct pool *p, struct pool_chain *c, void *obj)
+{
+	if (!obj)
+		return;
+	*(void **)obj = c->head;
+	if (!c->head)
+		c->tail = obj;
+	c->head = obj;
+	if (++c->n >= POOL_CHAIN_GIVE)
+		pool_give(p, c);
 }

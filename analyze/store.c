@@ -745,7 +745,9 @@ struct store {
 	const struct strtab *strs;
 	sqlite3_stmt *st[D__COUNT];
 	struct vtab_aux aux[D__COUNT];
-	struct batch *open[D__COUNT];   /* being filled (analysis thread) */
+	pthread_mutex_t put_mu;   /* store_put's: the load's reader and its pass
+				     both put rows */
+	struct batch *open[D__COUNT];   /* being filled (under put_mu) */
 	/* the queue */
 	pthread_mutex_t mu;
 	pthread_cond_t cv_put, cv_get;
@@ -757,7 +759,7 @@ struct store {
 	bool started;
 	struct an_err err;        /* the writer's error */
 	uint64_t rows[D__COUNT];  /* written */
-	struct addrset addrs;     /* addresses put this run (analysis thread) */
+	struct addrset addrs;     /* addresses put this run (under put_mu) */
 };
 
 static const void *batch_row(const struct batch *b, size_t i)
@@ -1110,6 +1112,7 @@ int store_open(struct store **out, sqlite3 *db, uint32_t tables, const struct st
 	s->tables = tables;
 	s->strs = strs;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->put_mu, NULL);
 	pthread_cond_init(&s->cv_put, NULL);
 	pthread_cond_init(&s->cv_get, NULL);
 	for (int i = 0; i < D__COUNT && !err; i++) {
@@ -1208,6 +1211,7 @@ int store_close(struct store *s, bool commit, struct an_err *e)
 	}
 	free(s->addrs.slot);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->put_mu);
 	pthread_cond_destroy(&s->cv_put);
 	pthread_cond_destroy(&s->cv_get);
 	free(s);
@@ -1296,9 +1300,8 @@ static int put_addrs(struct store *s, const struct row_pkt *p)
 	return err;
 }
 
-int store_put(void *ctx, enum row_kind kind, void *row)
+static int put(struct store *s, enum row_kind kind, void *row)
 {
-	struct store *s = ctx;
 	int err;
 
 	switch (kind) {
@@ -1374,4 +1377,15 @@ int store_put(void *ctx, enum row_kind kind, void *row)
 	case ROW__COUNT: break;
 	}
 	return -EINVAL;
+}
+
+int store_put(void *ctx, enum row_kind kind, void *row)
+{
+	struct store *s = ctx;
+	int err;
+
+	pthread_mutex_lock(&s->put_mu);
+	err = put(s, kind, row);
+	pthread_mutex_unlock(&s->put_mu);
+	return err;
 }

@@ -28,6 +28,7 @@ int store_close(struct store *s, bool commit, struct an_err *e);
 bool store_wants(const struct store *s, enum an_table t);
 
 /* The row sink interface (rows.h): ctx is the store. A ROW_JREC is freed.
+ * Any thread may put rows (one at a time: under the store's lock).
  * A negative errno when the writer has stopped on an error (store_close
  * says which). */
 int store_put(void *ctx, enum row_kind kind, void *row);

@@ -4,9 +4,10 @@
  * moved or freed before the table; an id is the string's byte position in
  * that chunk sequence plus one, so looking one up is two array reads. Each
  * string is stored as a 16-bit length, the bytes and a NUL. A hash table of
- * ids (open addressing, doubled when half full) finds a string's id; only
- * the thread that interns uses it.
+ * ids (open addressing, doubled when half full) finds a string's id; it is
+ * used under the table's lock (the load's reader and its pass both intern).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ struct strtab {
 	uint32_t *slots;         /* ids, 0 = empty */
 	uint32_t nslots, count;
 	bool full;
+	pthread_mutex_t mu;      /* guards slots, count, used, nchunks */
 };
 
 static uint32_t str_hash(const char *s, size_t len)
@@ -39,6 +41,7 @@ struct strtab *strtab_new(size_t max_bytes)
 
 	if (!t)
 		return NULL;
+	pthread_mutex_init(&t->mu, NULL);
 	t->max_chunks = (uint32_t)(max_bytes / CHUNK_SIZE) + 1;
 	t->chunks = calloc(t->max_chunks, sizeof(*t->chunks));
 	t->nslots = 1024;
@@ -58,6 +61,7 @@ void strtab_free(struct strtab *t)
 		free(t->chunks[i]);
 	free(t->chunks);
 	free(t->slots);
+	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
 
@@ -126,7 +130,7 @@ static bool room(struct strtab *t, uint32_t need)
 	return true;
 }
 
-uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
+static uint32_t intern(struct strtab *t, const char *s, size_t len)
 {
 	uint32_t h, k, id, need;
 	uint8_t *e;
@@ -159,5 +163,17 @@ uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
 	t->used += need;
 	t->slots[k] = id;
 	t->count++;
+	return id;
+}
+
+uint32_t strtab_intern(struct strtab *t, const char *s, size_t len)
+{
+	uint32_t id;
+
+	if (!len || len > STRTAB_MAX_LEN)
+		return 0;
+	pthread_mutex_lock(&t->mu);
+	id = intern(t, s, len);
+	pthread_mutex_unlock(&t->mu);
 	return id;
 }

@@ -4,7 +4,7 @@
  * names, addresses in the sockets table) is stored once and carried as a
  * 32-bit id. Ids are stable for the table's life and strings never move,
  * so another thread may read a string whose id it was handed (through a
- * queue that orders the two). Bounded: past max_bytes nothing new is
+ * queue that orders the two). Any thread may intern. Bounded: past max_bytes nothing new is
  * stored (strtab_intern returns 0 and strtab_full says so).
  */
 #ifndef NETANALYZE_STRTAB_H

@@ -20,7 +20,9 @@
 #   BULK_SECONDS, NETREC_BIN (another netrec to measure instead),
 #   NETREC_BASE (a second netrec measured in the same rounds as "base",
 #   e.g. a build of an older commit), BENCH_PERF_DIR (record `perf record -a -g` for 10 s of netrec's
-#   first churn round there, and print the top of the profile).
+#   first churn round there, and print the top of the profile),
+#   NETREC_KEEP_CHURN (keep netrec's first churn recording at this path;
+#   bench_ingest.sh uses it as its seed).
 set -euo pipefail
 build=$(cd "${1:?usage: bench_record.sh BUILDDIR}" && pwd)
 netrec=${NETREC_BIN:-$build/record/netrec}
@@ -131,6 +133,9 @@ churn_run() {
 		esac
 	fi
 	echo "$kind $round $res $pk ${drops:-?} $attr $kern $((m1 - m0)) $cpu" >>"$work/churn.tsv"
+	if [ "$kind" = netrec ] && [ "$round" = 1 ] && [ -n "${NETREC_KEEP_CHURN:-}" ]; then
+		mv "$f" "$NETREC_KEEP_CHURN"
+	fi
 	rm -f "$f"
 }
 
