@@ -26,6 +26,22 @@ void an_err_set(struct an_err *e, const char *fmt, ...)
 
 const char *addr_str(const uint8_t *a, int ipver, char out[48])
 {
+	if (ipver != 6) {
+		/* dotted quad, as inet_ntop writes it, without its sprintf */
+		char *o = out;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a[i];
+
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 3 ? '.' : 0;
+		}
+		return out;
+	}
 	if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, out, 48))
 		snprintf(out, 48, "?");
 	return out;

@@ -720,7 +720,7 @@ static char *prescan_host(const char *path)
 		h = j ? jrec_text(j, JT_HOSTNAME) : NULL;
 		if (h && *h)
 			host = strdup(h);
-		free(j);
+		jrec_free(j);
 	}
 	strtab_free(strs);
 	capfile_close(cf);
@@ -940,6 +940,7 @@ static void *feed_reader(void *arg)
 		pthread_cond_broadcast(&f->cv);
 		pthread_mutex_unlock(&f->mu);
 	}
+	jrec_thread_done();
 	pthread_mutex_lock(&f->mu);
 	f->done = true;
 	f->rc = rc > 0 ? 0 : rc;

@@ -46,6 +46,7 @@ static const char *const field_names[F__COUNT] = {
 /* Field name -> enum jf through a small hash table, built once. */
 #define NAME_BUCKETS 256
 static uint8_t name_slot[NAME_BUCKETS];   /* enum jf + 1, 0 empty */
+static size_t name_len[F__COUNT];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
 static uint32_t name_hash(const uint8_t *s, size_t n)
@@ -61,8 +62,10 @@ static void names_init(void)
 {
 	for (int f = 0; f < F__COUNT; f++) {
 		const char *n = field_names[f];
-		uint32_t k = name_hash((const uint8_t *)n, strlen(n)) % NAME_BUCKETS;
+		uint32_t k;
 
+		name_len[f] = strlen(n);
+		k = name_hash((const uint8_t *)n, name_len[f]) % NAME_BUCKETS;
 		while (name_slot[k])
 			k = (k + 1) % NAME_BUCKETS;
 		name_slot[k] = (uint8_t)(f + 1);
@@ -74,10 +77,10 @@ static int field_of(const uint8_t *name, size_t len)
 	uint32_t k = name_hash(name, len) % NAME_BUCKETS;
 
 	for (; name_slot[k]; k = (k + 1) % NAME_BUCKETS) {
-		const char *n = field_names[name_slot[k] - 1];
+		int f = name_slot[k] - 1;
 
-		if (strlen(n) == len && !memcmp(n, name, len))
-			return name_slot[k] - 1;
+		if (name_len[f] == len && !memcmp(field_names[f], name, len))
+			return f;
 	}
 	return -1;
 }
@@ -150,6 +153,173 @@ static void set_text(struct text_build *t, enum jr_text k, const struct span *s,
 		t->src[k] = (const char *)s->p;
 		t->len[k] = n;
 	}
+}
+
+/* ---- memory of records ----
+ * Records come and go at the rate of packets, made on one thread and freed
+ * on others. malloc serves that poorly (a lock per cross-thread free, its
+ * heap grown and shrunk again), so records of up to JA_MAX bytes come
+ * from size classes of JA_STEP bytes: each thread frees into lists of its
+ * own, handed to the shared lists JA_GIVE at a time; the thread that
+ * allocates takes a shared list whole when its own is empty, and carves
+ * new records out of JA_SLAB-byte slabs only when both are. Slabs are kept
+ * for the process's life: the memory is what the most records alive at
+ * once needed. Under AddressSanitizer every record is malloc'd, so that
+ * it still sees a record used after it was freed. */
+#define JA_STEP 64
+#define JA_MAX 4096
+#define JA_CLASSES (JA_MAX / JA_STEP)
+#define JA_SLAB (1u << 20)
+#define JA_GIVE 256
+#define JA_MALLOC 0               /* size_class of a malloc'd record */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define JA_USE_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JA_USE_MALLOC 1
+#endif
+#endif
+
+struct ja_list {
+	void *head, *tail;
+	size_t n;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct ja_list given[JA_CLASSES];
+	char *slab;
+	size_t slab_left;
+	char **slabs;             /* every slab, so that they stay reachable */
+	size_t nslabs, cap;
+} ja = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static __thread struct ja_list ja_own[JA_CLASSES];
+
+static void *ja_carve(size_t size)
+{
+	void *p;
+
+	if (ja.slab_left < size) {
+		if (ja.nslabs == ja.cap) {
+			size_t cap = ja.cap ? ja.cap * 2 : 64;
+			char **s = realloc(ja.slabs, cap * sizeof(*s));
+
+			if (!s)
+				return NULL;
+			ja.slabs = s;
+			ja.cap = cap;
+		}
+		ja.slab = malloc(JA_SLAB);
+		if (!ja.slab) {
+			ja.slab_left = 0;
+			return NULL;
+		}
+		ja.slabs[ja.nslabs++] = ja.slab;
+		ja.slab_left = JA_SLAB;
+	}
+	p = ja.slab;
+	ja.slab += size;
+	ja.slab_left -= size;
+	return p;
+}
+
+struct row_jrec *jrec_alloc(size_t n)
+{
+	struct row_jrec *j;
+	size_t c = (n + JA_STEP - 1) / JA_STEP;
+	struct ja_list *own;
+
+#ifdef JA_USE_MALLOC
+	c = JA_CLASSES;
+#endif
+	if (c >= JA_CLASSES || !c) {
+		j = malloc(n);
+		if (j)
+			j->size_class = JA_MALLOC;
+		return j;
+	}
+	own = &ja_own[c];
+	if (!own->head) {
+		pthread_mutex_lock(&ja.mu);
+		*own = ja.given[c];
+		ja.given[c] = (struct ja_list){ NULL, NULL, 0 };
+		if (!own->head)
+			own->head = ja_carve(c * JA_STEP);
+		pthread_mutex_unlock(&ja.mu);
+		if (!own->head)
+			return NULL;
+		if (!own->n) {
+			/* a new one, alone on the list */
+			*(void **)own->head = NULL;
+			own->tail = own->head;
+			own->n = 1;
+		}
+	}
+	j = own->head;
+	own->head = *(void **)j;
+	if (!own->head)
+		own->tail = NULL;
+	else
+		__builtin_prefetch(own->head, 1);
+	own->n--;
+	j->size_class = (uint8_t)c;
+	return j;
+}
+
+static void ja_give(unsigned c)
+{
+	struct ja_list *own = &ja_own[c];
+
+	if (!own->head)
+		return;
+	pthread_mutex_lock(&ja.mu);
+	*(void **)own->tail = ja.given[c].head;
+	if (!ja.given[c].head)
+		ja.given[c].tail = own->tail;
+	ja.given[c].head = own->head;
+	ja.given[c].n += own->n;
+	pthread_mutex_unlock(&ja.mu);
+	*own = (struct ja_list){ NULL, NULL, 0 };
+}
+
+size_t jrec_slab_bytes(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&ja.mu);
+	n = ja.nslabs * (size_t)JA_SLAB;
+	pthread_mutex_unlock(&ja.mu);
+	return n;
+}
+
+void jrec_thread_done(void)
+{
+	for (unsigned c = 1; c < JA_CLASSES; c++)
+		ja_give(c);
+}
+
+void jrec_free(struct row_jrec *j)
+{
+	struct ja_list *own;
+	uint8_t c;
+
+	if (!j)
+		return;
+	c = j->size_class;
+	if (c == JA_MALLOC || c >= JA_CLASSES) {
+		/* jrec_alloc's above JA_MAX, or a record malloc'd as it is */
+		free(j);
+		return;
+	}
+	own = &ja_own[c];
+	*(void **)j = own->head;
+	if (!own->head)
+		own->tail = j;
+	own->head = j;
+	if (++own->n >= JA_GIVE)
+		ja_give(c);
 }
 
 static struct row_jrec *make(const struct row_jrec *tmpl, const char *const text[JT__COUNT],
@@ -263,6 +433,7 @@ static struct row_jrec *make(const struct row_jrec *tmpl, const char *const text
 	uint8_t bin[2][16];
 	int ver[2] = { 0, 0 };
 	struct row_jrec *j;
+	uint8_t cls;
 
 	for (int k = 0; k < JT__COUNT; k++) {
 		src[k] = text[k];
@@ -287,10 +458,12 @@ static struct row_jrec *make(const struct row_jrec *tmpl, const char *const text
 	for (int k = 0; k < JT__COUNT; k++)
 		if (src[k])
 			total += len[k] + 1;
-	j = malloc(sizeof(*j) + total);
+	j = jrec_alloc(sizeof(*j) + total);
 	if (!j)
 		return NULL;
+	cls = j->size_class;
 	*j = *tmpl;
+	j->size_class = cls;
 	j->has &= ~(JR_LADDR_BIN | JR_RADDR_BIN);
 	j->text_len = (uint16_t)total;
 	total = 0;

@@ -70,7 +70,7 @@ int kevents_init(struct kevents *k, uint64_t max_pending, uint64_t max_sockets,
 void kevents_free(struct kevents *k)
 {
 	for (uint64_t s = k->head_seq; k->q && s < k->tail_seq; s++)
-		free(k->q[s % k->cap].j);
+		jrec_free(k->q[s % k->cap].j);
 	free(k->q);
 	free(k->syn);
 	free(k->conns);

@@ -179,7 +179,7 @@ void order_rec_free(struct order *o, struct order_rec *r)
 	if (r->kind == ORD_PKT)
 		pool_put(o->pkts, r->row);
 	else
-		free(r->row);
+		jrec_free(r->row);
 	r->row = NULL;
 }
 
@@ -404,6 +404,7 @@ static int run_write(struct order *o, struct src *s, struct an_err *e)
 static int run_read(struct order *o, struct run *r, struct an_err *e)
 {
 	uint32_t hdr[2];
+	uint8_t cls = 0;
 	void *row;
 
 	r->has_head = false;
@@ -412,20 +413,24 @@ static int run_read(struct order *o, struct run *r, struct an_err *e)
 	if (hdr[0] == ORD_PKT && hdr[1] == sizeof(struct row_pkt))
 		row = pool_get(o->pkts);
 	else if (hdr[0] == ORD_JREC && hdr[1] >= sizeof(struct row_jrec))
-		row = malloc(hdr[1]);
+		row = jrec_alloc(hdr[1]);
 	else
 		goto bad;
 	if (!row) {
 		an_err_set(e, "out of memory");
 		return -ENOMEM;
 	}
+	if (hdr[0] == ORD_JREC)
+		cls = ((struct row_jrec *)row)->size_class;
 	if (fread(row, hdr[1], 1, r->f) != 1) {
 		if (hdr[0] == ORD_PKT)
 			pool_put(o->pkts, row);
 		else
-			free(row);
+			jrec_free(row);
 		goto bad;
 	}
+	if (hdr[0] == ORD_JREC)
+		((struct row_jrec *)row)->size_class = cls;
 	if (hdr[0] == ORD_PKT)
 		order_rec_pkt(&r->head, row);
 	else

@@ -221,7 +221,15 @@ void packet_build(struct row_pkt *p, const struct capfile_rec *rec, int64_t ifac
 		const char *c;
 		size_t n = comment_comm(rec, p->pid, &c);
 
-		if (n)
+		if (n && n == ctx->comm_len && !memcmp(c, ctx->comm, n)) {
+			p->comm = ctx->comm_id;
+		} else if (n) {
 			p->comm = strtab_intern(ctx->strs, c, n);
+			if (p->comm && n <= sizeof(ctx->comm)) {
+				memcpy(ctx->comm, c, n);
+				ctx->comm_len = (uint16_t)n;
+				ctx->comm_id = p->comm;
+			}
+		}
 	}
 }

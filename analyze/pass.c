@@ -397,7 +397,7 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 
 	err = number(p, j->file_id, j->file_idx, &j->id, e);
 	if (err) {
-		free(j);
+		jrec_free(j);
 		return err;
 	}
 	p->now = ts_clamp(j->ts_ns);
@@ -410,7 +410,7 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 		err = put(p, ROW_JREC, old, e);
 	}
 	if (err) {
-		free(j);
+		jrec_free(j);
 		return err;
 	}
 	if (j->kind == JK_TCP_EVENT)
@@ -420,7 +420,7 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 	if ((j->has & JR_COOKIE) && j->cookie) {
 		err = sockets_event(&p->socks, j);
 		if (err) {
-			free(j);
+			jrec_free(j);
 			if (!e->msg[0])
 				an_err_set(e, "cannot store a row: %s", strerror(-err));
 			return err;
@@ -436,7 +436,7 @@ int pass_jrec(struct pass *p, struct row_jrec *j, struct an_err *e)
 
 	err = kevents_add(&p->kev, j, &m);
 	if (err) {
-		free(j);
+		jrec_free(j);
 		an_err_set(e, "out of memory");
 		return err;
 	}

@@ -64,6 +64,10 @@ void *pool_get(struct pool *p)
 	}
 	o = p->free_list;
 	p->free_list = *(void **)o;
+	/* the next one is cold (last touched by the pass, on another core):
+	 * its link is read at the next call */
+	if (p->free_list)
+		__builtin_prefetch(p->free_list, 1);
 	return o;
 }
 

@@ -133,6 +133,10 @@ struct packet_ctx {
 	struct strtab *strs;
 	struct tunnels *tunnels; /* the encapsulations met (tunnels.h), NULL: not kept */
 	struct undecoded *undec; /* the file's packets not decoded, per kind (tunnels.h) */
+	/* the last command interned (packets of one owner come in runs) */
+	uint32_t comm_id;
+	uint16_t comm_len;
+	char comm[64];
 };
 
 /* packet.c: decodes rec (a CAPFILE_REC_PACKET) into *p: headers, the
@@ -195,8 +199,8 @@ enum jr_kind {
 };
 
 /* One journal record: an events row, and a processes row when it is a
- * netrec process record. Allocated with its text (journal_build);
- * freed with free(). */
+ * netrec process record. Allocated with its text (journal_build,
+ * jrec_alloc); freed with jrec_free(), from any thread. */
 struct row_jrec {
 	int64_t id;              /* place in the timeline (events.id = ord) */
 	int64_t ts_ns, ktime_ns;
@@ -210,6 +214,7 @@ struct row_jrec {
 	uint32_t has;            /* JR_* */
 	uint32_t file_id;
 	uint8_t kind;            /* enum jr_kind */
+	uint8_t size_class;      /* jrec_alloc's; 0: malloc'd, free()d */
 	uint8_t lver, rver;      /* 4 or 6 when JR_*ADDR_BIN */
 	uint8_t lbin[16], rbin[16];
 	uint16_t text_len;       /* bytes in text[] */
@@ -223,6 +228,16 @@ static inline const char *jrec_text(const struct row_jrec *j, enum jr_text t)
 	return j->toff[t] == TEXT_NONE ? NULL : j->text + j->toff[t];
 }
 
+/* journal.c: room for a record of n bytes (sizeof(struct row_jrec) and its
+ * text), NULL when out of memory; and its release (accepts NULL). Records
+ * are made on the load's reader thread and freed on the pass's and the
+ * store's: jrec_free may run on any thread. */
+struct row_jrec *jrec_alloc(size_t n);
+void jrec_free(struct row_jrec *j);
+/* A thread that freed records is ending: what it holds goes back. */
+void jrec_thread_done(void);
+/* Bytes of the slabs records are carved from (tests). */
+size_t jrec_slab_bytes(void);
 /* journal.c: the record of a journal export entry (rec->body), with its
  * timestamp (NETREC_TS_NS, else __REALTIME_TIMESTAMP, else last_ts).
  * NULL when out of memory. Advances ctx->file_idx. */

@@ -769,13 +769,23 @@ static const void *batch_row(const struct batch *b, size_t i)
 	return d->row_size ? (const char *)b->rows + i * d->row_size : ((void *const *)b->rows)[i];
 }
 
+/* A row the store was handed by pointer: journal records are jrec_alloc's,
+ * the others (copies of interfaces and problems) malloc's. */
+static void row_free(enum desc_id d, void *row)
+{
+	if (d == D_EVENT || d == D_PROC_JOURNAL)
+		jrec_free(row);
+	else
+		free(row);
+}
+
 static void batch_free(struct batch *b)
 {
 	if (!b)
 		return;
 	if (!descs[b->d].row_size)
 		for (size_t i = 0; i < b->n; i++)
-			free(((void **)b->rows)[i]);
+			row_free(b->d, ((void **)b->rows)[i]);
 	free(b->rows);
 	free(b);
 }
@@ -786,7 +796,7 @@ static void recycle(struct store *s, struct batch *b, bool failed)
 {
 	if (!descs[b->d].row_size)
 		for (size_t i = 0; i < b->n; i++)
-			free(((void **)b->rows)[i]);
+			row_free(b->d, ((void **)b->rows)[i]);
 	b->n = 0;
 	pthread_mutex_lock(&s->mu);
 	if (failed)
@@ -995,6 +1005,7 @@ static void *writer(void *arg)
 			failed = true;
 		recycle(s, b, failed);
 	}
+	jrec_thread_done();
 	if (commit) {
 		if (db_exec(s->db, "COMMIT", &s->err)) {
 			failed = true;
@@ -1055,7 +1066,7 @@ static int add(struct store *s, enum desc_id id, const void *row)
 
 	if (!s->st[id]) {
 		if (!d->row_size)
-			free((void *)row);
+			row_free(id, (void *)row);
 		return 0;
 	}
 	if (!b) {
@@ -1075,7 +1086,7 @@ static int add(struct store *s, enum desc_id id, const void *row)
 		if (!b || !b->rows) {
 			free(b);
 			if (!d->row_size)
-				free((void *)row);
+				row_free(id, (void *)row);
 			return -ENOMEM;
 		}
 	}
@@ -1341,16 +1352,19 @@ static int put(struct store *s, enum row_kind kind, void *row)
 
 		if (j->kind == JK_PROCESS && s->st[D_PROC_JOURNAL]) {
 			size_t n = sizeof(*j) + j->text_len;
-			struct row_jrec *copy = malloc(n);
+			struct row_jrec *copy = jrec_alloc(n);
+			uint8_t cls;
 
 			if (!copy) {
-				free(j);
+				jrec_free(j);
 				return -ENOMEM;
 			}
+			cls = copy->size_class;
 			memcpy(copy, j, n);
+			copy->size_class = cls;
 			err = add(s, D_PROC_JOURNAL, copy);
 			if (err) {
-				free(j);
+				jrec_free(j);
 				return err;
 			}
 		}

@@ -94,7 +94,7 @@ static int sink_put(void *ctx, enum row_kind k, void *row)
 		struct row_jrec *j = row;
 
 		s->id[j->file_id - 1][j->file_idx] = j->id;
-		free(j);
+		jrec_free(j);
 	}
 	return 0;
 }
