@@ -712,6 +712,10 @@ int main(int argc, char **argv)
 	if (!format_set)
 		oo.format = isatty(STDOUT_FILENO) ? OUT_TABLE : OUT_CSV;
 	oo.human = oo.format == OUT_TABLE;
+	/* rows to a file or a pipe: in large writes (a terminal keeps its
+	 * line buffering) */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
 
 	if (xo.packets && !xo.dir) {
 		pr_warn("--export-packets goes with --export clickhouse DIR");

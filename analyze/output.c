@@ -324,11 +324,73 @@ static void csv_field(FILE *o, const char *s, const char *null)
 	putc_unlocked('"', o);
 }
 
-/* An integer in decimal, as "%lld" writes it. */
-static void csv_int(FILE *o, int64_t v)
+/* A CSV row is assembled in a buffer and written once: a 500k-row report
+ * is some 20 million cells, and a stdio call per cell was a good part of
+ * its time. */
+struct rowbuf {
+	char *p;
+	size_t n, cap;
+};
+
+/* Room for n more bytes. */
+static bool rb_room(struct rowbuf *b, size_t n)
 {
-	char b[24], *p = b + sizeof(b);
+	char *p;
+	size_t cap;
+
+	if (b->n + n <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 4096;
+	while (cap < b->n + n)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return false;
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+/* csv_field() into the buffer; false when out of memory. */
+static bool rb_field(struct rowbuf *b, const char *s, const char *null)
+{
+	size_t n, len;
+
+	if (!s) {
+		len = null ? strlen(null) : 0;
+		if (!rb_room(b, len))
+			return false;
+		memcpy(b->p + b->n, null ? null : "", len);
+		b->n += len;
+		return true;
+	}
+	n = csv_plain_len(s);
+	if (!s[n] && !(null && (!*s || !strcmp(s, null)))) {
+		if (!rb_room(b, n))
+			return false;
+		memcpy(b->p + b->n, s, n);
+		b->n += n;
+		return true;
+	}
+	len = strlen(s);
+	if (!rb_room(b, 2 * len + 2))
+		return false;
+	b->p[b->n++] = '"';
+	for (; *s; s++) {
+		if (*s == '"')
+			b->p[b->n++] = '"';
+		b->p[b->n++] = *s;
+	}
+	b->p[b->n++] = '"';
+	return true;
+}
+
+/* An integer in decimal, as "%lld" writes it. */
+static bool rb_int(struct rowbuf *b, int64_t v)
+{
+	char t[24], *p = t + sizeof(t);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n;
 
 	do {
 		*--p = (char)('0' + u % 10);
@@ -336,37 +398,60 @@ static void csv_int(FILE *o, int64_t v)
 	} while (u);
 	if (v < 0)
 		*--p = '-';
-	fwrite_unlocked(p, 1, (size_t)(b + sizeof(b) - p), o);
+	n = (size_t)(t + sizeof(t) - p);
+	if (!rb_room(b, n))
+		return false;
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return true;
 }
 
 /* Column i of the row as a CSV field: what cell_text() gives, quoted
- * by csv_field(), without a copy. */
-static void csv_cell(FILE *o, sqlite3_stmt *st, int i, const char *null)
+ * by csv_field(), without a copy. One sqlite3_column_value() per cell:
+ * the value's type and content are then read without the statement's
+ * API overhead. */
+static bool csv_cell(struct rowbuf *b, sqlite3_stmt *st, int i, const char *null)
 {
+	sqlite3_value *v = sqlite3_column_value(st, i);
 	char buf[256];
 
-	switch (sqlite3_column_type(st, i)) {
+	switch (sqlite3_value_type(v)) {
 	case SQLITE_NULL:
-		if (null)
-			fputs_unlocked(null, o);
-		return;
+		return rb_field(b, NULL, null);
 	case SQLITE_INTEGER:
-		csv_int(o, sqlite3_column_int64(st, i));
-		return;
+		return rb_int(b, sqlite3_value_int64(v));
 	case SQLITE_FLOAT:
-		snprintf(buf, sizeof(buf), "%.17g", sqlite3_column_double(st, i));
-		csv_field(o, buf, null);
-		return;
+		snprintf(buf, sizeof(buf), "%.17g", sqlite3_value_double(v));
+		return rb_field(b, buf, null);
 	case SQLITE_BLOB:
-		blob_text(sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i), buf, sizeof(buf));
-		csv_field(o, buf, null);
-		return;
+		blob_text(sqlite3_value_blob(v), sqlite3_value_bytes(v), buf, sizeof(buf));
+		return rb_field(b, buf, null);
 	default: {
-		const char *t = (const char *)sqlite3_column_text(st, i);
+		const char *t = (const char *)sqlite3_value_text(v);
 
-		csv_field(o, t ? t : "", null);
+		return rb_field(b, t ? t : "", null);
 	}
 	}
+}
+
+/* One CSV row of the statement's ncol columns, to o. */
+static int csv_row(FILE *o, struct rowbuf *b, sqlite3_stmt *st, int ncol, const char *null)
+{
+	b->n = 0;
+	for (int i = 0; i < ncol; i++) {
+		if (i) {
+			if (!rb_room(b, 1))
+				return -ENOMEM;
+			b->p[b->n++] = ',';
+		}
+		if (!csv_cell(b, st, i, null))
+			return -ENOMEM;
+	}
+	if (!rb_room(b, 1))
+		return -ENOMEM;
+	b->p[b->n++] = '\n';
+	fwrite_unlocked(b->p, 1, b->n, o);
+	return 0;
 }
 
 static int step_err(sqlite3_stmt *st, int rc, struct an_err *e)
@@ -545,6 +630,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 	int ncol = sqlite3_column_count(st);
 	int rc, err;
 	bool first = true;
+	struct rowbuf rb = { NULL, 0, 0 };
 
 	if (oo->format == OUT_TABLE)
 		return print_table(st, oo, e);
@@ -563,12 +649,11 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 			continue;
 		switch (oo->format) {
 		case OUT_CSV:
-			for (int i = 0; i < ncol; i++) {
-				if (i)
-					putc_unlocked(',', stdout);
-				csv_cell(stdout, st, i, oo->csv_null);
+			if (csv_row(stdout, &rb, st, ncol, oo->csv_null)) {
+				free(rb.p);
+				an_err_set(e, "out of memory");
+				return -ENOMEM;
 			}
-			putc_unlocked('\n', stdout);
 			break;
 		case OUT_JSON:
 		case OUT_JSONL:
@@ -591,6 +676,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 		}
 		first = false;
 	}
+	free(rb.p);
 	err = step_err(st, rc, e);
 	if (oo->format == OUT_JSON)
 		printf("%s]\n", first ? "" : "\n");

@@ -260,7 +260,9 @@ int query_open(struct query **out, const char *path, const struct query_opts *o,
 		an_err_set(e, "out of memory");
 		return -ENOMEM;
 	}
-	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	/* one thread uses it (sqlite3_interrupt is safe from any): no mutex */
+	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		an_err_set(e, "cannot open database %s: %s", path,
 			   q->db ? sqlite3_errmsg(q->db) : "out of memory");
 		goto cleanup;
