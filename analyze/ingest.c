@@ -1151,6 +1151,10 @@ static int load_once(struct load *l, struct an_err *e)
 		for (taken = 0; taken < b->n; taken++) {
 			struct order_rec *r = &b->r[taken];
 
+			/* rows come out of the window cold: fetch ahead */
+			if (taken + 4 < b->n)
+				__builtin_prefetch(b->r[taken + 4].row);
+
 			if (r->kind == ORD_PKT) {
 				err = pass_packet(pass, r->row, e);
 				pool_chain_put(&pkts, &given, r->row);

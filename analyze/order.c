@@ -35,6 +35,7 @@ void order_rec_pkt(struct order_rec *o, struct row_pkt *p)
 	o->file_id = p->file_id;
 	o->file_idx = p->file_idx;
 	o->kind = ORD_PKT;
+	o->bytes = sizeof(*p);
 	o->row = p;
 }
 
@@ -46,6 +47,7 @@ void order_rec_jrec(struct order_rec *o, struct row_jrec *j)
 	o->file_id = j->file_id;
 	o->file_idx = j->file_idx;
 	o->kind = ORD_JREC;
+	o->bytes = (uint32_t)(sizeof(*j) + j->text_len);
 	o->row = j;
 }
 
@@ -168,10 +170,11 @@ struct order {
 	struct order_stats stats;
 };
 
+/* From the key, not the row: a record leaving the window is not touched
+ * (its row is cold by then; the pass reads it next). */
 static size_t rec_bytes(const struct order_rec *r)
 {
-	return r->kind == ORD_PKT ? sizeof(struct row_pkt) :
-	       sizeof(struct row_jrec) + ((const struct row_jrec *)r->row)->text_len;
+	return r->bytes;
 }
 
 void order_rec_free(struct order *o, struct order_rec *r)

@@ -34,7 +34,8 @@ struct order_rec {
 	int64_t ts, cpu, seq;    /* cpu, seq: INT64_MIN when absent */
 	int64_t file_idx;
 	uint32_t file_id;
-	uint32_t kind;           /* enum order_kind */
+	uint32_t kind : 4;       /* enum order_kind */
+	uint32_t bytes : 28;     /* of the row (the window's bound) */
 	void *row;
 };
 
