@@ -1125,6 +1125,8 @@ static int load_once(struct load *l, struct an_err *e)
 		f->pctx.file_id = (uint32_t)f->file.file_id;
 		f->pctx.strs = strs;
 		f->pctx.tunnels = tuns;
+		f->pctx.journal_lean = !store_wants(store, TB_EVENTS) &&
+				       !store_wants(store, TB_PROCESSES);
 		undecoded_init(&f->pctx.undec);
 		if (!f->pctx.undec) {
 			an_err_set(e, "out of memory");

@@ -350,19 +350,22 @@ struct row_jrec *journal_build(const struct capfile_rec *rec, struct packet_ctx 
 	tb.len[JT_RECORD] = netrec ? span_text_len(&f[F_RECORD], 31) : 7;
 	set_text(&tb, JT_EVENT, &f[F_EVENT], 511);
 	set_text(&tb, JT_FAMILY, &f[F_FAMILY], 511);
-	set_text(&tb, JT_OLDSTATE, &f[F_OLDSTATE], 511);
 	set_text(&tb, JT_NEWSTATE, &f[F_NEWSTATE], 511);
 	set_text(&tb, JT_COMM, &f[F_COMM], 511);
-	set_text(&tb, JT_OWNER_SRC, &f[F_OWNER_SRC], 511);
-	set_text(&tb, JT_MESSAGE, &f[F_MESSAGE], 1023);
-	set_text(&tb, JT_EXE, &f[F_EXE], 511);
-	set_text(&tb, JT_CMDLINE, &f[F_CMDLINE], 511);
-	set_text(&tb, JT_CGROUP, &f[F_CGROUP], 511);
-	set_text(&tb, JT_CONTAINER, &f[F_CONTAINER], 511);
 	set_text(&tb, JT_HOSTNAME, &f[F_HOSTNAME], 511);
-	set_text(&tb, JT_KSTACK, &f[F_KSTACK], 8191);
 	set_text(&tb, JT_LADDR, &f[F_SADDR], 511);
 	set_text(&tb, JT_RADDR, &f[F_DADDR], 511);
+	if (!ctx->journal_lean) {
+		/* only the events and processes rows show these */
+		set_text(&tb, JT_OLDSTATE, &f[F_OLDSTATE], 511);
+		set_text(&tb, JT_OWNER_SRC, &f[F_OWNER_SRC], 511);
+		set_text(&tb, JT_MESSAGE, &f[F_MESSAGE], 1023);
+		set_text(&tb, JT_EXE, &f[F_EXE], 511);
+		set_text(&tb, JT_CMDLINE, &f[F_CMDLINE], 511);
+		set_text(&tb, JT_CGROUP, &f[F_CGROUP], 511);
+		set_text(&tb, JT_CONTAINER, &f[F_CONTAINER], 511);
+		set_text(&tb, JT_KSTACK, &f[F_KSTACK], 8191);
+	}
 
 	memset(&tmpl, 0, sizeof(tmpl));
 	if (span_int(&f[F_TS_NS], &v))

@@ -133,6 +133,9 @@ struct packet_ctx {
 	struct strtab *strs;
 	struct tunnels *tunnels; /* the encapsulations met (tunnels.h), NULL: not kept */
 	struct undecoded *undec; /* the file's packets not decoded, per kind (tunnels.h) */
+	/* journal records keep only the text the pass reads (no events or
+	 * processes rows are written) */
+	bool journal_lean;
 	/* the last command interned (packets of one owner come in runs) */
 	uint32_t comm_id;
 	uint16_t comm_len;
