@@ -18,12 +18,16 @@
 # Each line gives the median wall time of $RUNS runs (default 3 up to 1M
 # packets, 1 above), packets/s, and the median peak RSS (GNU time).
 # Ratios follow each size. The machine may be shared: compare ratios.
-# `BENCH_TSHARK=1` adds `tshark -T fields` as a second peer.
+# `BENCH_TSHARK=1` adds `tshark -T fields` as a second peer. NETANALYZE_BASE
+# (another netanalyze, e.g. a build of an older commit) is measured in the
+# same runs on the same captures (`--db` and one-shot `--handshakes`).
 # Usage: bench_ingest.sh BUILDDIR [SEED.pcapng]
 set -euo pipefail
 build=$(cd "${1:?usage: bench_ingest.sh BUILDDIR [SEED]}" && pwd)
 seed=${2:-${BENCH_SEED:-}}
 netanalyze=$build/analyze/netanalyze
+base=${NETANALYZE_BASE:-}
+[ -z "$base" ] || [ -x "$base" ] || { echo "bench_ingest: $base not built"; exit 77; }
 mkbig=$build/tests/bench/mkbig
 sizes=${BENCH_SIZES:-1000000 2500000 5000000}
 for t in tcptrace sqlite3 capinfos /usr/bin/time bc; do
@@ -65,6 +69,7 @@ measure() {
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 no_prep() { :; }
 fresh_db() { rm -f "$work/db" "$work/db-journal"; }
+fresh_bdb() { rm -f "$work/bdb" "$work/bdb-journal"; }
 fresh_copy() { rm -f "$work/copy"; }
 
 echo "seed: $seed; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -84,6 +89,12 @@ for want in $sizes; do
 	rows=$(sqlite3 "$work/db" "SELECT count(*) FROM packets")
 	[ "$rows" = "$n" ] || { echo "bench_ingest: $rows packet rows for $n packets"; exit 1; }
 	measure hs "netanalyze FILE --handshakes" no_prep "$netanalyze" "$big" --handshakes --format csv
+	if [ -n "$base" ]; then
+		measure bdb "base: netanalyze --db" fresh_bdb "$base" --db "$work/bdb" "$big"
+		rm -f "$work/bdb"
+		measure bhs "base: netanalyze FILE --handshakes" no_prep "$base" "$big" --handshakes --format csv
+		echo "  vs base: --db $(ratio "$T_bdb" "$T_db")x faster, --handshakes $(ratio "$T_bhs" "$T_hs")x faster"
+	fi
 	measure sqlite "SQLite alone (CTAS of packets)" fresh_copy sqlite3 "$work/copy" \
 		"PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA journal_mode = OFF;
 		 PRAGMA synchronous = OFF; ATTACH '$work/db' AS k;
