@@ -49,7 +49,8 @@ _Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte stride
 #define NR_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
-#define MAX_TC 256
+#define MAX_TC NR_IF_SLOTS      /* interfaces attached at once */
+#define SLOT_HASH (2 * NR_IF_SLOTS) /* key -> slot: twice the entries at most */
 
 struct tc_att {
 	int ifindex;                 /* the key (record/intake.h IFKEY) */
@@ -72,8 +73,10 @@ struct nr_bpf {
 	int ncpus;
 	const uint8_t *slots;        /* cpu_slots, mapped read-only */
 	size_t slots_len;
-	int if_slot[NR_IF_SLOTS];    /* ifindex of each drop-counter slot (0: free) */
-	int nif_slots;               /* slots given out, from 1 */
+	uint32_t slot_key[SLOT_HASH]; /* interface key of each entry (0: empty) */
+	uint16_t slot_of[SLOT_HASH]; /* its drop-counter slot */
+	int nif_slots;               /* slots given out, from 1 (never given back:
+					the file's interfaces keep their counters) */
 	uint32_t own_netns;          /* inode of netrec's network namespace */
 };
 
@@ -501,20 +504,40 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
  * namespace's inode and its index there), given before its programs are
  * attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. ifindex is
  * netrec's key of the interface. */
+static unsigned slot_home(uint32_t key)
+{
+	return (key * 2654435761u) % SLOT_HASH;
+}
+
+/* The entry of key in the slot hash, or the empty one where it goes. */
+static unsigned slot_entry(const struct nr_bpf *b, uint32_t key)
+{
+	unsigned h = slot_home(key);
+
+	while (b->slot_key[h] && b->slot_key[h] != key)
+		h = (h + 1) % SLOT_HASH;
+	return h;
+}
+
 static void give_slot(struct nr_bpf *b, int ifindex, uint32_t netns, int real_ifindex)
 {
 	uint64_t key = (uint64_t)netns << 32 | (uint32_t)real_ifindex;
+	unsigned h = slot_entry(b, (uint32_t)ifindex);
 	uint32_t slot;
 
-	for (int i = 1; i <= b->nif_slots; i++)
-		if (b->if_slot[i] == ifindex)
-			return;
-	if (b->nif_slots >= NR_IF_SLOTS - 1)
+	if (b->slot_key[h])
 		return;
+	if (b->nif_slots >= NR_IF_SLOTS - 1) {
+		if (b->nif_slots++ == NR_IF_SLOTS - 1)
+			pr_warn("more than %d interfaces: the drops of later ones are counted in "
+				"the total only, not by interface", NR_IF_SLOTS - 1);
+		return;
+	}
 	slot = (uint32_t)b->nif_slots + 1;
 	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.if_slots), &key, &slot, BPF_ANY))
 		return;
-	b->if_slot[slot] = ifindex;
+	b->slot_key[h] = (uint32_t)ifindex;
+	b->slot_of[h] = (uint16_t)slot;
 	b->nif_slots = (int)slot;
 }
 
@@ -614,11 +637,13 @@ uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex)
 
 	if (!b || !b->skel || !b->slots)
 		return 0;
-	for (int i = 1; i <= b->nif_slots && !slot; i++)
-		if (b->if_slot[i] == (int)ifindex)
-			slot = i;
-	if (!slot && ifindex)
-		return 0;
+	if (ifindex) {
+		unsigned h = slot_entry(b, ifindex);
+
+		if (!b->slot_key[h])
+			return 0;
+		slot = b->slot_of[h];
+	}
 	for (int i = 0; i < b->ncpus; i++)
 		sum += __atomic_load_n(&cpu_state(b, i)->if_drops[slot], __ATOMIC_RELAXED);
 	return sum;
