@@ -157,36 +157,40 @@ static bool tracefs_ready(const char *tp)
 	return tracefs_has(tp);
 }
 
-/* The offset of field name in a classic tracepoint's record, from its
- * format file ("field:u8 opcode;\toffset:32;\tsize:1;..."); 0 when the
- * event or the field is not there (no field the caller wants is at 0:
- * that is the common header). */
-static unsigned int tp_field_offset(const char *tp, const char *name)
+/* The offsets of fields names[0..n) in a classic tracepoint's record, from
+ * its format file ("field:u8 opcode;\toffset:32;\tsize:1;..."), read once;
+ * 0 for the ones not there, all 0 when the event is not (no field a caller
+ * wants is at 0: that is the common header). */
+static void tp_field_offsets(const char *tp, const char *const *names, unsigned int *offs, int n)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[200], line[256];
-	unsigned int off = 0;
-	size_t nl = strlen(name);
 	FILE *f = NULL;
 
+	memset(offs, 0, (size_t)n * sizeof(*offs));
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !f; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i], tp);
 		f = fopen(path, "re");
 	}
 	if (!f)
-		return 0;
-	while (!off && fgets(line, sizeof(line), f)) {
+		return;
+	while (fgets(line, sizeof(line), f)) {
 		char *semi = strchr(line, ';');
 		const char *o = strstr(line, "offset:");
 
-		/* the field's name ends the declaration, just before ';' */
-		if (!semi || !o || semi - line < (ptrdiff_t)nl + 1 || memcmp(semi - nl, name, nl) ||
-		    (semi[-(ptrdiff_t)nl - 1] != ' ' && semi[-(ptrdiff_t)nl - 1] != '*'))
+		if (!semi || !o)
 			continue;
-		off = (unsigned int)strtoul(o + 7, NULL, 10);
+		/* the field's name ends the declaration, just before ';' */
+		for (int k = 0; k < n; k++) {
+			size_t nl = strlen(names[k]);
+
+			if (offs[k] || semi - line < (ptrdiff_t)nl + 1 || memcmp(semi - nl, names[k], nl) ||
+			    (semi[-(ptrdiff_t)nl - 1] != ' ' && semi[-(ptrdiff_t)nl - 1] != '*'))
+				continue;
+			offs[k] = (unsigned int)strtoul(o + 7, NULL, 10);
+		}
 	}
 	fclose(f);
-	return off;
 }
 
 /* The io_uring accept programs read their tracepoints' records at offsets
@@ -194,15 +198,20 @@ static unsigned int tp_field_offset(const char *tp, const char *name)
  * they know, and they stay unloaded. */
 static bool iou_layout(struct netrec_bpf *skel)
 {
+	static const char *const sub[] = { "ctx", "user_data", "opcode" };
+	static const char *const cmp[] = { "ctx", "user_data", "res", "cflags" };
 	struct netrec_bpf__rodata *r = skel->rodata;
+	unsigned int so[3], co[4];
 
-	r->iou_sub_ctx = tp_field_offset("io_uring/io_uring_submit_req", "ctx");
-	r->iou_sub_ud = tp_field_offset("io_uring/io_uring_submit_req", "user_data");
-	r->iou_sub_op = tp_field_offset("io_uring/io_uring_submit_req", "opcode");
-	r->iou_cmp_ctx = tp_field_offset("io_uring/io_uring_complete", "ctx");
-	r->iou_cmp_ud = tp_field_offset("io_uring/io_uring_complete", "user_data");
-	r->iou_cmp_res = tp_field_offset("io_uring/io_uring_complete", "res");
-	r->iou_cmp_cflags = tp_field_offset("io_uring/io_uring_complete", "cflags");
+	tp_field_offsets("io_uring/io_uring_submit_req", sub, so, 3);
+	tp_field_offsets("io_uring/io_uring_complete", cmp, co, 4);
+	r->iou_sub_ctx = so[0];
+	r->iou_sub_ud = so[1];
+	r->iou_sub_op = so[2];
+	r->iou_cmp_ctx = co[0];
+	r->iou_cmp_ud = co[1];
+	r->iou_cmp_res = co[2];
+	r->iou_cmp_cflags = co[3];
 	return r->iou_sub_ctx && r->iou_sub_ud && r->iou_sub_op && r->iou_cmp_ctx &&
 	       r->iou_cmp_ud && r->iou_cmp_res && r->iou_cmp_cflags;
 }
