@@ -72,7 +72,9 @@ void netns_free(struct netns_set *s)
 	if (s->epfd >= 0)
 		close(s->epfd);
 	free(s->ns);
+	free(s->miss);
 	s->ns = NULL;
+	s->miss = NULL;
 	s->nns = 0;
 	s->self_fd = s->epfd = -1;
 }
@@ -142,7 +144,6 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 			pr_warn("%d network namespaces followed (the most one recording can): %s "
 				"and later ones are not recorded; counted at exit", IFKEY_MAX_NS, name);
 		s->full = true;
-		s->missed_round++;
 		return -ENOSPC;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -304,6 +305,29 @@ static void netns_release(struct netns_set *s, int k)
 	pr_info("network namespace %s is gone: no longer followed", ns->name);
 }
 
+/* A namespace this scan found and could not follow (counted once however
+ * many processes are in it: netns_scan() sorts them out). */
+static void missed(struct netns_set *s, uint32_t ino)
+{
+	if (s->nmiss == s->miss_cap) {
+		uint32_t cap = s->miss_cap ? 2 * s->miss_cap : 256;
+		uint32_t *v = realloc(s->miss, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->miss = v;
+		s->miss_cap = cap;
+	}
+	s->miss[s->nmiss++] = ino;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void found(struct netns_set *s, const char *name, const char *path, uint32_t ino,
 		  bool initial)
 {
@@ -313,10 +337,12 @@ static void found(struct netns_set *s, const char *name, const char *path, uint3
 		return;
 	if (!k) {
 		if (s->full) {
-			s->missed_round++;
+			missed(s, ino);
 			return;
 		}
 		k = netns_add(s, name, path, ino, true);
+		if (k == -ENOSPC)
+			missed(s, ino);
 		if (k <= 0)
 			return;
 		if (!initial)
@@ -344,7 +370,7 @@ void netns_scan(struct netns_set *s, bool initial)
 	if (!s->all && !s->patterns)
 		return;
 	s->round++;
-	s->missed_round = 0;
+	s->nmiss = 0;
 	/* named ones first, so that they are known by their name */
 	dir = opendir("/run/netns");
 	while (dir && (d = readdir(dir))) {
@@ -373,8 +399,15 @@ void netns_scan(struct netns_set *s, bool initial)
 	for (int k = 1; k <= s->nns; k++)
 		if (s->ns[k].scanned && s->ns[k].fd >= 0 && s->ns[k].round != s->round)
 			netns_release(s, k);
-	if (s->missed_round > s->missed)
-		s->missed = s->missed_round;
+	if (s->nmiss) {
+		uint32_t n = 1;
+
+		qsort(s->miss, s->nmiss, sizeof(*s->miss), cmp_u32);
+		for (uint32_t i = 1; i < s->nmiss; i++)
+			n += s->miss[i] != s->miss[i - 1];
+		if (n > s->missed)
+			s->missed = n;
+	}
 }
 
 void netns_start(struct netns_set *s, struct nr_bpf *bpf, struct out *out)

@@ -35,8 +35,8 @@ struct netns_set {
 	bool patterns;               /* some --netns are name patterns */
 	bool full;                   /* said that no more can be followed */
 	uint32_t round;
-	uint32_t missed, missed_round; /* most namespaces a scan could not follow;
-					  in the current scan */
+	uint32_t missed;             /* most namespaces one scan could not follow */
+	uint32_t *miss, nmiss, miss_cap; /* their inodes in the current scan */
 	char big_ifindex[40];        /* NS:IFACE of one not captured: ifindex too
 					large ("": none) */
 };
