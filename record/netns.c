@@ -442,8 +442,9 @@ void netns_polled(struct netns_set *s)
 void netns_report(const struct netns_set *s)
 {
 	if (s->missed)
-		fprintf(stderr, "netrec: network namespaces not recorded: %u (the most found at once "
-			"beyond the %d one recording follows)\n", s->missed, IFKEY_MAX_NS);
+		fprintf(stderr, "netrec: network namespaces not recorded: %u (one recording follows "
+			"at most %d others; the most that were left out at once)\n", s->missed,
+			IFKEY_MAX_NS);
 	if (s->big_ifindex[0])
 		fprintf(stderr, "netrec: interfaces of other namespaces with an ifindex above %u were "
 			"not captured (the last one found: %s)\n", IFKEY_MAX_INDEX, s->big_ifindex);
