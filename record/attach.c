@@ -484,6 +484,9 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 						  dir == 0 ? NR_TCX_INGRESS : NR_TCX_EGRESS, NULL);
 		if (t->link_fd[dir] >= 0)
 			return 0;
+		/* out of descriptors or memory: this interface only, tcx works */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return -errno;
 		pr_debug("tcx attach on ifindex %d refused (%s): using clsact", t->ifindex,
 			 strerror(errno));
 		b->tcx_broken = true;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,8 +107,8 @@ static bool wanted_iface(struct opts *o, const char *name)
  * attached yet. */
 static int attach_ifaces(struct ctx *c, bool initial)
 {
-	struct iface_info *ifs = malloc(OUT_MAX_IFACES * sizeof(*ifs));
-	int n = ifs ? iface_list(ifs, OUT_MAX_IFACES) : -ENOMEM, err = 0;
+	static struct iface_info ifs[OUT_MAX_IFACES];
+	int n = iface_list(ifs, OUT_MAX_IFACES), err = 0;
 
 	for (int i = 0; i < n; i++) {
 		int kind;
@@ -145,8 +146,9 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		err = nr_bpf_tc_attach(c->bpf, ifs[i].ifindex, kind == 2,
 				       ifs[i].arphrd != 772 /* loopback: egress only */);
 		if (err) {
-			pr_warn("cannot attach to %s: %s (need CAP_BPF and CAP_NET_ADMIN)",
-				ifs[i].name, strerror(-err));
+			pr_warn("cannot attach to %s: %s%s", ifs[i].name, strerror(-err),
+				err == -EPERM || err == -EACCES ?
+				" (need CAP_BPF and CAP_NET_ADMIN)" : "");
 			if (c->o->nifaces)
 				break;
 			err = 0;
@@ -157,8 +159,22 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		else
 			pr_debug("capturing on %s", ifs[i].name);
 	}
-	free(ifs);
 	return n < 0 ? n : err;
+}
+
+/* Every namespace followed holds two descriptors (its file, its link
+ * watch) and every interface captured one or two tcx links: a host with
+ * hundreds of containers needs more than the usual soft limit (1024). The
+ * soft limit is raised to the hard one, as far as the kernel allows. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		pr_debug("cannot raise the open files limit: %s", strerror(errno));
 }
 
 /* Writes what the reorder window releases (ktime older than before). */
@@ -226,6 +242,7 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	log_setup_libbpf();
+	raise_nofile();
 	intake_init(&c.in, 0);
 	c.in.mark_captured = o.nifaces > 0;
 	c.em.sel.o = &o;

@@ -198,23 +198,17 @@ bool netns_iface_wanted(const struct opts *o, const char *name, uint32_t ino, co
  * it (ifindexes and tc hooks are the namespace's own). */
 static void netns_attach(struct netns_set *s, int k, bool initial)
 {
+	/* one list at a time (the thread is in one namespace at a time) */
+	static struct iface_info ifs[OUT_MAX_IFACES];
 	struct netns_one *ns = &s->ns[k];
-	struct iface_info *ifs;
 	uint32_t ino = s->in->ns_ino[k];
 	int n, err;
 
 	if (ns->fd < 0 || !s->out)
 		return;
-	ifs = malloc(OUT_MAX_IFACES * sizeof(*ifs));
-	if (!ifs) {
-		pr_warn("network namespace %s: out of memory; its interfaces are not captured",
-			ns->name);
-		return;
-	}
 	if (setns(ns->fd, CLONE_NEWNET)) {
 		pr_warn("network namespace %s: cannot enter it: %s; its interfaces are not captured",
 			ns->name, strerror(errno));
-		free(ifs);
 		return;
 	}
 	if (ns->nlfd < 0) {
@@ -273,7 +267,6 @@ static void netns_attach(struct netns_set *s, int k, bool initial)
 	}
 	if (setns(s->self_fd, CLONE_NEWNET))
 		pr_warn("cannot return to netrec's own network namespace: %s", strerror(errno));
-	free(ifs);
 }
 
 void netns_attach_all(struct netns_set *s, bool initial)
@@ -287,14 +280,13 @@ void netns_attach_all(struct netns_set *s, bool initial)
  * (the file's interfaces keep their keys). */
 static void netns_release(struct netns_set *s, int k)
 {
+	static int keys[OUT_MAX_IFACES];
 	struct netns_one *ns = &s->ns[k];
-	int *keys = malloc(OUT_MAX_IFACES * sizeof(*keys));
-	int n = keys ? nr_bpf_tc_keys(s->bpf, keys, OUT_MAX_IFACES) : 0;
+	int n = nr_bpf_tc_keys(s->bpf, keys, OUT_MAX_IFACES);
 
 	for (int i = 0; i < n; i++)
 		if (IFKEY_NS(keys[i]) == (uint32_t)k)
 			nr_bpf_tc_detach(s->bpf, keys[i]);
-	free(keys);
 	if (!s->all)
 		nr_bpf_netns_del(s->bpf, s->in->ns_ino[k]);
 	close(ns->fd);
