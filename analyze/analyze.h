@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
-#define AN_SCHEMA_VERSION 5
+#define AN_SCHEMA_VERSION 6
 /* How long a connection waits for another process's lock (ms). A loader
  * builds a --db database beside its path and renames it over, so queries
  * do not wait for it; this bounds the waits that remain. */

@@ -74,7 +74,7 @@ struct rep_def {
 	"|| ' ' || hm_ep(q_src, q_sport) || ' > ' || hm_ep(q_dst, q_dport) END AS quoted, " \
 	"hm_proc(comm, pid) AS process, conn_id AS conn"
 #define PROC_TABLE \
-	"hm_proc(comm, pid) AS process, role, hm_ep(local, local_port) AS local, " \
+	"hm_proc(comm, pid) AS process, ns_pid, role, hm_ep(local, local_port) AS local, " \
 	"hm_ep(remote, remote_port) AS remote, " \
 	"connections AS conns, bytes_out || '/' || bytes_in AS bytes_out_in, " \
 	"pkts_out || '/' || pkts_in AS pkts_out_in, hm_time(first_ns) AS first, " \

@@ -237,7 +237,10 @@ struct nr_proc_seen {
 /* Per-CPU counters, at the start of the CPU's slot (struct nr_cpu_slot):
  * the sequence shared by every record the CPU produces, and the records
  * it could not deliver. */
-#define NR_IF_SLOTS 256         /* interfaces with drop counters of their own */
+#define NR_IF_SLOTS 16384       /* interfaces with drop counters of their own
+				   (a power of two): enough for 4095 other
+				   namespaces with two interfaces each and
+				   their peers in netrec's own */
 
 struct nr_cpu_state {
 	__u64 seq;

@@ -49,7 +49,8 @@ _Static_assert(sizeof(struct nr_cpu_slot) % 8 == 0, "cpu slots are 8-byte stride
 #define NR_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
-#define MAX_TC 256
+#define MAX_TC NR_IF_SLOTS      /* interfaces attached at once */
+#define SLOT_HASH (2 * NR_IF_SLOTS) /* key -> slot: twice the entries at most */
 
 struct tc_att {
 	int ifindex;                 /* the key (record/intake.h IFKEY) */
@@ -72,8 +73,10 @@ struct nr_bpf {
 	int ncpus;
 	const uint8_t *slots;        /* cpu_slots, mapped read-only */
 	size_t slots_len;
-	int if_slot[NR_IF_SLOTS];    /* ifindex of each drop-counter slot (0: free) */
-	int nif_slots;               /* slots given out, from 1 */
+	uint32_t slot_key[SLOT_HASH]; /* interface key of each entry (0: empty) */
+	uint16_t slot_of[SLOT_HASH]; /* its drop-counter slot */
+	int nif_slots;               /* slots given out, from 1 (never given back:
+					the file's interfaces keep their counters) */
 	uint32_t own_netns;          /* inode of netrec's network namespace */
 };
 
@@ -154,36 +157,40 @@ static bool tracefs_ready(const char *tp)
 	return tracefs_has(tp);
 }
 
-/* The offset of field name in a classic tracepoint's record, from its
- * format file ("field:u8 opcode;\toffset:32;\tsize:1;..."); 0 when the
- * event or the field is not there (no field the caller wants is at 0:
- * that is the common header). */
-static unsigned int tp_field_offset(const char *tp, const char *name)
+/* The offsets of fields names[0..n) in a classic tracepoint's record, from
+ * its format file ("field:u8 opcode;\toffset:32;\tsize:1;..."), read once;
+ * 0 for the ones not there, all 0 when the event is not (no field a caller
+ * wants is at 0: that is the common header). */
+static void tp_field_offsets(const char *tp, const char *const *names, unsigned int *offs, int n)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[200], line[256];
-	unsigned int off = 0;
-	size_t nl = strlen(name);
 	FILE *f = NULL;
 
+	memset(offs, 0, (size_t)n * sizeof(*offs));
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !f; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/format", roots[i], tp);
 		f = fopen(path, "re");
 	}
 	if (!f)
-		return 0;
-	while (!off && fgets(line, sizeof(line), f)) {
+		return;
+	while (fgets(line, sizeof(line), f)) {
 		char *semi = strchr(line, ';');
 		const char *o = strstr(line, "offset:");
 
-		/* the field's name ends the declaration, just before ';' */
-		if (!semi || !o || semi - line < (ptrdiff_t)nl + 1 || memcmp(semi - nl, name, nl) ||
-		    (semi[-(ptrdiff_t)nl - 1] != ' ' && semi[-(ptrdiff_t)nl - 1] != '*'))
+		if (!semi || !o)
 			continue;
-		off = (unsigned int)strtoul(o + 7, NULL, 10);
+		/* the field's name ends the declaration, just before ';' */
+		for (int k = 0; k < n; k++) {
+			size_t nl = strlen(names[k]);
+
+			if (offs[k] || semi - line < (ptrdiff_t)nl + 1 || memcmp(semi - nl, names[k], nl) ||
+			    (semi[-(ptrdiff_t)nl - 1] != ' ' && semi[-(ptrdiff_t)nl - 1] != '*'))
+				continue;
+			offs[k] = (unsigned int)strtoul(o + 7, NULL, 10);
+		}
 	}
 	fclose(f);
-	return off;
 }
 
 /* The io_uring accept programs read their tracepoints' records at offsets
@@ -191,15 +198,20 @@ static unsigned int tp_field_offset(const char *tp, const char *name)
  * they know, and they stay unloaded. */
 static bool iou_layout(struct netrec_bpf *skel)
 {
+	static const char *const sub[] = { "ctx", "user_data", "opcode" };
+	static const char *const cmp[] = { "ctx", "user_data", "res", "cflags" };
 	struct netrec_bpf__rodata *r = skel->rodata;
+	unsigned int so[3], co[4];
 
-	r->iou_sub_ctx = tp_field_offset("io_uring/io_uring_submit_req", "ctx");
-	r->iou_sub_ud = tp_field_offset("io_uring/io_uring_submit_req", "user_data");
-	r->iou_sub_op = tp_field_offset("io_uring/io_uring_submit_req", "opcode");
-	r->iou_cmp_ctx = tp_field_offset("io_uring/io_uring_complete", "ctx");
-	r->iou_cmp_ud = tp_field_offset("io_uring/io_uring_complete", "user_data");
-	r->iou_cmp_res = tp_field_offset("io_uring/io_uring_complete", "res");
-	r->iou_cmp_cflags = tp_field_offset("io_uring/io_uring_complete", "cflags");
+	tp_field_offsets("io_uring/io_uring_submit_req", sub, so, 3);
+	tp_field_offsets("io_uring/io_uring_complete", cmp, co, 4);
+	r->iou_sub_ctx = so[0];
+	r->iou_sub_ud = so[1];
+	r->iou_sub_op = so[2];
+	r->iou_cmp_ctx = co[0];
+	r->iou_cmp_ud = co[1];
+	r->iou_cmp_res = co[2];
+	r->iou_cmp_cflags = co[3];
 	return r->iou_sub_ctx && r->iou_sub_ud && r->iou_sub_op && r->iou_cmp_ctx &&
 	       r->iou_cmp_ud && r->iou_cmp_res && r->iou_cmp_cflags;
 }
@@ -472,6 +484,9 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
 						  dir == 0 ? NR_TCX_INGRESS : NR_TCX_EGRESS, NULL);
 		if (t->link_fd[dir] >= 0)
 			return 0;
+		/* out of descriptors or memory: this interface only, tcx works */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return -errno;
 		pr_debug("tcx attach on ifindex %d refused (%s): using clsact", t->ifindex,
 			 strerror(errno));
 		b->tcx_broken = true;
@@ -501,20 +516,40 @@ static int tc_one(struct nr_bpf *b, struct tc_att *t, int dir, struct bpf_progra
  * namespace's inode and its index there), given before its programs are
  * attached; past NR_IF_SLOTS - 1 interfaces they share slot 0. ifindex is
  * netrec's key of the interface. */
+static unsigned slot_home(uint32_t key)
+{
+	return (key * 2654435761u) % SLOT_HASH;
+}
+
+/* The entry of key in the slot hash, or the empty one where it goes. */
+static unsigned slot_entry(const struct nr_bpf *b, uint32_t key)
+{
+	unsigned h = slot_home(key);
+
+	while (b->slot_key[h] && b->slot_key[h] != key)
+		h = (h + 1) % SLOT_HASH;
+	return h;
+}
+
 static void give_slot(struct nr_bpf *b, int ifindex, uint32_t netns, int real_ifindex)
 {
 	uint64_t key = (uint64_t)netns << 32 | (uint32_t)real_ifindex;
+	unsigned h = slot_entry(b, (uint32_t)ifindex);
 	uint32_t slot;
 
-	for (int i = 1; i <= b->nif_slots; i++)
-		if (b->if_slot[i] == ifindex)
-			return;
-	if (b->nif_slots >= NR_IF_SLOTS - 1)
+	if (b->slot_key[h])
 		return;
+	if (b->nif_slots >= NR_IF_SLOTS - 1) {
+		if (b->nif_slots++ == NR_IF_SLOTS - 1)
+			pr_warn("more than %d interfaces: the drops of later ones are counted in "
+				"the total only, not by interface", NR_IF_SLOTS - 1);
+		return;
+	}
 	slot = (uint32_t)b->nif_slots + 1;
 	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.if_slots), &key, &slot, BPF_ANY))
 		return;
-	b->if_slot[slot] = ifindex;
+	b->slot_key[h] = (uint32_t)ifindex;
+	b->slot_of[h] = (uint16_t)slot;
 	b->nif_slots = (int)slot;
 }
 
@@ -614,11 +649,13 @@ uint64_t nr_bpf_if_drops(struct nr_bpf *b, uint32_t ifindex)
 
 	if (!b || !b->skel || !b->slots)
 		return 0;
-	for (int i = 1; i <= b->nif_slots && !slot; i++)
-		if (b->if_slot[i] == (int)ifindex)
-			slot = i;
-	if (!slot && ifindex)
-		return 0;
+	if (ifindex) {
+		unsigned h = slot_entry(b, ifindex);
+
+		if (!b->slot_key[h])
+			return 0;
+		slot = b->slot_of[h];
+	}
 	for (int i = 0; i < b->ncpus; i++)
 		sum += __atomic_load_n(&cpu_state(b, i)->if_drops[slot], __ATOMIC_RELAXED);
 	return sum;

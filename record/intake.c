@@ -33,6 +33,56 @@ void intake_init(struct intake *in, int64_t mono_to_real_ns)
 	in->mono_to_real_ns = mono_to_real_ns;
 }
 
+static unsigned ns_home(uint32_t ino)
+{
+	return ((ino * 2654435761u) >> 16) & (INTAKE_NS_HASH - 1);
+}
+
+int intake_ns_number(const struct intake *in, uint32_t ino)
+{
+	if (!ino || ino == in->own_netns)
+		return 0;
+	for (unsigned h = ns_home(ino); in->ns_hash[h]; h = (h + 1) & (INTAKE_NS_HASH - 1))
+		if (in->ns_ino[in->ns_hash[h]] == ino)
+			return in->ns_hash[h];
+	return 0;
+}
+
+/* Linear probing; a number let go is taken out by shifting back the
+ * entries after it that probed past its slot (no tombstones). */
+void intake_ns_set(struct intake *in, int k, uint32_t ino)
+{
+	const unsigned mask = INTAKE_NS_HASH - 1;
+	unsigned i, j;
+
+	if (k < 1 || k > IFKEY_MAX_NS)
+		return;
+	if (in->ns_ino[k]) {
+		for (i = ns_home(in->ns_ino[k]); in->ns_hash[i] && in->ns_hash[i] != k; i = (i + 1) & mask)
+			;
+		in->ns_hash[i] = 0;
+		for (j = (i + 1) & mask; in->ns_hash[j]; j = (j + 1) & mask) {
+			unsigned home = ns_home(in->ns_ino[in->ns_hash[j]]);
+
+			/* it stays unless its home lies cyclically outside (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+				in->ns_hash[i] = in->ns_hash[j];
+				in->ns_hash[j] = 0;
+				i = j;
+			}
+		}
+		in->ns_ino[k] = 0;
+	}
+	if (!ino)
+		return;
+	in->ns_ino[k] = ino;
+	for (i = ns_home(ino); in->ns_hash[i]; i = (i + 1) & mask)
+		;
+	in->ns_hash[i] = (uint16_t)k;
+	if (k > in->nns)
+		in->nns = k;
+}
+
 void intake_free(struct intake *in)
 {
 	reorder_free(&in->ro);
@@ -81,17 +131,6 @@ static bool pkt_valid(const struct nr_pkt *p, size_t size)
 	       p->l3_off <= p->cap_len && p->l4_off <= p->cap_len;
 }
 
-/* The number of a followed namespace (record/intake.h IFKEY); 0: netrec's
- * own, or one not followed. */
-static uint8_t ns_number(const struct intake *in, uint32_t netns)
-{
-	if (netns && netns != in->own_netns)
-		for (int k = 1; k <= in->nns; k++)
-			if (in->ns_ino[k] == netns)
-				return (uint8_t)k;
-	return 0;
-}
-
 static void learn_packet(struct intake *in, struct rec *r)
 {
 	const struct nr_pkt *p = (const void *)r->data;
@@ -100,7 +139,7 @@ static void learn_packet(struct intake *in, struct rec *r)
 
 	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
 	if (r->has_tuple) {
-		r->t.pad[0] = (uint8_t)(p->ifindex >> 24); /* its namespace's number */
+		track_tuple_ns(&r->t, IFKEY_NS(p->ifindex));
 		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
 		if (in->mark_captured)
 			track_mark_captured(&r->t);
@@ -171,12 +210,11 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		/* an interface of another namespace: its key */
 		if (p->netns && p->netns != in->own_netns) {
 			struct nr_pkt *wp = (struct nr_pkt *)r->data;
+			int k = intake_ns_number(in, p->netns);
 
-			for (int k = 1; k <= in->nns; k++)
-				if (in->ns_ino[k] == p->netns && p->ifindex <= IFKEY_INDEX(~0U)) {
-					wp->ifindex = IFKEY(k, p->ifindex);
-					break;
-				}
+			/* an ifindex too large has no key: never attached */
+			if (k && p->ifindex <= IFKEY_MAX_INDEX)
+				wp->ifindex = IFKEY(k, p->ifindex);
 		}
 		learn_packet(in, r);
 	} else {
@@ -188,7 +226,7 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		ow = &e->owner;
 		r->src = intake_owner_src(ow);
 		track_tuple_of_event(e, &r->t);
-		r->t.pad[0] = ns_number(in, e->netns);
+		track_tuple_ns(&r->t, (unsigned)intake_ns_number(in, e->netns));
 		r->has_tuple = e->sport && e->dport;
 		track_learn_event(&r->t, ow, r->src);
 	}

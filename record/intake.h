@@ -13,11 +13,20 @@
 #include "reorder.h"
 
 /* An interface of another network namespace is known in netrec by a key:
- * the namespace's number (1..) in the top byte, its ifindex below (the
- * interface tables, records' ifindex once taken in). */
-#define IFKEY(ns, ifindex) ((uint32_t)(ns) << 24 | (uint32_t)(ifindex))
-#define IFKEY_INDEX(key) ((key) & 0xFFFFFFU)
-#define IFKEY_MAX_NS 127
+ * the namespace's number (1 .. IFKEY_MAX_NS) in the top 12 bits, its
+ * ifindex in the low 20 (the interface tables, records' ifindex once taken
+ * in); netrec's own interfaces by their ifindex (number 0). An interface
+ * whose ifindex does not fit (above IFKEY_MAX_INDEX) is not captured: said
+ * once, and counted in the summary (record/netns.c, record/main.c). */
+#define IFKEY_INDEX_BITS 20
+#define IFKEY(ns, ifindex) ((uint32_t)(ns) << IFKEY_INDEX_BITS | (uint32_t)(ifindex))
+#define IFKEY_INDEX(key) ((uint32_t)(key) & IFKEY_MAX_INDEX)
+#define IFKEY_NS(key) ((uint32_t)(key) >> IFKEY_INDEX_BITS)
+#define IFKEY_MAX_INDEX ((1U << IFKEY_INDEX_BITS) - 1)
+#define IFKEY_MAX_NS 4095
+/* Slots of the inode -> number hash (a power of two, more than twice
+ * IFKEY_MAX_NS: short probes). */
+#define INTAKE_NS_HASH 8192
 
 struct intake {
 	struct pool pool;
@@ -29,6 +38,7 @@ struct intake {
 	bool mark_captured;          /* -i: remember connections with packets captured */
 	uint32_t own_netns;          /* netns inode of netrec's own namespace */
 	uint32_t ns_ino[IFKEY_MAX_NS + 1]; /* followed namespaces' inodes, by number */
+	uint16_t ns_hash[INTAKE_NS_HASH]; /* inode -> number, 0: empty */
 	int nns;                     /* highest namespace number in use */
 };
 
@@ -51,6 +61,11 @@ static inline bool src_is_process(uint8_t src)
 #define INTAKE_ROUND 4096
 
 void intake_init(struct intake *in, int64_t mono_to_real_ns);
+/* Namespace number k (1 .. IFKEY_MAX_NS) is the namespace of inode ino
+ * (0: number k is free again); intake_ns_number() finds it by inode in
+ * constant time (0: netrec's own, or one not followed). */
+void intake_ns_set(struct intake *in, int k, uint32_t ino);
+int intake_ns_number(const struct intake *in, uint32_t ino);
 void intake_free(struct intake *in);
 /* ring_buffer_sample_fn: ctx is the struct intake. Returns -EAGAIN (the
  * record is taken all the same) when the round's budget is spent. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ struct ctx {
 	struct intake in;
 	struct emit em;
 	struct nr_clock clock;
+	bool big_ifindex;            /* an interface not captured: ifindex too large */
 };
 
 static volatile sig_atomic_t stop;
@@ -105,16 +107,24 @@ static bool wanted_iface(struct opts *o, const char *name)
  * attached yet. */
 static int attach_ifaces(struct ctx *c, bool initial)
 {
-	struct iface_info ifs[OUT_MAX_IFACES];
-	int n = iface_list(ifs, OUT_MAX_IFACES), err;
+	static struct iface_info ifs[OUT_MAX_IFACES];
+	int n = iface_list(ifs, OUT_MAX_IFACES), err = 0;
 
-	if (n < 0)
-		return n;
 	for (int i = 0; i < n; i++) {
 		int kind;
 
 		if (!wanted_iface(c->o, ifs[i].name) || out_iface_arphrd(c->out, ifs[i].ifindex) >= 0)
 			continue;
+		if ((uint32_t)ifs[i].ifindex > IFKEY_MAX_INDEX) {
+			/* its key would be another namespace's interface
+			 * (record/intake.h IFKEY) */
+			if (!c->big_ifindex)
+				pr_warn("%s has ifindex %d (netrec keys interfaces by an ifindex up "
+					"to %u): not capturing on it", ifs[i].name, ifs[i].ifindex,
+					IFKEY_MAX_INDEX);
+			c->big_ifindex = true;
+			continue;
+		}
 		kind = iface_l2_kind(ifs[i].arphrd);
 		if (!kind) {
 			if (c->o->nifaces)
@@ -127,15 +137,21 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		}
 		/* IDB first: a packet may come as soon as the program is attached */
 		err = out_add_iface(c->out, ifs[i].ifindex, ifs[i].name, ifs[i].arphrd);
+		if (err == -ENOSPC) {
+			err = 0;   /* said once; the others are recorded */
+			break;
+		}
 		if (err)
-			return err;
+			break;
 		err = nr_bpf_tc_attach(c->bpf, ifs[i].ifindex, kind == 2,
 				       ifs[i].arphrd != 772 /* loopback: egress only */);
 		if (err) {
-			pr_warn("cannot attach to %s: %s (need CAP_BPF and CAP_NET_ADMIN)",
-				ifs[i].name, strerror(-err));
+			pr_warn("cannot attach to %s: %s%s", ifs[i].name, strerror(-err),
+				err == -EPERM || err == -EACCES ?
+				" (need CAP_BPF and CAP_NET_ADMIN)" : "");
 			if (c->o->nifaces)
-				return err;
+				break;
+			err = 0;
 			continue;
 		}
 		if (!initial)
@@ -143,7 +159,22 @@ static int attach_ifaces(struct ctx *c, bool initial)
 		else
 			pr_debug("capturing on %s", ifs[i].name);
 	}
-	return 0;
+	return n < 0 ? n : err;
+}
+
+/* Every namespace followed holds two descriptors (its file, its link
+ * watch) and every interface captured one or two tcx links: a host with
+ * hundreds of containers needs more than the usual soft limit (1024). The
+ * soft limit is raised to the hard one, as far as the kernel allows. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		pr_debug("cannot raise the open files limit: %s", strerror(errno));
 }
 
 /* Writes what the reorder window releases (ktime older than before). */
@@ -182,7 +213,7 @@ static char *join_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	struct ctx c = { .o = &o, .ns = { .self_fd = -1 } };
+	struct ctx c = { .o = &o, .ns = { .self_fd = -1, .epfd = -1 } };
 	struct nr_bpf_cfg bcfg = { 0 };
 	struct out_cfg ocfg = { 0 };
 	struct out_counts tot = { 0 };
@@ -211,6 +242,7 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	log_setup_libbpf();
+	raise_nofile();
 	intake_init(&c.in, 0);
 	c.in.mark_captured = o.nifaces > 0;
 	c.em.sel.o = &o;
@@ -424,15 +456,16 @@ int main(int argc, char **argv)
 
 	start_mono = clock_now_ns(CLOCK_MONOTONIC);
 	while (!stop) {
-		struct pollfd pfd[2 + IFKEY_MAX_NS] = {
+		struct pollfd pfd[3] = {
 			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
 			{ .fd = nlfd, .events = POLLIN },
+			/* every other namespace's link watch, in one epoll set */
+			{ .fd = netns_poll_fd(&c.ns), .events = POLLIN },
 		};
-		int nnl = netns_pollfds(&c.ns, pfd + 2, IFKEY_MAX_NS);
 		int64_t now;
 
 		/* a round that ended on its budget left records in the ring */
-		if (poll(pfd, 2 + (nfds_t)nnl, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
+		if (poll(pfd, 3, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
@@ -440,7 +473,8 @@ int main(int argc, char **argv)
 		more = ring_buffer__consume(rb) == -EAGAIN;
 		if (nlfd >= 0 && (pfd[1].revents & POLLIN) && iface_watch_drain(nlfd))
 			attach_ifaces(&c, false);
-		netns_polled(&c.ns, pfd + 2, nnl);
+		if (pfd[2].revents & POLLIN)
+			netns_polled(&c.ns);
 		now = clock_now_ns(CLOCK_MONOTONIC);
 		/* new namespaces (and ones gone): looked for twice a second */
 		if (now - last_ns_scan >= 500000000LL) {
@@ -473,6 +507,10 @@ int main(int argc, char **argv)
 			" filtered out, drops: %" PRIu64 "\n", tot.packets_written,
 			tot.events_written, share, tot.packets_attributed, tot.packets_written,
 			tot.packets_kernel, tot.packets_unparsed, tot.packets_filtered, drops);
+		netns_report(&c.ns);
+		if (c.big_ifindex)
+			fprintf(stderr, "netrec: interfaces with an ifindex above %u were not captured\n",
+				IFKEY_MAX_INDEX);
 	}
 	/* a reader that goes away (-o - | head) ends the recording normally */
 	ret = (c.em.err && c.em.err != -EPIPE) || (err && err != -EPIPE) ? 1 : 0;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,11 +39,18 @@ int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, boo
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
+	s->self_fd = s->epfd = -1;
 	s->o = o;
 	s->in = in;
 	s->all = all;
 	for (int i = 0; i < o->nnetns; i++)
 		s->patterns |= strpbrk(o->netns[i], "*?[") != NULL;
+	s->ns = calloc(IFKEY_MAX_NS + 1, sizeof(*s->ns));
+	if (!s->ns)
+		return -ENOMEM;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0)
+		return -errno;
 	s->self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (s->self_fd < 0 || fstat(s->self_fd, &st))
 		return -errno;
@@ -53,7 +61,7 @@ int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, boo
 
 void netns_free(struct netns_set *s)
 {
-	for (int k = 1; k <= s->nns; k++) {
+	for (int k = 1; s->ns && k <= s->nns; k++) {
 		if (s->ns[k].fd >= 0)
 			close(s->ns[k].fd);
 		if (s->ns[k].nlfd >= 0)
@@ -61,8 +69,14 @@ void netns_free(struct netns_set *s)
 	}
 	if (s->self_fd >= 0)
 		close(s->self_fd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	free(s->ns);
+	free(s->miss);
+	s->ns = NULL;
+	s->miss = NULL;
 	s->nns = 0;
-	s->self_fd = -1;
+	s->self_fd = s->epfd = -1;
 }
 
 static bool all_digits(const char *p)
@@ -105,12 +119,10 @@ int netns_resolve(const char *spec, char *path, size_t len, uint32_t *ino)
 	return -ENOENT;
 }
 
+/* The number of a namespace followed now, by its inode (0: none). */
 static int find_live(const struct netns_set *s, uint32_t ino)
 {
-	for (int k = 1; k <= s->nns; k++)
-		if (s->ns[k].fd >= 0 && s->in->ns_ino[k] == ino)
-			return k;
-	return 0;
+	return intake_ns_number(s->in, ino);
 }
 
 int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t ino,
@@ -126,9 +138,11 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 	if (k)
 		return k;
 	if (s->nns >= IFKEY_MAX_NS) {
+		/* numbers are not used again (the file's interfaces keep their
+		 * keys): said once, counted by every scan (netns_report) */
 		if (!s->full)
-			pr_warn("more than %d network namespaces: %s and later ones are not followed",
-				IFKEY_MAX_NS, name);
+			pr_warn("%d network namespaces followed (the most one recording can): %s "
+				"and later ones are not recorded; counted at exit", IFKEY_MAX_NS, name);
 		s->full = true;
 		return -ENOSPC;
 	}
@@ -147,8 +161,7 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 	ns->nlfd = -1;
 	ns->scanned = scanned;
 	ns->round = s->round;
-	s->in->ns_ino[k] = ino;
-	s->in->nns = k;
+	intake_ns_set(s->in, k, ino);
 	track_set_namespaces(k);
 	if (s->bpf && !s->all && nr_bpf_netns_add(s->bpf, ino))
 		pr_warn("network namespace %s: cannot follow its sockets", name);
@@ -185,8 +198,9 @@ bool netns_iface_wanted(const struct opts *o, const char *name, uint32_t ino, co
  * it (ifindexes and tc hooks are the namespace's own). */
 static void netns_attach(struct netns_set *s, int k, bool initial)
 {
+	/* one list at a time (the thread is in one namespace at a time) */
+	static struct iface_info ifs[OUT_MAX_IFACES];
 	struct netns_one *ns = &s->ns[k];
-	struct iface_info ifs[OUT_MAX_IFACES];
 	uint32_t ino = s->in->ns_ino[k];
 	int n, err;
 
@@ -197,8 +211,14 @@ static void netns_attach(struct netns_set *s, int k, bool initial)
 			ns->name, strerror(errno));
 		return;
 	}
-	if (ns->nlfd < 0)
+	if (ns->nlfd < 0) {
 		ns->nlfd = iface_watch_open();
+		if (ns->nlfd >= 0 &&
+		    epoll_ctl(s->epfd, EPOLL_CTL_ADD, ns->nlfd,
+			      &(struct epoll_event){ .events = EPOLLIN, .data.u32 = (uint32_t)k }))
+			pr_warn("network namespace %s: cannot watch for new interfaces: %s; only "
+				"those found by the next scan are captured", ns->name, strerror(errno));
+	}
 	if (initial) {
 		/* its sockets open before start-up, as main() does for netrec's own */
 		err = nr_bpf_scan_iter(s->bpf, &n);
@@ -216,10 +236,20 @@ static void netns_attach(struct netns_set *s, int k, bool initial)
 		char name[40];
 		int kind = iface_l2_kind(ifs[i].arphrd);
 
-		if (!kind || IFKEY_INDEX(key) != (uint32_t)ifs[i].ifindex ||
-		    out_iface_arphrd(s->out, (int)key) >= 0 ||
+		if (!kind || out_iface_arphrd(s->out, (int)key) >= 0 ||
 		    !netns_iface_wanted(s->o, ns->name, ino, ifs[i].name))
 			continue;
+		if ((uint32_t)ifs[i].ifindex > IFKEY_MAX_INDEX) {
+			/* no key for it: not captured rather than mistaken for another */
+			if (!s->big_ifindex[0])
+				pr_warn("network namespace %s: %s has ifindex %d (netrec keys "
+					"interfaces of other namespaces by an ifindex up to %u): not "
+					"captured; said again at exit", ns->name, ifs[i].name,
+					ifs[i].ifindex, IFKEY_MAX_INDEX);
+			snprintf(s->big_ifindex, sizeof(s->big_ifindex), "%.*s:%s",
+				 (int)(30 - strnlen(ifs[i].name, 16)), ns->name, ifs[i].name);
+			continue;
+		}
 		/* two namespaces often both have an eth0: NAMESPACE:IFACE, the
 		 * namespace's name shortened to fit the 31 characters kept */
 		snprintf(name, sizeof(name), "%.*s:%s", (int)(30 - strnlen(ifs[i].name, 16)),
@@ -250,20 +280,44 @@ void netns_attach_all(struct netns_set *s, bool initial)
  * (the file's interfaces keep their keys). */
 static void netns_release(struct netns_set *s, int k)
 {
+	static int keys[OUT_MAX_IFACES];
 	struct netns_one *ns = &s->ns[k];
-	int keys[256], n = nr_bpf_tc_keys(s->bpf, keys, 256);
+	int n = nr_bpf_tc_keys(s->bpf, keys, OUT_MAX_IFACES);
 
 	for (int i = 0; i < n; i++)
-		if ((uint32_t)keys[i] >> 24 == (uint32_t)k)
+		if (IFKEY_NS(keys[i]) == (uint32_t)k)
 			nr_bpf_tc_detach(s->bpf, keys[i]);
 	if (!s->all)
 		nr_bpf_netns_del(s->bpf, s->in->ns_ino[k]);
 	close(ns->fd);
 	if (ns->nlfd >= 0)
-		close(ns->nlfd);
+		close(ns->nlfd);   /* leaves the epoll set with it */
 	ns->fd = ns->nlfd = -1;
-	s->in->ns_ino[k] = 0;
+	intake_ns_set(s->in, k, 0);
 	pr_info("network namespace %s is gone: no longer followed", ns->name);
+}
+
+/* A namespace this scan found and could not follow (counted once however
+ * many processes are in it: netns_scan() sorts them out). */
+static void missed(struct netns_set *s, uint32_t ino)
+{
+	if (s->nmiss == s->miss_cap) {
+		uint32_t cap = s->miss_cap ? 2 * s->miss_cap : 256;
+		uint32_t *v = realloc(s->miss, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->miss = v;
+		s->miss_cap = cap;
+	}
+	s->miss[s->nmiss++] = ino;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static void found(struct netns_set *s, const char *name, const char *path, uint32_t ino,
@@ -274,9 +328,13 @@ static void found(struct netns_set *s, const char *name, const char *path, uint3
 	if (ino == s->self_ino)
 		return;
 	if (!k) {
-		if (s->full)
+		if (s->full) {
+			missed(s, ino);
 			return;
+		}
 		k = netns_add(s, name, path, ino, true);
+		if (k == -ENOSPC)
+			missed(s, ino);
 		if (k <= 0)
 			return;
 		if (!initial)
@@ -304,6 +362,7 @@ void netns_scan(struct netns_set *s, bool initial)
 	if (!s->all && !s->patterns)
 		return;
 	s->round++;
+	s->nmiss = 0;
 	/* named ones first, so that they are known by their name */
 	dir = opendir("/run/netns");
 	while (dir && (d = readdir(dir))) {
@@ -332,6 +391,15 @@ void netns_scan(struct netns_set *s, bool initial)
 	for (int k = 1; k <= s->nns; k++)
 		if (s->ns[k].scanned && s->ns[k].fd >= 0 && s->ns[k].round != s->round)
 			netns_release(s, k);
+	if (s->nmiss) {
+		uint32_t n = 1;
+
+		qsort(s->miss, s->nmiss, sizeof(*s->miss), cmp_u32);
+		for (uint32_t i = 1; i < s->nmiss; i++)
+			n += s->miss[i] != s->miss[i - 1];
+		if (n > s->missed)
+			s->missed = n;
+	}
 }
 
 void netns_start(struct netns_set *s, struct nr_bpf *bpf, struct out *out)
@@ -345,25 +413,31 @@ void netns_start(struct netns_set *s, struct nr_bpf *bpf, struct out *out)
 	netns_scan(s, true);
 }
 
-int netns_pollfds(struct netns_set *s, struct pollfd *p, int max)
+int netns_poll_fd(const struct netns_set *s)
 {
-	int n = 0;
-
-	for (int k = 1; k <= s->nns && n < max; k++)
-		if (s->ns[k].nlfd >= 0) {
-			p[n] = (struct pollfd){ .fd = s->ns[k].nlfd, .events = POLLIN };
-			s->poll_k[n++] = k;
-		}
-	return n;
+	return s->epfd;
 }
 
-void netns_polled(struct netns_set *s, const struct pollfd *p, int n)
+void netns_polled(struct netns_set *s)
 {
-	for (int i = 0; i < n; i++) {
-		int k = s->poll_k[i];
+	struct epoll_event ev[64];
+	int n = epoll_wait(s->epfd, ev, 64, 0);
 
-		if ((p[i].revents & POLLIN) && s->ns[k].nlfd == p[i].fd &&
-		    iface_watch_drain(s->ns[k].nlfd))
+	for (int i = 0; i < n; i++) {
+		int k = (int)ev[i].data.u32;
+
+		if (k >= 1 && k <= s->nns && s->ns[k].nlfd >= 0 && iface_watch_drain(s->ns[k].nlfd))
 			netns_attach(s, k, false);
 	}
+}
+
+void netns_report(const struct netns_set *s)
+{
+	if (s->missed)
+		fprintf(stderr, "netrec: network namespaces not recorded: %u (one recording follows "
+			"at most %d others; the most that were left out at once)\n", s->missed,
+			IFKEY_MAX_NS);
+	if (s->big_ifindex[0])
+		fprintf(stderr, "netrec: interfaces of other namespaces with an ifindex above %u were "
+			"not captured (the last one found: %s)\n", IFKEY_MAX_INDEX, s->big_ifindex);
 }

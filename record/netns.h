@@ -4,7 +4,6 @@
 #ifndef NETREC_RECORD_NETNS_H
 #define NETREC_RECORD_NETNS_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,18 +23,22 @@ struct netns_one {
 
 struct netns_set {
 	const struct opts *o;
-	struct intake *in;           /* ns_ino[], nns: keys of packets */
+	struct intake *in;           /* ns_ino[], its hash: keys of packets */
 	struct nr_bpf *bpf;          /* set once loaded (netns_start) */
 	struct out *out;
-	struct netns_one ns[IFKEY_MAX_NS + 1]; /* by number, from 1 */
-	int nns;
+	struct netns_one *ns;        /* by number, from 1 (IFKEY_MAX_NS + 1) */
+	int nns;                     /* numbers given (not used again) */
+	int epfd;                    /* epoll set of the link watches (data: number) */
 	int self_fd;                 /* netrec's own namespace, to return to */
 	uint32_t self_ino;
 	bool all;                    /* every namespace, found through /proc too */
 	bool patterns;               /* some --netns are name patterns */
 	bool full;                   /* said that no more can be followed */
 	uint32_t round;
-	int poll_k[IFKEY_MAX_NS];    /* namespace of each pollfd netns_pollfds gave */
+	uint32_t missed;             /* most namespaces one scan could not follow */
+	uint32_t *miss, nmiss, miss_cap; /* their inodes in the current scan */
+	char big_ifindex[40];        /* NS:IFACE of one not captured: ifindex too
+					large ("": none) */
 };
 
 /* Opens netrec's own namespace; all: follow every namespace. */
@@ -56,9 +59,13 @@ void netns_start(struct netns_set *s, struct nr_bpf *bpf, struct out *out);
 void netns_scan(struct netns_set *s, bool initial);
 /* Attaches to the interfaces of every followed namespace not attached yet. */
 void netns_attach_all(struct netns_set *s, bool initial);
-/* pollfds of the namespaces' link watches; netns_polled() after poll(). */
-int netns_pollfds(struct netns_set *s, struct pollfd *p, int max);
-void netns_polled(struct netns_set *s, const struct pollfd *p, int n);
+/* One descriptor for every namespace's link watch (an epoll set), to poll;
+ * netns_polled() when it is readable. */
+int netns_poll_fd(const struct netns_set *s);
+void netns_polled(struct netns_set *s);
+/* At exit: what could not be followed or captured, on stderr (nothing
+ * when all was). */
+void netns_report(const struct netns_set *s);
 
 /* -i NS:IFACE: splits a -i argument at its last ':' (interface names have
  * none); false when it names an interface of netrec's own namespace. */

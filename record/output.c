@@ -29,7 +29,8 @@
 
 #define NR_ARPHRD_ETHER 1
 #define NR_ARPHRD_LOOPBACK 772
-#define IF_HASH 1024             /* > 2 * OUT_MAX_IFACES: short probes */
+#define IF_HASH (2 * OUT_MAX_IFACES) /* twice the entries at most: short probes */
+_Static_assert(OUT_MAX_IFACES < INT16_MAX, "if_hash holds ifs[] index + 1");
 
 struct out_iface {
 	int ifindex;            /* its key (record/intake.h IFKEY) */
@@ -51,6 +52,7 @@ struct out {
 	struct out_iface ifs[OUT_MAX_IFACES];
 	int nifs;
 	int16_t if_hash[IF_HASH];       /* ifindex -> ifs[] index + 1, 0: empty */
+	bool ifs_full;                  /* said that no more interfaces fit */
 	struct out_counts file, total;
 	struct out_counts file_flushed, total_flushed; /* as of good_bytes */
 	struct pcapng_opts opts;
@@ -332,8 +334,13 @@ int out_add_iface_ns(struct out *o, int ifindex, uint32_t netns, const char *nam
 
 	if (ifc)
 		return 0;
-	if (o->nifs >= OUT_MAX_IFACES)
+	if (o->nifs >= OUT_MAX_IFACES) {
+		if (!o->ifs_full)
+			pr_warn("%d interfaces named in this recording, the most it can: %s and later "
+				"ones are not captured", OUT_MAX_IFACES, name);
+		o->ifs_full = true;
 		return -ENOSPC;
+	}
 	ifc = &o->ifs[o->nifs++];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->ifindex = ifindex;

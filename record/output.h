@@ -12,7 +12,9 @@
 #include "netrec.h"
 #include "proc.h"
 
-#define OUT_MAX_IFACES 256
+/* Interfaces one recording can name (every namespace's, over its whole
+ * run): the kernel side's drop-counter slots (bpf/netrec.h NR_IF_SLOTS). */
+#define OUT_MAX_IFACES NR_IF_SLOTS
 
 struct out_cfg {
 	const char *path;          /* "-": standard output */

@@ -579,6 +579,62 @@ static void test_owner_src(void)
 		ASSERT_EQ(intake_parse_why((uint8_t)p), p, "parse result -> reason (§4.2)");
 }
 
+/* The namespace numbers (record/intake.h IFKEY): a key gives back its
+ * number and ifindex at both ends of their ranges, and the inode -> number
+ * hash agrees with a plain array through random follows and let-gos (the
+ * deletion shifts entries back: a wrong shift loses one), a full table
+ * included. */
+static void test_ns_numbers(void)
+{
+	static struct intake in;
+	static uint32_t ref[IFKEY_MAX_NS + 1];
+	uint32_t next_ino = 4026531841u, bad = 0, live = 0;
+
+	ASSERT_EQ(IFKEY_NS(IFKEY(IFKEY_MAX_NS, IFKEY_MAX_INDEX)), IFKEY_MAX_NS, "number, top of range");
+	ASSERT_EQ(IFKEY_INDEX(IFKEY(IFKEY_MAX_NS, IFKEY_MAX_INDEX)), IFKEY_MAX_INDEX, "ifindex, top");
+	ASSERT_EQ(IFKEY_NS(IFKEY(1, 1)), 1, "number 1");
+	ASSERT_EQ(IFKEY_INDEX(IFKEY(1, 1)), 1, "ifindex 1");
+	ASSERT_GE(IFKEY_MAX_NS, 4095, "at least 4095 other namespaces");
+	in.own_netns = 4026531840u;
+	for (int round = 0; round < 200000; round++) {
+		int k = 1 + (int)(next_rand() % IFKEY_MAX_NS);
+
+		/* mostly follows early on (a full table), mostly let-gos later */
+		if (next_rand() % 4 < (round < 100000 ? 3u : 1u)) {
+			if (!ref[k])
+				live++;
+			ref[k] = next_ino++;
+		} else {
+			if (ref[k])
+				live--;
+			ref[k] = 0;
+		}
+		intake_ns_set(&in, k, ref[k]);
+		if (round % 97 == 0 || round == 99999)
+			for (int j = 1; j <= IFKEY_MAX_NS; j++)
+				bad += ref[j] && intake_ns_number(&in, ref[j]) != j;
+	}
+	for (int j = 1; j <= IFKEY_MAX_NS; j++)
+		bad += ref[j] ? intake_ns_number(&in, ref[j]) != j : in.ns_ino[j] != 0;
+	ASSERT_EQ(bad, 0, "every followed inode finds its number, after follows and let-gos");
+	ASSERT_GT(live, 0, "some still followed at the end");
+	ASSERT_EQ(intake_ns_number(&in, next_ino), 0, "an inode never followed: 0");
+	ASSERT_EQ(intake_ns_number(&in, in.own_netns), 0, "netrec's own: 0");
+	ASSERT_EQ(intake_ns_number(&in, 0), 0, "no inode: 0");
+	for (int j = 1; j <= IFKEY_MAX_NS; j++)
+		intake_ns_set(&in, j, next_ino + (uint32_t)j);
+	bad = 0;
+	for (int j = 1; j <= IFKEY_MAX_NS; j++)
+		bad += intake_ns_number(&in, next_ino + (uint32_t)j) != j;
+	ASSERT_EQ(bad, 0, "a full table: every number found");
+	for (int j = 1; j <= IFKEY_MAX_NS; j++)
+		intake_ns_set(&in, j, 0);
+	bad = 0;
+	for (unsigned h = 0; h < INTAKE_NS_HASH; h++)
+		bad += in.ns_hash[h] != 0;
+	ASSERT_EQ(bad, 0, "all let go: the hash is empty");
+}
+
 /* One packet on two interfaces (a router's): the same id whatever the TTL
  * and checksum, the later sighting a copy; not on the same interface, not
  * 10 ms later, not with other bytes (docs/format.md §4.3). */
@@ -689,6 +745,7 @@ int main(void)
 	RUN_TEST(test_kernel_stack);
 	RUN_TEST(test_owner_src);
 	RUN_TEST(test_same);
+	RUN_TEST(test_ns_numbers);
 	RUN_TEST(test_proc_table);
 	return test_exit();
 }

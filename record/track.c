@@ -18,6 +18,11 @@
 
 #define SLOTS 65536
 #define PROBE 8
+/* The namespace number of a connection's entry under any namespace
+ * (beyond IFKEY_MAX_NS) */
+#define NS_ANY 0xFFFF
+
+static int track_namespaces;
 
 struct conn {
 	struct nr_tuple t;
@@ -155,6 +160,21 @@ static int syn_wscale(const uint8_t *th, uint32_t len)
 	return -1;
 }
 
+/* With other namespaces followed, an owner is also kept under NS_ANY
+ * (track_late_owner_any). */
+static void learn_any(const struct nr_tuple *t, const struct nr_owner *o)
+{
+	struct nr_tuple u = *t;
+	struct conn *c;
+
+	if (!track_namespaces)
+		return;
+	track_tuple_ns(&u, NS_ANY);
+	c = lookup(&u, true);
+	c->owner = *o;
+	c->has_owner = true;
+}
+
 static bool is_process(uint8_t src)
 {
 	return src_is_process(src);
@@ -176,6 +196,7 @@ void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint
 			c->claimed = *o;
 			c->has_claimed = true;
 		}
+		learn_any(t, o);
 	}
 	if (syn) {
 		int ws = syn_wscale(tcp, tcp_len);
@@ -200,6 +221,7 @@ void track_learn_event(const struct nr_tuple *t, const struct nr_owner *o, uint8
 		c->claimed = *o;
 		c->has_claimed = true;
 	}
+	learn_any(t, o);
 }
 
 int track_late_owner(const struct nr_tuple *t, struct nr_owner *o)
@@ -212,8 +234,6 @@ int track_late_owner(const struct nr_tuple *t, struct nr_owner *o)
 	return 0;
 }
 
-static int track_namespaces;
-
 void track_set_namespaces(int n)
 {
 	track_namespaces = n;
@@ -223,12 +243,8 @@ int track_late_owner_any(const struct nr_tuple *t, struct nr_owner *o)
 {
 	struct nr_tuple u = *t;
 
-	for (int k = 0; k <= track_namespaces && k <= UINT8_MAX; k++) {
-		u.pad[0] = (uint8_t)k;
-		if (track_late_owner(&u, o) == 0)
-			return 0;
-	}
-	return -ENOENT;
+	track_tuple_ns(&u, track_namespaces ? NS_ANY : 0);
+	return track_late_owner(&u, o);
 }
 
 int track_acceptor(const struct nr_tuple *t, struct nr_owner *o)

@@ -11,9 +11,14 @@
 #include "netrec.h"
 
 /* Connections are known by their tuple and their network namespace: the
- * namespace's number (record/intake.h IFKEY; 0: netrec's own) in pad[0],
- * set by the caller, so that two namespaces using the same addresses and
- * ports keep their owners apart. */
+ * namespace's number (record/intake.h IFKEY; 0: netrec's own) in pad[0..1]
+ * (track_tuple_ns), set by the caller, so that two namespaces using the
+ * same addresses and ports keep their owners apart. */
+static inline void track_tuple_ns(struct nr_tuple *t, unsigned k)
+{
+	t->pad[0] = (uint8_t)k;
+	t->pad[1] = (uint8_t)(k >> 8);
+}
 
 /* The connection of a TCP packet (from the kernel parser's offsets) and
  * its TCP header; 0 or -ENOENT. */
@@ -28,8 +33,10 @@ void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint
 void track_learn_event(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src);
 /* The owner learned for the connection, if any (0, else -ENOENT). */
 int track_late_owner(const struct nr_tuple *t, struct nr_owner *o);
-/* The same in any namespace (0 .. the highest set by track_set_namespaces):
- * the owner of a socket at one end of a packet another namespace forwards. */
+/* The same in any namespace: the owner of a socket at one end of a packet
+ * another namespace forwards (the last learned, whatever its namespace,
+ * once track_set_namespaces() has said that there are others; one lookup,
+ * however many namespaces). */
 int track_late_owner_any(const struct nr_tuple *t, struct nr_owner *o);
 void track_set_namespaces(int n);
 /* The owner that used an accepted socket itself (read, wrote) as learned so

@@ -402,7 +402,10 @@ static void finish_jeb(struct frame *f, struct nr_jeb_buf *b)
 }
 
 /* A process record (§5.3). */
-static void process_rec(int64_t ts, uint32_t pid, const char *comm, const char *exe)
+/* ns_pid: its pid in its own pid namespace (a container's process), 0: the
+ * same as pid (no NETREC_NS_PID field, docs/format.md §5.3). */
+static void process_rec_ns(int64_t ts, uint32_t pid, uint32_t ns_pid, const char *comm,
+			   const char *exe)
 {
 	struct frame *f = new_frame(FR_JEB, ts);
 	struct nr_jeb_buf b;
@@ -425,7 +428,14 @@ static void process_rec(int64_t ts, uint32_t pid, const char *comm, const char *
 	nr_jeb_addf(&b, NR_J_PPID, "1");
 	nr_jeb_addf(&b, "_SYSTEMD_CGROUP", "/user.slice");
 	nr_jeb_addf(&b, NR_J_CGROUP_ID, "4242");
+	if (ns_pid)
+		nr_jeb_addf(&b, NR_J_NS_PID, "%u", ns_pid);
 	finish_jeb(f, &b);
+}
+
+static void process_rec(int64_t ts, uint32_t pid, const char *comm, const char *exe)
+{
+	process_rec_ns(ts, pid, 0, comm, exe);
 }
 
 /* A state-change TCP event (§5.1); local endpoint first. */
@@ -944,13 +954,14 @@ static int gen_netrec(void)
 
 	/*
 	 * nr_procs.pcapng, in time order, each packet seen leaving its sender:
-	 * C: curl 5001 -> python3 5002, SYN T0, SYN-ACK +100 us, ACK +150 us;
+	 * C: curl 5001 -> python3 5002 (pid 7 in its container), SYN T0,
+	 *    SYN-ACK +100 us, ACK +150 us;
 	 * D: wget 5003 -> closed port: SYN T0+1 ms, RST+ACK from the kernel
 	 *    +50 us.
 	 */
 	cap_reset();
 	process_rec(T0 - 1 * S, 5001, "curl", "/usr/bin/curl");
-	process_rec(T0 - 1 * S, 5002, "python3", "/usr/bin/python3");
+	process_rec_ns(T0 - 1 * S, 5002, 7, "python3", "/usr/bin/python3");
 	process_rec(T0 - 1 * S, 5003, "wget", "/usr/bin/wget");
 	f = tcp(T0, &c_c, &c_s, TH_SYN, 1000000, 0, 0);
 	annotate(f, PCAPNG_EPB_DIR_OUTBOUND, 0, 1, NR_OWNER_SOCKET, 5001, "curl", 0xc1);

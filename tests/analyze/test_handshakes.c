@@ -726,9 +726,13 @@ static void test_netrec_processes(void)
 				ASSERT_EQ(jint(&rows[i], "local_port"), 9000, "server's local port");
 				ASSERT_EQ(jget(&rows[i], "remote_port")->t, JV_NULL,
 					  "server's remote port: the clients' ephemeral ones, null");
+				ASSERT_EQ(jint(&rows[i], "ns_pid"), 7,
+					  "server's pid in its container (its process record)");
 			} else if (comm && !strcmp(comm, "curl")) {
 				ASSERT_EQ(jint(&rows[i], "remote_port"), 9000, "client's remote port");
 				ASSERT_EQ(jget(&rows[i], "local_port")->t, JV_NULL, "client's local port");
+				ASSERT_EQ(jget(&rows[i], "ns_pid")->t, JV_NULL,
+					  "client outside a container: no ns_pid");
 			}
 		}
 	}
