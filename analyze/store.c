@@ -22,6 +22,7 @@
 
 #define QUEUE_MAX 16             /* batches on their way to the writer */
 #define BATCH_BYTES (1u << 20)   /* a batch holds about this much */
+#define PTR_BATCH_ROWS 4096      /* rows in a batch of pointers */
 
 const char *const an_table_names[TB__COUNT] = {
 	[TB_FILES] = "files", [TB_INTERFACES] = "interfaces", [TB_PROBLEMS] = "problems",
@@ -1080,7 +1081,9 @@ static int add(struct store *s, enum desc_id id, const void *row)
 		b = calloc(1, sizeof(*b));
 		if (b) {
 			b->d = id;
-			b->cap = BATCH_BYTES / size;
+			/* a batch of pointers holds the rows they point to as
+			 * well: journal records, some 500 bytes each */
+			b->cap = d->row_size ? BATCH_BYTES / size : PTR_BATCH_ROWS;
 			b->rows = malloc(b->cap * size);
 		}
 		if (!b || !b->rows) {
