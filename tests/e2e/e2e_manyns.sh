@@ -83,20 +83,6 @@ conn() {
 	say "pod $i port $port: server $PID_S, client $PID_C"
 }
 
-# owned FILE IFACE PORT PID WHAT: every packet of the connection to PORT
-# recorded on IFACE carries PID (at least a whole connection's worth).
-owned() {
-	local f=$1 ifc=$2 port=$3 pid=$4 what=$5 n m
-	n=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -cE "(sport|dport)=$port ")
-	m=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " | grep -c " apid=$pid ")
-	say "attribution on $ifc ($what, pid $pid): $m/$n packets"
-	[ "$n" -ge 8 ] || fail "$ifc: $n packets of the connection, expected a whole connection"
-	[ "$m" = "$n" ] || {
-		fail "$ifc: $((n - m)) packets without $what's pid $pid"
-		dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " |
-			grep -v " apid=$pid " | head -3 | sed 's/^/  /'
-	}
-}
 
 t0=$(date +%s)
 ip netns add "$NSH" || die "ip netns add $NSH"

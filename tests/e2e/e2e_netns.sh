@@ -48,20 +48,6 @@ same_as_tcpdump() {
 	}
 }
 
-# owned FILE IFACE PORT PID WHAT: every packet of the connection (local
-# port PORT) recorded on IFACE carries PID; prints the figure.
-owned() {
-	local f=$1 ifc=$2 port=$3 pid=$4 what=$5 n m
-	n=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -cE "(sport|dport)=$port ")
-	m=$(dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " | grep -c " apid=$pid ")
-	say "attribution on $ifc ($what, pid $pid): $m/$n packets"
-	[ "$n" -ge 8 ] || fail "$ifc: $n packets of the connection, expected a whole connection"
-	[ "$m" = "$n" ] || {
-		fail "$ifc: $((n - m)) packets without $what's pid $pid"
-		dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " |
-			grep -v " apid=$pid " | head -3 | sed 's/^/  /'
-	}
-}
 
 # same_pair NS1 NS2 VETH1 VETH2: a veth pair between two new namespaces
 # with lib.sh's addresses (the same as $NSA/$NSB's).

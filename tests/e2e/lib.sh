@@ -728,6 +728,22 @@ refuse2() {
 	rm -f "$out"
 }
 
+# owned FILE IFACE PORT PID WHAT: every packet of the connection with
+# port PORT recorded on interface IFACE (a whole connection's worth, at
+# least 8) carries PID; prints the figure.
+owned() {
+	local f=$1 ifc=$2 port=$3 pid=$4 what=$5 n m
+	dump "$f" | grep '^pkt ' | grep " if=$ifc " | grep -E "(sport|dport)=$port " >"$WORK/owned"
+	n=$(wc -l <"$WORK/owned")
+	m=$(grep -c " apid=$pid " "$WORK/owned")
+	say "attribution on $ifc ($what, pid $pid): $m/$n packets"
+	[ "$n" -ge 8 ] || fail "$ifc: $n packets of the connection, expected a whole connection"
+	[ "$m" = "$n" ] || {
+		fail "$ifc: $((n - m)) packets without $what's pid $pid"
+		grep -v " apid=$pid " "$WORK/owned" | head -3 | sed 's/^/  /'
+	}
+}
+
 e2e_finish() {
 	if [ "$E2E_FAILED" = 0 ]; then
 		say "PASS: $E2E_NAME"
