@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-CPU sequence gaps (gaps.h). A group's bitmap is a ring of
- * GAPS_WINDOW bits indexed by sequence number modulo its size: bit i is set
- * when number i (within the window below the largest) was seen. Moving the
- * largest forward clears the bits that leave the window.
+ * Per-CPU sequence gaps (gaps.h). A group's runs are sorted, disjoint and
+ * not adjacent (a number joining two runs merges them), so the numbers
+ * missing are the holes between consecutive runs. Records in time order
+ * touch only the last run; a number further back is found by binary search.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gaps.h"
 
-#define WORDS (GAPS_WINDOW / 64)
+struct run {
+	int64_t lo, hi;           /* lo..hi all seen */
+};
 
 struct gaps_group {
 	uint32_t file_id;
 	bool has_cpu;
 	int64_t cpu;
-	int64_t min, max;
-	uint64_t distinct;
-	uint64_t bits[WORDS];
+	struct run *r;
+	uint32_t n, cap;
 };
 
 void gaps_init(struct gaps *s)
@@ -30,6 +31,8 @@ void gaps_init(struct gaps *s)
 void gaps_free(struct gaps *s)
 {
 	u64map_free(&s->map);
+	for (uint32_t i = 0; i < s->n; i++)
+		free(s->g[i].r);
 	free(s->g);
 	free(s->unknown);
 	memset(s, 0, sizeof(*s));
@@ -66,18 +69,78 @@ static uint64_t key_of(uint32_t file_id, bool has_cpu, int64_t cpu)
 	return (k ^ ((uint64_t)file_id << 1) ^ has_cpu) * 0xff51afd7ed558ccdULL;
 }
 
-static bool bit(const struct gaps_group *g, int64_t seq)
+/* Room for one more run at index at (0..n); false when a bound is hit. */
+static bool run_insert(struct gaps *s, struct gaps_group *g, uint32_t at, int64_t seq)
 {
-	uint64_t i = (uint64_t)seq % GAPS_WINDOW;
+	uint64_t moved = g->n - at;
 
-	return g->bits[i / 64] & (1ull << (i % 64));
+	if (s->runs >= GAPS_MAX_RUNS || s->moves + moved > GAPS_MAX_MOVES)
+		return false;
+	if (g->n == g->cap) {
+		uint32_t cap = g->cap ? g->cap * 2 : 16;
+		struct run *r = realloc(g->r, cap * sizeof(*r));
+
+		if (!r)
+			return false;
+		g->r = r;
+		g->cap = cap;
+	}
+	memmove(&g->r[at + 1], &g->r[at], moved * sizeof(*g->r));
+	g->r[at].lo = g->r[at].hi = seq;
+	g->n++;
+	s->runs++;
+	s->moves += moved;
+	return true;
 }
 
-static void set_bit(struct gaps_group *g, int64_t seq)
+/* seq into a group whose last run ends below or at it, or lies beyond it */
+static bool group_add(struct gaps *s, struct gaps_group *g, int64_t seq)
 {
-	uint64_t i = (uint64_t)seq % GAPS_WINDOW;
+	struct run *last = g->n ? &g->r[g->n - 1] : NULL;
+	uint32_t lo = 0, hi;
 
-	g->bits[i / 64] |= 1ull << (i % 64);
+	if (!last || seq > last->hi) {
+		if (last && last->hi + 1 == seq) {   /* hi < seq: no overflow */
+			last->hi = seq;
+			return true;
+		}
+		return run_insert(s, g, g->n, seq);
+	}
+	if (seq >= last->lo)
+		return true;                          /* seen */
+	/* the first run whose hi is at or above seq: it holds seq, or seq lies
+	 * in the hole before it */
+	hi = g->n - 1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (g->r[mid].hi < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	struct run *at = &g->r[lo];
+
+	if (seq >= at->lo)
+		return true;                          /* seen */
+	bool joins_prev = lo > 0 && g->r[lo - 1].hi + 1 == seq;
+	bool joins_next = at->lo - 1 == seq;
+
+	if (joins_prev && joins_next) {
+		g->r[lo - 1].hi = at->hi;
+		memmove(at, at + 1, (g->n - lo - 1) * sizeof(*at));
+		g->n--;
+		s->runs--;
+		s->moves += g->n - lo;
+		return s->moves <= GAPS_MAX_MOVES;
+	}
+	if (joins_prev)
+		g->r[lo - 1].hi = seq;
+	else if (joins_next)
+		at->lo = seq;
+	else
+		return run_insert(s, g, lo, seq);
+	return true;
 }
 
 void gaps_add(struct gaps *s, uint32_t file_id, bool has_cpu, int64_t cpu, int64_t seq)
@@ -99,6 +162,7 @@ void gaps_add(struct gaps *s, uint32_t file_id, bool has_cpu, int64_t cpu, int64
 			struct gaps_group *n = realloc(s->g, cap * sizeof(*n));
 
 			if (!n) {
+				u64map_del(&s->map, key_of(file_id, has_cpu, cpu));
 				set_unknown(s, file_id);
 				return;
 			}
@@ -110,43 +174,15 @@ void gaps_add(struct gaps *s, uint32_t file_id, bool has_cpu, int64_t cpu, int64
 		g->file_id = file_id;
 		g->has_cpu = has_cpu;
 		g->cpu = cpu;
-		g->min = g->max = seq;
-		g->distinct = 1;
-		set_bit(g, seq);
 		*v = s->n;
-		return;
 	}
 	g = &s->g[*v - 1];
 	if (g->file_id != file_id || g->has_cpu != has_cpu || g->cpu != cpu) {
 		set_unknown(s, file_id);   /* two groups, one key */
 		return;
 	}
-	if (seq > g->max) {
-		/* clear what leaves the window: (max, seq] shifts in */
-		if ((uint64_t)seq - (uint64_t)g->max >= GAPS_WINDOW) {
-			memset(g->bits, 0, sizeof(g->bits));
-		} else {
-			for (int64_t x = g->max + 1; x <= seq; x++) {
-				uint64_t i = (uint64_t)x % GAPS_WINDOW;
-
-				g->bits[i / 64] &= ~(1ull << (i % 64));
-			}
-		}
-		g->max = seq;
-		set_bit(g, seq);
-		g->distinct++;
-		return;
-	}
-	if ((uint64_t)g->max - (uint64_t)seq >= GAPS_WINDOW) {
-		set_unknown(s, file_id);   /* too far behind to tell */
-		return;
-	}
-	if (seq < g->min)
-		g->min = seq;
-	if (!bit(g, seq)) {
-		set_bit(g, seq);
-		g->distinct++;
-	}
+	if (!group_add(s, g, seq))
+		set_unknown(s, file_id);
 }
 
 bool gaps_of(const struct gaps *s, uint32_t file_id, int64_t *missing)
@@ -157,14 +193,17 @@ bool gaps_of(const struct gaps *s, uint32_t file_id, int64_t *missing)
 		return false;
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct gaps_group *g = &s->g[i];
-		uint64_t span;
 
 		if (g->file_id != file_id)
 			continue;
-		span = (uint64_t)g->max - (uint64_t)g->min;
-		if (span >= (uint64_t)INT64_MAX ||
-		    __builtin_add_overflow(total, (int64_t)(span + 1 - g->distinct), &total))
-			return false;
+		for (uint32_t k = 1; k < g->n; k++) {
+			/* runs are apart: lo > hi + 1 */
+			uint64_t hole = (uint64_t)g->r[k].lo - (uint64_t)g->r[k - 1].hi - 1;
+
+			if (hole > (uint64_t)INT64_MAX ||
+			    __builtin_add_overflow(total, (int64_t)hole, &total))
+				return false;
+		}
 	}
 	*missing = total;
 	return true;

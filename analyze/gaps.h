@@ -2,11 +2,14 @@
 /*
  * Per-CPU sequence gaps (files.sequence_gaps): for each file and CPU, the
  * sequence numbers between the smallest and the largest that no record
- * carries, i.e. records lost rather than reordered. Records come in time
- * order, in which a CPU's numbers rise but for small local swaps: the
- * numbers seen are kept as a bitmap of the last GAPS_WINDOW below the
- * largest, so that each is counted once. A number further behind, or more
- * (file, CPU) pairs than GAPS_MAX_GROUPS, leaves that file's count unknown.
+ * carries, i.e. records lost rather than reordered. The numbers seen are
+ * kept as runs of consecutive numbers, so that each is counted once in any
+ * order: records in time order extend the last run, a lost stretch starts
+ * a new one, a number seen again (a duplicated record) changes nothing.
+ * Memory and work are bounded: more than GAPS_MAX_RUNS runs in all, more
+ * than GAPS_MAX_MOVES runs moved to make room for numbers that come far
+ * out of order, or more (file, CPU) pairs than GAPS_MAX_GROUPS, leave that
+ * file's count unknown (then SQL counts it from the rows).
  */
 #ifndef NETANALYZE_GAPS_H
 #define NETANALYZE_GAPS_H
@@ -16,15 +19,17 @@
 
 #include "u64map.h"
 
-#define GAPS_WINDOW 65536
+#define GAPS_MAX_RUNS (1u << 20)
+#define GAPS_MAX_MOVES (1ull << 26)
 #define GAPS_MAX_GROUPS 1024
 
 struct gaps {
 	struct u64map map;       /* (file, cpu) key -> index + 1 */
 	struct gaps_group *g;
 	uint32_t n, cap;
-	uint32_t *unknown;       /* files whose count is unknown, sorted */
+	uint32_t *unknown;       /* files whose count is unknown */
 	uint32_t nunknown, unknown_cap;
+	uint64_t runs, moves;    /* runs held in all; runs moved to insert one */
 };
 
 void gaps_init(struct gaps *s);

@@ -284,11 +284,39 @@ static void test_sequence_gaps(void)
 	gaps_add(&g, 1, false, 0, 6);
 	ASSERT_TRUE(gaps_of(&g, 1, &n), "counted");
 	ASSERT_EQ(n, 3, "2 + 1 + 0 missing");
-	/* file 2: a number far behind the largest cannot be told apart */
+	/* file 2: a number far behind the largest: 2..999999 missing */
 	gaps_add(&g, 2, true, 0, 1000000);
 	gaps_add(&g, 2, true, 0, 1);
-	ASSERT_FALSE(gaps_of(&g, 2, &n), "not counted");
+	ASSERT_TRUE(gaps_of(&g, 2, &n), "counted, however far behind");
+	ASSERT_EQ(n, 999998, "1 and 1000000 seen");
 	ASSERT_TRUE(gaps_of(&g, 3, &n) && n == 0, "a file without numbers: none missing");
+	/* file 4: 1..200000 with 100 lost (100001..100100), then the whole
+	 * stretch again, as a file holding its records twice: 100 missing */
+	for (int pass = 0; pass < 2; pass++)
+		for (int64_t q = 1; q <= 200000; q++)
+			if (q <= 100000 || q > 100100)
+				gaps_add(&g, 4, true, 3, q);
+	ASSERT_TRUE(gaps_of(&g, 4, &n), "counted");
+	ASSERT_EQ(n, 100, "the lost stretch, once");
+	/* file 5: 10 30 20 then the holes filled from both ends, so runs
+	 * merge: 10..30 but 15 and 25 */
+	static const int64_t fill[] = { 10, 30, 20, 11, 12, 13, 14, 29, 28, 27, 26, 16,
+					17, 18, 19, 21, 22, 23, 24 };
+
+	for (size_t i = 0; i < sizeof(fill) / sizeof(fill[0]); i++)
+		gaps_add(&g, 5, false, 0, fill[i]);
+	ASSERT_TRUE(gaps_of(&g, 5, &n), "counted");
+	ASSERT_EQ(n, 2, "15 and 25");
+	gaps_add(&g, 5, false, 0, 15);
+	gaps_add(&g, 5, false, 0, 25);
+	ASSERT_TRUE(gaps_of(&g, 5, &n) && n == 0, "holes filled: runs merged into one");
+	/* file 6: numbers that each land before all the others (falling even
+	 * numbers) move every run: past GAPS_MAX_MOVES the count is given up,
+	 * not the time */
+	for (int64_t q = 2 * 20000; q > 0; q -= 2)
+		gaps_add(&g, 6, true, 0, q);
+	ASSERT_FALSE(gaps_of(&g, 6, &n), "too costly to count: unknown");
+	ASSERT_TRUE(gaps_of(&g, 1, &n) && n == 3, "the other files' counts stand");
 	gaps_free(&g);
 }
 
