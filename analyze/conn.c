@@ -22,7 +22,10 @@
 #include "decode.h"
 #include "flow.h"
 
-#define IDLE_CLOSED_NS (60 * NS_PER_SEC)    /* after FIN/RST */
+/* Closed by FIN both ways or by RST: kept for stray packets as long as
+ * Zeek keeps it (tcp_close_delay, tcp_reset_delay: 5 s after its last
+ * packet); a packet later on its 4-tuple starts a new connection. */
+#define IDLE_CLOSED_NS (5 * NS_PER_SEC)
 #define IDLE_PENDING_NS (300 * NS_PER_SEC)  /* handshake without answer */
 #define IDLE_OPEN_NS (3600 * NS_PER_SEC)    /* anything else */
 #define COPY_WINDOW_NS 10000000LL          /* 10 ms: out -> in on loopback */
