@@ -242,20 +242,26 @@ struct flow *conn_take_ended(struct conn_table *t)
 	return f;
 }
 
+/* Idle long enough at now to be ended: the sweep ends it, and a packet
+ * that finds it starts a new connection instead. */
+static bool flow_expired(const struct flow *f, int64_t now)
+{
+	int64_t idle = now - f->last_ns;
+	int64_t limit = zeek_closed(f) ? IDLE_CLOSED_NS :
+			f->outcome == OUT_PENDING ? IDLE_PENDING_NS : IDLE_OPEN_NS;
+
+	return idle >= limit;
+}
+
 void conn_sweep(struct conn_table *t, int64_t now, bool all)
 {
 	struct flow *f = t->lru_head, *next;
 
 	for (; f; f = next) {
 		next = f->lru_next;
-		int64_t idle = now - f->last_ns;
-
-		if (!all && idle < IDLE_CLOSED_NS)
+		if (!all && now - f->last_ns < IDLE_CLOSED_NS)
 			break; /* the rest were active more recently */
-		int64_t limit = zeek_closed(f) ? IDLE_CLOSED_NS :
-				f->outcome == OUT_PENDING ? IDLE_PENDING_NS : IDLE_OPEN_NS;
-
-		if (all || idle >= limit)
+		if (all || flow_expired(f, now))
 			flow_end(t, f);
 	}
 }
@@ -407,6 +413,11 @@ int conn_packet(struct conn_table *t, const struct apkt *ap, uint16_t *anomalies
 
 	memset(res, 0, sizeof(*res));
 	f = conn_lookup(t, conn_vantage(t, r->file_id), r->ipver, r->src, r->sport, r->dst, r->dport, &d);
+	/* ended by now, whether or not the sweep came by since */
+	if (f && flow_expired(f, ap->ts)) {
+		flow_end(t, f);
+		f = NULL;
+	}
 	/* A SYN with a new ISN from a side that has sent before starts a new
 	 * connection on the 4-tuple (as Wireshark starts a new stream); from
 	 * a side still silent it is a simultaneous open. */

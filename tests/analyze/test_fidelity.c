@@ -372,6 +372,68 @@ static void test_wireshark_classes(void)
 	json_rows_free(rows, n);
 }
 
+/*
+ * How long a closed connection waits for stray packets: Zeek removes a
+ * connection 5 s after it closed by FIN both ways or by RST
+ * (tcp_close_delay, tcp_reset_delay in init-bare.zeek; the ConnDeleteTimer
+ * of its TCP analyzer), so a packet on the 4-tuple after that starts a new
+ * connection. Ports 43000 and 43001 close by FIN both ways, 43002 by RST.
+ * 4 s later the client resends its last ACK on 43000: still that
+ * connection (the client sent SYN, ACK, FIN, ACK and this one: 5). 2 s
+ * after that, more than 5 s after their last packets, the same on 43001 and
+ * 43002: each a connection of its own (1 packet), while the closed ones
+ * keep their 6 and 3 packets.
+ */
+static void test_close_delay(void)
+{
+	struct jrow *rows;
+	int n;
+
+	cap_open("close_delay.pcap");
+	for (int port = 43000; port <= 43001; port++) {
+		seg(C, port, S, 80, TH_SYN, 1000, 0, 0, W);
+		seg(S, 80, C, port, TH_SYN | TH_ACK, 5000, 1001, 0, W);
+		seg(C, port, S, 80, TH_ACK, 1001, 5001, 0, W);
+		seg(C, port, S, 80, TH_FIN | TH_ACK, 1001, 5001, 0, W);
+		seg(S, 80, C, port, TH_FIN | TH_ACK, 5001, 1002, 0, W);
+		seg(C, port, S, 80, TH_ACK, 1002, 5002, 0, W);
+	}
+	seg(C, 43002, S, 80, TH_SYN, 1000, 0, 0, W);
+	seg(S, 80, C, 43002, TH_SYN | TH_ACK, 5000, 1001, 0, W);
+	seg(C, 43002, S, 80, TH_RST, 1001, 0, 0, 0);
+	cap_us += 4000000;
+	seg(C, 43000, S, 80, TH_ACK, 1002, 5002, 0, W);
+	cap_us += 2000000;
+	seg(C, 43001, S, 80, TH_ACK, 1002, 5002, 0, W);
+	seg(C, 43002, S, 80, TH_ACK, 1001, 5001, 0, W);
+	cap_close();
+
+	rows = h_netanalyze_rows(0, &n, (const char *const[]){ h_path("close_delay.pcap"), NULL },
+				 "--sql", "SELECT max(orig_p, resp_p) AS port, orig_pkts + resp_pkts AS pkts,"
+				 " CASE WHEN orig_p = 80 THEN resp_pkts ELSE orig_pkts END AS client_pkts"
+				 " FROM connections ORDER BY conn_id", "--format", "jsonl", NULL);
+	if (ASSERT_EQ(n, 5, "five connections")) {
+		static const struct { int port, pkts, client_pkts; } want[] = {
+			{ 43000, 7, 5 }, { 43001, 6, 4 }, { 43002, 3, 2 }, { 43001, 1, 1 },
+			{ 43002, 1, 1 },
+		};
+
+		for (int i = 0; i < 5; i++) {
+			char name[96];
+
+			snprintf(name, sizeof(name), "connection %d: port", i + 1);
+			ASSERT_EQ(jint(&rows[i], "port"), want[i].port, name);
+			snprintf(name, sizeof(name), "connection %d (port %d): packets", i + 1,
+				 want[i].port);
+			ASSERT_EQ(jint(&rows[i], "pkts"), want[i].pkts, name);
+			snprintf(name, sizeof(name), "connection %d (port %d): the client's packets",
+				 i + 1, want[i].port);
+			ASSERT_EQ(jint(&rows[i], "client_pkts"), want[i].client_pkts, name);
+		}
+	}
+	json_rows_free(rows, n);
+}
+
 int main(int argc, char **argv)
 {
 	int rc = h_setup(argc, argv, false);
@@ -381,6 +443,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_conn_state);
 	RUN_TEST(test_history_letters);
 	RUN_TEST(test_wireshark_classes);
+	RUN_TEST(test_close_delay);
 	h_teardown(test_state.failed_subtests != 0);
 	return test_exit();
 }
