@@ -20,6 +20,7 @@ struct gaps_group {
 	int64_t cpu;
 	struct run *r;
 	uint32_t n, cap;
+	uint32_t hint;            /* the run the last number behind fell in */
 };
 
 void gaps_init(struct gaps *s)
@@ -108,6 +109,9 @@ static bool group_add(struct gaps *s, struct gaps_group *g, int64_t seq)
 	}
 	if (seq >= last->lo)
 		return true;                          /* seen */
+	/* records seen again come in order too: most fall where the last did */
+	if (g->hint < g->n && g->r[g->hint].lo <= seq && seq <= g->r[g->hint].hi)
+		return true;
 	/* the first run whose hi is at or above seq: it holds seq, or seq lies
 	 * in the hole before it */
 	hi = g->n - 1;
@@ -121,6 +125,7 @@ static bool group_add(struct gaps *s, struct gaps_group *g, int64_t seq)
 	}
 	struct run *at = &g->r[lo];
 
+	g->hint = lo;
 	if (seq >= at->lo)
 		return true;                          /* seen */
 	bool joins_prev = lo > 0 && g->r[lo - 1].hi + 1 == seq;
