@@ -16,7 +16,8 @@
 #                                           ceiling for writing those rows
 # and, at the largest size, `--handshakes --format csv` from the kept DB.
 # Each line gives the median wall time of $RUNS runs (default 3 up to 1M
-# packets, 1 above), packets/s, and the median peak RSS (GNU time).
+# packets, 1 above), packets/s, and the median peak RSS (GNU time). The runs
+# go in rounds: one of each command per round.
 # Ratios follow each size. The machine may be shared: compare ratios.
 # `BENCH_TSHARK=1` adds `tshark -T fields` as a second peer. NETANALYZE_BASE
 # (another netanalyze, e.g. a build of an older commit) is measured in the
@@ -46,25 +47,49 @@ fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure KEY NAME PREP CMD...: runs PREP then CMD $runs times; prints a line
-# and sets T_KEY (median seconds) and M_KEY (median peak RSS, MB).
-measure() {
-	local key=$1 name=$2 prep=$3; shift 3
-	local ts=() rss=() t m
+# add KEY NAME PREP CMD...: a measurement for the next run_all.
+keys=()
+declare -A NAME PREP CMD TS RSS
+add() {
+	local key=$1
+	keys+=("$key")
+	NAME[$key]=$2
+	PREP[$key]=$3
+	shift 3
+	CMD[$key]=$(printf '%q ' "$@")
+	TS[$key]=''
+	RSS[$key]=''
+}
+
+# run_all: $runs rounds, each running every measurement added once, in the
+# order added (so that the shared machine's drifts fall on all of them
+# alike, rather than on whichever ran during a slow minute); prints a line
+# per measurement and sets T_KEY (median seconds) and M_KEY (median peak
+# RSS, MB).
+run_all() {
+	local key t m
 	for _ in $(seq "$runs"); do
-		$prep
-		if ! /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err"; then
-			echo "bench_ingest: $name failed:"; tail -3 "$work/err"; exit 1
-		fi
-		read -r t m <"$work/time"; ts+=("$t"); rss+=("$m")
+		for key in "${keys[@]}"; do
+			${PREP[$key]}
+			if ! eval "/usr/bin/time -f '%e %M' -o \"\$work/time\" ${CMD[$key]}" \
+				>"$work/out" 2>"$work/err"; then
+				echo "bench_ingest: ${NAME[$key]} failed:"; tail -3 "$work/err"; exit 1
+			fi
+			read -r t m <"$work/time"
+			TS[$key]+="$t "
+			RSS[$key]+="$m "
+		done
 	done
-	t=$(printf '%s\n' "${ts[@]}" | median)
-	m=$(printf '%s\n' "${rss[@]}" | median)
-	m=$(echo "$m / 1024" | bc)
-	printf -v "T_$key" '%s' "$t"
-	printf -v "M_$key" '%s' "$m"
-	printf '  %-36s %8.2f s %11.0f %s %7d MB  (runs: %s)\n' "$name" "$t" \
-		"$(echo "${rate_n:-$n} / $t" | bc -l)" "${rate_unit:-pkt/s}" "$m" "${ts[*]}"
+	for key in "${keys[@]}"; do
+		t=$(printf '%s\n' ${TS[$key]} | median)
+		m=$(printf '%s\n' ${RSS[$key]} | median)
+		m=$(echo "$m / 1024" | bc)
+		printf -v "T_$key" '%s' "$t"
+		printf -v "M_$key" '%s' "$m"
+		printf '  %-36s %8.2f s %11.0f %s %7d MB  (runs: %s)\n' "${NAME[$key]}" "$t" \
+			"$(echo "${rate_n:-$n} / $t" | bc -l)" "${rate_unit:-pkt/s}" "$m" "${TS[$key]% }"
+	done
+	keys=()
 }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 no_prep() { :; }
@@ -80,33 +105,36 @@ for want in $sizes; do
 	MKBIG_ETHERNET=1 "$mkbig" "$seed" "$big" "$want" 2>/dev/null
 	n=$(capinfos -c -M "$big" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
 	echo "capture: $n packets, $(du -h "$big" | cut -f1); median of $runs run(s)"
-	measure tcptrace "tcptrace -n" no_prep tcptrace -n "$big"
+	add tcptrace "tcptrace -n" no_prep tcptrace -n "$big"
 	[ "${BENCH_TSHARK:-0}" = 0 ] ||
-		measure tshark "tshark -T fields" no_prep tshark -r "$big" -T fields \
+		add tshark "tshark -T fields" no_prep tshark -r "$big" -T fields \
 			-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
-	measure db "netanalyze --db (every table)" fresh_db "$netanalyze" --db "$work/db" "$big"
-	conns=$(sqlite3 "$work/db" "SELECT count(*) FROM connections")
-	rows=$(sqlite3 "$work/db" "SELECT count(*) FROM packets")
-	[ "$rows" = "$n" ] || { echo "bench_ingest: $rows packet rows for $n packets"; exit 1; }
-	measure hs "netanalyze FILE --handshakes" no_prep "$netanalyze" "$big" --handshakes --format csv
+	add db "netanalyze --db (every table)" fresh_db "$netanalyze" --db "$work/db" "$big"
+	add hs "netanalyze FILE --handshakes" no_prep "$netanalyze" "$big" --handshakes --format csv
 	if [ -n "$base" ]; then
-		measure bdb "base: netanalyze --db" fresh_bdb "$base" --db "$work/bdb" "$big"
-		rm -f "$work/bdb"
-		measure bhs "base: netanalyze FILE --handshakes" no_prep "$base" "$big" --handshakes --format csv
-		echo "  vs base: --db $(ratio "$T_bdb" "$T_db")x faster, --handshakes $(ratio "$T_bhs" "$T_hs")x faster"
+		add bdb "base: netanalyze --db" fresh_bdb "$base" --db "$work/bdb" "$big"
+		add bhs "base: netanalyze FILE --handshakes" no_prep "$base" "$big" --handshakes --format csv
 	fi
-	measure sqlite "SQLite alone (CTAS of packets)" fresh_copy sqlite3 "$work/copy" \
+	# after --db in each round: the rows it wrote
+	add sqlite "SQLite alone (CTAS of packets)" fresh_copy sqlite3 "$work/copy" \
 		"PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA journal_mode = OFF;
 		 PRAGMA synchronous = OFF; ATTACH '$work/db' AS k;
 		 CREATE TABLE p AS SELECT * FROM k.packets;"
+	run_all
+	rm -f "$work/bdb"
+	conns=$(sqlite3 "$work/db" "SELECT count(*) FROM connections")
+	rows=$(sqlite3 "$work/db" "SELECT count(*) FROM packets")
+	[ "$rows" = "$n" ] || { echo "bench_ingest: $rows packet rows for $n packets"; exit 1; }
+	[ -z "$base" ] ||
+		echo "  vs base: --db $(ratio "$T_bdb" "$T_db")x faster, --handshakes $(ratio "$T_bhs" "$T_hs")x faster"
 	echo "  $conns connections; --db $(ratio "$T_tcptrace" "$T_db")x tcptrace's packets/s" \
 		"(target >= 3), $(echo "100 * $T_sqlite / $T_db" | bc)% of SQLite's own rate (target >= 70);" \
 		"--handshakes $(ratio "$T_tcptrace" "$T_hs")x tcptrace's (target >= 10);" \
 		"peak RSS --db $M_db MB, --handshakes $M_hs MB, tcptrace $M_tcptrace MB (target <= 512 MB)"
 	if [ "$want" = "$largest" ]; then
-		rate_n=$(sqlite3 "$work/db" "SELECT count(*) FROM handshakes") rate_unit='row/s ' \
-			measure kept "--handshakes csv, kept db" no_prep \
+		add kept "--handshakes csv, kept db" no_prep \
 			"$netanalyze" --db "$work/db" --handshakes --format csv
+		rate_n=$(sqlite3 "$work/db" "SELECT count(*) FROM handshakes") rate_unit='row/s ' run_all
 		echo "  $(($(wc -l <"$work/out") - 1)) handshake rows written as CSV (target < 1 s for 500k)"
 	fi
 	rm -f "$big" "$work/copy"
