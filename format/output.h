@@ -28,6 +28,10 @@ struct output {
 	bool frame_open;         /* the zstd frame has begun (ended by fini) */
 	uint64_t bytes_in;       /* uncompressed bytes committed */
 	uint64_t bytes_out;      /* bytes handed to the kernel */
+	/* write-behind (a regular file): where the file began, and where the
+	 * next stretch to be sent to disk begins */
+	bool regular;
+	uint64_t base, wb_next;
 };
 
 int output_init(struct output *o, int fd, unsigned flags, int zstd_level,
