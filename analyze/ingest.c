@@ -1207,6 +1207,13 @@ static int load_once(struct load *l, struct an_err *e)
 	if (!err)
 		err = store_close(store, true, e);
 	store = NULL;
+	/* What follows (the join, a kept database's indexes, the reports) reads
+	 * and sorts. SQLite sorts in runs as large as the page cache, so from
+	 * here the cache is small: runs of 4 MiB sort within the CPU's caches,
+	 * and the 64 MiB the load wanted are not touched afresh by each sort
+	 * (the indexes after a 5M-packet load: 2.1 s against 3.2 s). */
+	if (!err)
+		err = db_exec(db, "PRAGMA cache_size = -4096;", e);
 	/* connections seen from more than one vantage point */
 	if (!err)
 		err = db_exec(db, "BEGIN", e);
