@@ -20,15 +20,18 @@
  *
  * Written to a regular file, every 8 MiB handed over is sent on to the disk
  * (sync_file_range, not waited for) and the 8 MiB before it, on disk by
- * then, dropped from the page cache (POSIX_FADV_DONTNEED). A recording of
- * hours then holds a few MiB of the page cache instead of evicting what the
- * machine's own work keeps there, and the kernel reuses those few pages
- * rather than taking fresh ones for every page of the file: on this
- * project's VMs a write into fresh page-cache pages cost three times a
- * write into reused ones, writeback included. Both calls are advice: their
- * errors are ignored.
+ * then, dropped from the page cache (POSIX_FADV_DONTNEED; pages still under
+ * writeback stay). A recording of hours then holds a few MiB of the page
+ * cache instead of evicting what the machine's own work keeps there, and
+ * the kernel reuses those few pages rather than taking fresh ones for every
+ * page of the file: on the virtual machines this was measured on, a write
+ * into fresh page-cache pages cost three times a write into reused ones,
+ * writeback included. Both calls are advice: their errors are ignored.
  *
- * It does not seek, never reopens anything and installs no signal handler:
+ * Its one lseek(2), at the start, only asks where a regular file's writes
+ * begin (it may be opened for appending, or handed over part written); it
+ * never moves the offset, never reopens anything and installs no signal
+ * handler:
  * a writer to a closed pipe gets SIGPIPE unless the program ignores it, in
  * which case the error is -EPIPE.
  */

@@ -6,7 +6,8 @@
  * specification; zstd and classic pcap; the netrec profile encoders
  * against hand-written little-endian layouts (docs/format.md); and the
  * writer's failure behaviour (ENOSPC, invalid calls, a writer killed with
- * SIGKILL in BLOCK_FLUSH mode).
+ * SIGKILL in BLOCK_FLUSH mode); and the write-behind of a regular file
+ * (what it leaves in the page cache, by mincore(2)).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +15,12 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <zstd.h>
 
@@ -1703,6 +1707,80 @@ static void test_flush_prefix_zstd(void)
 	close(fd);
 }
 
+/* Write-behind (format/output.c): written to a regular file on a disk, each
+ * 8 MiB handed over is sent to the disk and the 8 MiB before it dropped from
+ * the page cache. 32 MiB of blocks, synced every 2 MiB so that every page is
+ * clean when its stretch is dropped: by the rule, the stretches [0, 8) and
+ * [8, 16) MiB went when the file reached 16 and 24 MiB, and the last 8 MiB
+ * are still cached. mincore(2) tells which pages are resident. */
+static void test_write_behind(void)
+{
+	enum { DATA = 4000, BLOCK = 32 + DATA, MIB = 1 << 20 };
+	char path[] = "/var/tmp/netrec-wb-XXXXXX";
+	int fd = mkstemp(path);
+	struct pcapng_writer_opts wo = { 0 };
+	struct pcapng_writer *w = NULL;
+	static uint8_t d[DATA];
+	uint64_t n = 0, synced = 0, want;
+	struct statfs sf;
+	struct stat st;
+	uint8_t *map = NULL, *vec = NULL;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages, first = 0, last = 0, last_n;
+	uint32_t id;
+
+	if (!ASSERT_GE(fd, 0, "mkstemp in /var/tmp"))
+		return;
+	unlink(path);
+	if (!ASSERT_OK(pcapng_writer_open(&w, fd, &wo), "open"))
+		goto out;
+	ASSERT_OK(pcapng_write_shb(w, NULL), "shb");
+	ASSERT_OK(pcapng_write_idb(w, 1, 65535, NULL, &id), "idb");
+	memset(d, 0xa5, sizeof(d));
+	while (pcapng_writer_bytes_in(w) < 32u * MIB + MIB / 2) {
+		if (!ASSERT_OK(pcapng_write_epb(w, id, n, d, DATA, DATA, NULL), "epb"))
+			goto out;
+		n++;
+		if (pcapng_writer_bytes_in(w) - synced >= 2u * MIB) {
+			ASSERT_OK(pcapng_writer_flush(w), "flush");
+			ASSERT_OK(fdatasync(fd), "fdatasync");
+			synced = pcapng_writer_bytes_in(w);
+		}
+	}
+	ASSERT_OK(pcapng_writer_flush(w), "flush");
+	/* SHB 28, IDB 20, then n EPBs of 32 + 4000 bytes */
+	want = 28 + 20 + n * BLOCK;
+	ASSERT_EQ_U64(pcapng_writer_bytes_out(w), want, "bytes handed over");
+	ASSERT_OK(fstat(fd, &st), "fstat");
+	ASSERT_EQ_U64((uint64_t)st.st_size, want, "file size");
+	if (fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC) {
+		/* tmpfs pages are the file itself: they cannot be dropped */
+		printf("# /var/tmp is tmpfs: page-cache residency not checked\n");
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (!ASSERT_TRUE(map != MAP_FAILED, "mmap")) {
+		map = NULL;
+		goto out;
+	}
+	pages = ((size_t)st.st_size + page - 1) / page;
+	vec = calloc(pages, 1);
+	if (!ASSERT_OK_PTR(vec, "calloc") || !ASSERT_OK(mincore(map, (size_t)st.st_size, vec), "mincore"))
+		goto out;
+	for (size_t i = 0; i < 16u * MIB / page; i++)
+		first += vec[i] & 1;
+	last_n = pages - 24u * MIB / page;
+	for (size_t i = 24u * MIB / page; i < pages; i++)
+		last += vec[i] & 1;
+	ASSERT_EQ(first, 0, "pages of the first 16 MiB still cached");
+	ASSERT_GE(last * 10, last_n * 9, "pages from 24 MiB on cached (at least 90%)");
+out:
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	free(vec);
+	ASSERT_OK(pcapng_writer_close(w), "close");
+	close(fd);
+}
+
 int main(void)
 {
 	RUN_TEST(test_exact_bytes);
@@ -1724,5 +1802,6 @@ int main(void)
 	RUN_TEST(test_killed_writer);
 	RUN_TEST(test_killed_writer_zstd);
 	RUN_TEST(test_flush_prefix_zstd);
+	RUN_TEST(test_write_behind);
 	return test_exit();
 }
