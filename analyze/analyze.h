@@ -77,26 +77,90 @@ int db_step(sqlite3_stmt *st, struct an_err *e);
  * as a virtual table's columns. Text and BLOBs point into the row (or into
  * the value's own buffer) and must outlive the statement's step. */
 #define DB_ROW_MAX 64
+#define DB_ROW_BUFS 8            /* values of a row written out as text */
 struct db_val {
 	uint8_t type;            /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB */
 	int len;
 	int64_t i;
 	const void *p;
-	char buf[96];            /* an address, flags or SACK blocks written out */
 };
+/* The values are small and apart from the few text buffers: a row of
+ * packets is mapped for every packet, and the writer thread's time is the
+ * load's (the buffers inside each value made a row 8 KiB to write). */
 struct db_row {
-	int n;
+	int n, nbuf;
 	struct db_val v[DB_ROW_MAX];
+	char buf[DB_ROW_BUFS][96];   /* an address, flags or SACK blocks written out */
 };
-void db_row_int(struct db_row *r, bool have, int64_t v);
+static inline void db_row_reset(struct db_row *r)
+{
+	r->n = 0;
+	r->nbuf = 0;
+}
+/* The next value; past DB_ROW_MAX the last is written again (a mapping
+ * longer than any table is a bug the row's column count shows). */
+static inline struct db_val *db_row_next(struct db_row *r)
+{
+	struct db_val *v = &r->v[r->n < DB_ROW_MAX ? r->n : DB_ROW_MAX - 1];
+
+	if (r->n < DB_ROW_MAX)
+		r->n++;
+	return v;
+}
+/* A text buffer of the row, for the value being made. */
+static inline char *db_row_buf(struct db_row *r)
+{
+	return r->buf[r->nbuf < DB_ROW_BUFS ? r->nbuf++ : DB_ROW_BUFS - 1];
+}
+static inline void db_row_int(struct db_row *r, bool have, int64_t i)
+{
+	struct db_val *v = db_row_next(r);
+
+	v->type = have ? SQLITE_INTEGER : SQLITE_NULL;
+	v->i = i;
+}
 /* NULL or "" is NULL */
-void db_row_text(struct db_row *r, const char *s);
-void db_row_blob_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
+static inline void db_row_text(struct db_row *r, const char *s)
+{
+	struct db_val *v = db_row_next(r);
+
+	v->type = s && *s ? SQLITE_TEXT : SQLITE_NULL;
+	v->p = s;
+	v->len = -1;
+}
+static inline void db_row_blob_addr(struct db_row *r, bool have, const uint8_t *a, int ipver)
+{
+	struct db_val *v = db_row_next(r);
+
+	v->type = have ? SQLITE_BLOB : SQLITE_NULL;
+	v->p = a;
+	v->len = ipver == 6 ? 16 : 4;
+}
 void db_row_text_addr(struct db_row *r, bool have, const uint8_t *a, int ipver);
 /* Binds the values to parameters 1..n. */
 void db_row_bind(sqlite3_stmt *st, const struct db_row *r);
 /* Column k as a virtual table's xColumn result. */
-void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k);
+static inline void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k)
+{
+	const struct db_val *v;
+
+	if (k < 0 || k >= r->n)
+		return;
+	v = &r->v[k];
+	switch (v->type) {
+	case SQLITE_INTEGER:
+		sqlite3_result_int64(ctx, v->i);
+		break;
+	case SQLITE_TEXT:
+		sqlite3_result_text(ctx, v->p, v->len, SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB:
+		sqlite3_result_blob(ctx, v->p, v->len, SQLITE_STATIC);
+		break;
+	default:
+		break;   /* NULL */
+	}
+}
 /* Formats a 4/16-byte address; returns out. */
 const char *addr_str(const uint8_t *a, int ipver, char out[48]);
 /* Parses text into 4/16 bytes; returns 4, 6, or 0 if not an address. */

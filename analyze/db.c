@@ -238,48 +238,13 @@ int db_step(sqlite3_stmt *st, struct an_err *e)
 	return 0;
 }
 
-static struct db_val *row_next(struct db_row *r)
-{
-	struct db_val *v = &r->v[r->n < DB_ROW_MAX ? r->n : DB_ROW_MAX - 1];
-
-	if (r->n < DB_ROW_MAX)
-		r->n++;
-	return v;
-}
-
-void db_row_int(struct db_row *r, bool have, int64_t i)
-{
-	struct db_val *v = row_next(r);
-
-	v->type = have ? SQLITE_INTEGER : SQLITE_NULL;
-	v->i = i;
-}
-
-void db_row_text(struct db_row *r, const char *s)
-{
-	struct db_val *v = row_next(r);
-
-	v->type = s && *s ? SQLITE_TEXT : SQLITE_NULL;
-	v->p = s;
-	v->len = -1;
-}
-
-void db_row_blob_addr(struct db_row *r, bool have, const uint8_t *a, int ipver)
-{
-	struct db_val *v = row_next(r);
-
-	v->type = have ? SQLITE_BLOB : SQLITE_NULL;
-	v->p = a;
-	v->len = ipver == 6 ? 16 : 4;
-}
-
 void db_row_text_addr(struct db_row *r, bool have, const uint8_t *a, int ipver)
 {
-	struct db_val *v = row_next(r);
+	struct db_val *v = db_row_next(r);
 
 	v->type = have ? SQLITE_TEXT : SQLITE_NULL;
 	if (have)
-		v->p = addr_str(a, ipver, v->buf);
+		v->p = addr_str(a, ipver, db_row_buf(r));
 	v->len = -1;
 }
 
@@ -302,28 +267,6 @@ void db_row_bind(sqlite3_stmt *st, const struct db_row *r)
 			sqlite3_bind_null(st, k + 1);
 			break;
 		}
-	}
-}
-
-void db_row_result(sqlite3_context *ctx, const struct db_row *r, int k)
-{
-	const struct db_val *v;
-
-	if (k < 0 || k >= r->n)
-		return;
-	v = &r->v[k];
-	switch (v->type) {
-	case SQLITE_INTEGER:
-		sqlite3_result_int64(ctx, v->i);
-		break;
-	case SQLITE_TEXT:
-		sqlite3_result_text(ctx, v->p, v->len, SQLITE_STATIC);
-		break;
-	case SQLITE_BLOB:
-		sqlite3_result_blob(ctx, v->p, v->len, SQLITE_STATIC);
-		break;
-	default:
-		break;   /* NULL */
 	}
 }
 

@@ -167,17 +167,19 @@ static int64_t tcp_opts(const struct row_pkt *p)
  * comma-separated (tshark's tcp.options.sack_le / sack_re pairs). */
 static void sack_text(struct db_row *r, const struct row_pkt *p)
 {
-	struct db_val *v = &r->v[r->n++];
+	struct db_val *v = db_row_next(r);
+	char *buf;
 	int n = 0;
 
 	v->type = SQLITE_NULL;
 	if (!(p->has & PK_TCP) || !p->sack_blocks)
 		return;
+	buf = db_row_buf(r);
 	for (int i = 0; i < p->sack_blocks && i < 4; i++)
-		n += snprintf(v->buf + n, sizeof(v->buf) - (size_t)n, "%s%u-%u", i ? "," : "",
+		n += snprintf(buf + n, sizeof(r->buf[0]) - (size_t)n, "%s%u-%u", i ? "," : "",
 			      p->sack_left[i], p->sack_right[i]);
 	v->type = SQLITE_TEXT;
-	v->p = v->buf;
+	v->p = buf;
 	v->len = -1;
 }
 
@@ -297,7 +299,7 @@ static void map_event(struct db_row *r, const void *row, const struct strtab *st
 	db_row_int(r, h & JR_SEQ, j->cpu_seq);
 	/* the record kind, even when empty */
 	{
-		struct db_val *v = &r->v[r->n++];
+		struct db_val *v = db_row_next(r);
 
 		v->type = jrec_text(j, JT_RECORD) ? SQLITE_TEXT : SQLITE_NULL;
 		v->p = jrec_text(j, JT_RECORD);
@@ -472,10 +474,10 @@ static void map_rtx(struct db_row *r, const void *row, const struct strtab *strs
 	db_row_int(r, true, x->seq_rel);
 	db_row_int(r, true, x->len);
 	/* "" for no flags, not NULL */
-	fl = &r->v[r->n++];
-	tcp_flags_str(x->tcp_flags, fl->buf);
+	fl = db_row_next(r);
+	fl->p = db_row_buf(r);
+	tcp_flags_str(x->tcp_flags, (char *)fl->p);
 	fl->type = SQLITE_TEXT;
-	fl->p = fl->buf;
 	fl->len = -1;
 	db_row_text(r, x->cls);
 	db_row_int(r, x->has_pid, x->pid);
@@ -916,7 +918,7 @@ static int rv_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int k)
 	struct vtab_aux *aux = ((struct rows_vtab *)cur->pVtab)->aux;
 
 	if (c->mapped != c->i + 1) {
-		c->row.n = 0;
+		db_row_reset(&c->row);
 		descs[aux->d].map(&c->row, batch_row(aux->cur, c->i), aux->s->strs);
 		c->mapped = c->i + 1;
 	}
@@ -958,7 +960,7 @@ static int write_batch(struct store *s, struct batch *b)
 		struct db_row row;
 
 		for (size_t i = 0; i < b->n; i++) {
-			row.n = 0;
+			db_row_reset(&row);
 			d->map(&row, batch_row(b, i), s->strs);
 			db_row_bind(st, &row);
 			rc = db_step(st, &s->err);
