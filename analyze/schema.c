@@ -634,7 +634,8 @@ const char an_schema_sql[] =
 
 /* Made after a kept database is loaded (bulk inserts are faster without
  * them): the report views' orders and the lookups people make by hand. A
- * temporary database answers its reports once and gets none. */
+ * temporary database gets only the two report orders, before its load
+ * (ingest.c). */
 const char an_index_sql[] =
 "CREATE INDEX IF NOT EXISTS packets_conn ON packets(conn_id);\n"
 "CREATE INDEX IF NOT EXISTS handshakes_start ON handshakes(COALESCE(syn_ns, synack_ns, first_ns), hs_id);\n"
