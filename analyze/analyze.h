@@ -74,8 +74,9 @@ int db_step(sqlite3_stmt *st, struct an_err *e);
 
 /* One row's values, column by column, as a table's row mapping makes them
  * (store.c): then bound to a statement's parameters, or handed to SQLite
- * as a virtual table's columns. Text and BLOBs point into the row (or into
- * the value's own buffer) and must outlive the statement's step. */
+ * as a virtual table's columns. Text and BLOBs point into the row mapped
+ * (or into the db_row's text buffers) and must outlive the statement's
+ * step. */
 #define DB_ROW_MAX 64
 #define DB_ROW_BUFS 8            /* values of a row written out as text */
 struct db_val {
@@ -107,7 +108,8 @@ static inline struct db_val *db_row_next(struct db_row *r)
 		r->n++;
 	return v;
 }
-/* A text buffer of the row, for the value being made. */
+/* A text buffer of the row, for the value being made (a mapping asks for
+ * at most four). */
 static inline char *db_row_buf(struct db_row *r)
 {
 	return r->buf[r->nbuf < DB_ROW_BUFS ? r->nbuf++ : DB_ROW_BUFS - 1];

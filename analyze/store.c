@@ -462,6 +462,7 @@ static void map_rtx(struct db_row *r, const void *row, const struct strtab *strs
 {
 	const struct row_rtx *x = row;
 	struct db_val *fl;
+	char *flags;
 
 	db_row_int(r, true, x->packet_id);
 	db_row_int(r, true, x->conn_id);
@@ -475,8 +476,9 @@ static void map_rtx(struct db_row *r, const void *row, const struct strtab *strs
 	db_row_int(r, true, x->len);
 	/* "" for no flags, not NULL */
 	fl = db_row_next(r);
-	fl->p = db_row_buf(r);
-	tcp_flags_str(x->tcp_flags, (char *)fl->p);
+	flags = db_row_buf(r);
+	tcp_flags_str(x->tcp_flags, flags);
+	fl->p = flags;
 	fl->type = SQLITE_TEXT;
 	fl->len = -1;
 	db_row_text(r, x->cls);
