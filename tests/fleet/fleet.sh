@@ -108,7 +108,10 @@ rec_ready() {
 rec_start "$NSA" web-1
 rec_start "$NSB" db-1
 rec_start "$NSC" web-2
-ip netns exec "$NSB" timeout -k 3 100 tcpdump -i vb -U -n -w "$WORK/tap.pcap" tcp \
+# --immediate-mode: without it libpcap hands packets over in blocks, up to a
+# second late, and the last second's packets before the SIGTERM below never
+# reach the file (seen: "84 packets received by filter", 64 captured).
+ip netns exec "$NSB" timeout -k 3 100 tcpdump -i vb -U --immediate-mode -n -w "$WORK/tap.pcap" tcp \
 	>/dev/null 2>"$WORK/tcpdump.err" &
 TD_PID=$!
 E2E_BG+=("$TD_PID")
