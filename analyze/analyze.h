@@ -25,6 +25,8 @@
 extern const char an_schema_sql[];
 /* Indexes made after a kept database is loaded. */
 extern const char an_index_sql[];
+/* Of those, the two a temporary database makes before its load. */
+extern const char an_report_index_sql[];
 /* Sequence gaps the load could not count, counted in a kept database. */
 extern const char an_gaps_sql[];
 

@@ -1070,21 +1070,18 @@ static int load_once(struct load *l, struct an_err *e)
 		err = community_id_set_seed(db, seed, &seed_changed, e);
 	/* A temporary database: its tables grow at their ends, so 16 MiB of
 	 * page cache do for its load (--handshakes of 500k connections: 4.46 s
-	 * against 4.78 s with 64 MiB, and 224 MB of memory against 277 MB). */
-	if (!err && !o->keep)
-		err = db_exec(db, "PRAGMA cache_size = -16384;", e);
-	/* Its reports read handshakes and connections in the order of their
+	 * against 4.78 s with 64 MiB, and 224 MB of memory against 277 MB).
+	 * Its reports read handshakes and connections in the order of their
 	 * starts. Their rows come as the connections end, nearly in that
 	 * order, so an index made before the load grows at its end on the
 	 * writer thread, beside the load; made after it, or an ORDER BY
 	 * without it, is a sort of every row on one thread while the other
 	 * waits (--handshakes of 500k connections: about 0.5 s less). */
-	if (!err && !o->keep && (o->tables & (1u << TB_HANDSHAKES)))
-		err = db_exec(db, "CREATE INDEX IF NOT EXISTS handshakes_start ON"
-			      " handshakes(COALESCE(syn_ns, synack_ns, first_ns), hs_id);", e);
-	if (!err && !o->keep && (o->tables & (1u << TB_CONNECTIONS)))
-		err = db_exec(db, "CREATE INDEX IF NOT EXISTS connections_start ON"
-			      " connections(start_ns, conn_id);", e);
+	if (!err && !o->keep) {
+		err = db_exec(db, "PRAGMA cache_size = -16384;", e);
+		if (!err)
+			err = db_exec(db, an_report_index_sql, e);
+	}
 	if (!err)
 		err = store_open(&store, db, o->tables, strs, e);
 	if (err)

@@ -632,14 +632,19 @@ const char an_schema_sql[] =
 "  UNION ALL SELECT * FROM (SELECT 'undecoded: ' || what, sum(packets) FROM undecoded\n"
 "                           GROUP BY what ORDER BY sum(packets) DESC, what);\n";
 
+/* The orders the handshakes and connections reports read their rows in. A
+ * temporary database gets these two alone, before its load (ingest.c). */
+#define REPORT_INDEXES \
+"CREATE INDEX IF NOT EXISTS handshakes_start ON handshakes(COALESCE(syn_ns, synack_ns, first_ns), hs_id);\n" \
+"CREATE INDEX IF NOT EXISTS connections_start ON connections(start_ns, conn_id);\n"
+
+const char an_report_index_sql[] = REPORT_INDEXES;
+
 /* Made after a kept database is loaded (bulk inserts are faster without
- * them): the report views' orders and the lookups people make by hand. A
- * temporary database gets only the two report orders, before its load
- * (ingest.c). */
+ * them): the report orders and the lookups people make by hand. */
 const char an_index_sql[] =
 "CREATE INDEX IF NOT EXISTS packets_conn ON packets(conn_id);\n"
-"CREATE INDEX IF NOT EXISTS handshakes_start ON handshakes(COALESCE(syn_ns, synack_ns, first_ns), hs_id);\n"
-"CREATE INDEX IF NOT EXISTS connections_start ON connections(start_ns, conn_id);\n"
+REPORT_INDEXES
 "CREATE INDEX IF NOT EXISTS events_cookie ON events(cookie);\n"
 "CREATE INDEX IF NOT EXISTS processes_pid ON processes(pid);\n"
 ;
