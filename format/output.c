@@ -28,12 +28,12 @@
  * into fresh page-cache pages cost three times a write into reused ones,
  * writeback included. Both calls are advice: their errors are ignored.
  *
- * Its one lseek(2), at the start, only asks where a regular file's writes
- * begin (it may be opened for appending, or handed over part written); it
- * never moves the offset, never reopens anything and installs no signal
- * handler:
- * a writer to a closed pipe gets SIGPIPE unless the program ignores it, in
- * which case the error is -EPIPE.
+ * At the start it asks where a regular file's writes begin: at its end if
+ * it is open for appending (fcntl(2)), else at its offset (lseek(2), which
+ * it never moves: the file may be handed over part written). It never
+ * reopens anything and installs no signal handler: a writer to a closed
+ * pipe gets SIGPIPE unless the program ignores it, in which case the error
+ * is -EPIPE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +51,10 @@
 
 #define OUTPUT_DEFAULT_BUFFER (256U * 1024)
 #define WRITE_BEHIND (8U << 20)
+/* Its stretches start on a multiple of 64 KiB, and so of any page size:
+ * the page cache drops only whole pages of a range, so stretches starting
+ * mid-page would leave the page on each boundary cached. */
+#define WB_ALIGN ((uint64_t)(64U << 10) - 1)
 
 /* Sends each whole WRITE_BEHIND stretch written to the disk, and drops the
  * one before it from the page cache. */
@@ -60,7 +64,7 @@ static void write_behind(struct output *o)
 
 	while (end - o->wb_next >= WRITE_BEHIND) {
 		(void)sync_file_range(o->fd, (off_t)o->wb_next, WRITE_BEHIND, SYNC_FILE_RANGE_WRITE);
-		if (o->wb_next - o->base >= WRITE_BEHIND)
+		if (o->wb_next - (o->base & ~WB_ALIGN) >= WRITE_BEHIND)
 			(void)posix_fadvise(o->fd, (off_t)(o->wb_next - WRITE_BEHIND), WRITE_BEHIND,
 					    POSIX_FADV_DONTNEED);
 		o->wb_next += WRITE_BEHIND;
@@ -168,11 +172,17 @@ int output_init(struct output *o, int fd, unsigned flags, int zstd_level,
 		return -EINVAL;
 	{
 		struct stat st;
-		off_t pos;
+		int fl = fcntl(fd, F_GETFL);
+		off_t pos = -1;
 
-		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (pos = lseek(fd, 0, SEEK_CUR)) >= 0) {
+		/* writes to a file opened for appending go to its end,
+		 * wherever its offset stands */
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && fl >= 0)
+			pos = (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+		if (pos >= 0) {
 			o->regular = true;
-			o->base = o->wb_next = (uint64_t)pos;
+			o->base = (uint64_t)pos;
+			o->wb_next = o->base & ~WB_ALIGN;
 		}
 	}
 	o->limit = buffer_size ? buffer_size : OUTPUT_DEFAULT_BUFFER;

@@ -1713,7 +1713,9 @@ static void test_flush_prefix_zstd(void)
  * clean when its stretch is dropped: by the rule, the stretches [0, 8) and
  * [8, 16) MiB went when the file reached 16 and 24 MiB, and the last 8 MiB
  * are still cached. mincore(2) tells which pages are resident. */
-static void test_write_behind(void)
+/* prefix: bytes already in the file, which the writer then gets open for
+ * appending with its offset at 0: its writes land after them */
+static void write_behind_case(size_t prefix)
 {
 	enum { DATA = 4000, BLOCK = 32 + DATA, MIB = 1 << 20 };
 	char path[] = "/var/tmp/netrec-wb-XXXXXX";
@@ -1725,12 +1727,24 @@ static void test_write_behind(void)
 	struct statfs sf;
 	struct stat st;
 	uint8_t *map = NULL, *vec = NULL;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages, first = 0, last = 0, last_n;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages, first = 0, last = 0, last_n, p0;
 	uint32_t id;
 
 	if (!ASSERT_GE(fd, 0, "mkstemp in /var/tmp"))
 		return;
-	unlink(path);
+	if (prefix) {
+		memset(d, 0x5a, sizeof(d));
+		for (size_t done = 0; done < prefix; done += DATA)
+			if (!ASSERT_EQ(write(fd, d, DATA), DATA, "prefix"))
+				goto out;
+		ASSERT_OK(fdatasync(fd), "fdatasync prefix");
+		close(fd);
+		fd = open(path, O_RDWR | O_APPEND);
+		if (!ASSERT_GE(fd, 0, "reopen for appending"))
+			goto out;
+		ASSERT_EQ(lseek(fd, 0, SEEK_CUR), 0, "offset of the appending fd");
+		prefix = (prefix + DATA - 1) / DATA * DATA;
+	}
 	if (!ASSERT_OK(pcapng_writer_open(&w, fd, &wo), "open"))
 		goto out;
 	ASSERT_OK(pcapng_write_shb(w, NULL), "shb");
@@ -1751,7 +1765,7 @@ static void test_write_behind(void)
 	want = 28 + 20 + n * BLOCK;
 	ASSERT_EQ_U64(pcapng_writer_bytes_out(w), want, "bytes handed over");
 	ASSERT_OK(fstat(fd, &st), "fstat");
-	ASSERT_EQ_U64((uint64_t)st.st_size, want, "file size");
+	ASSERT_EQ_U64((uint64_t)st.st_size, prefix + want, "file size");
 	if (fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC) {
 		/* tmpfs pages are the file itself: they cannot be dropped */
 		printf("# /var/tmp is tmpfs: page-cache residency not checked\n");
@@ -1766,19 +1780,35 @@ static void test_write_behind(void)
 	vec = calloc(pages, 1);
 	if (!ASSERT_OK_PTR(vec, "calloc") || !ASSERT_OK(mincore(map, (size_t)st.st_size, vec), "mincore"))
 		goto out;
-	for (size_t i = 0; i < 16u * MIB / page; i++)
+	/* counted from the page where the writer's first byte is */
+	p0 = prefix / page;
+	for (size_t i = p0; i < p0 + 16u * MIB / page; i++)
 		first += vec[i] & 1;
-	last_n = pages - 24u * MIB / page;
-	for (size_t i = 24u * MIB / page; i < pages; i++)
+	last_n = pages - p0 - 24u * MIB / page;
+	for (size_t i = p0 + 24u * MIB / page; i < pages; i++)
 		last += vec[i] & 1;
-	ASSERT_EQ(first, 0, "pages of the first 16 MiB still cached");
-	ASSERT_GE(last * 10, last_n * 9, "pages from 24 MiB on cached (at least 90%)");
+	ASSERT_EQ(first, 0, "pages of the writer's first 16 MiB still cached");
+	ASSERT_GE(last * 10, last_n * 9, "pages from its 24 MiB on cached (at least 90%)");
 out:
 	if (map)
 		munmap(map, (size_t)st.st_size);
 	free(vec);
 	ASSERT_OK(pcapng_writer_close(w), "close");
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+static void test_write_behind(void)
+{
+	write_behind_case(0);
+}
+
+/* A file opened for appending: its writes go to its end, not to its
+ * offset, and what is sent to disk and dropped follows them. */
+static void test_write_behind_append(void)
+{
+	write_behind_case(12u << 20);
 }
 
 int main(void)
@@ -1803,5 +1833,6 @@ int main(void)
 	RUN_TEST(test_killed_writer_zstd);
 	RUN_TEST(test_flush_prefix_zstd);
 	RUN_TEST(test_write_behind);
+	RUN_TEST(test_write_behind_append);
 	return test_exit();
 }
