@@ -611,6 +611,11 @@ void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex)
 	*t = b->tc[--b->ntc];
 }
 
+int nr_bpf_tc_count(const struct nr_bpf *b)
+{
+	return b ? b->ntc : 0;
+}
+
 int nr_bpf_tc_keys(const struct nr_bpf *b, int *keys, int max)
 {
 	int n = 0;

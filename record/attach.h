@@ -42,6 +42,8 @@ void nr_bpf_tc_detach(struct nr_bpf *b, int ifindex);
 int nr_bpf_tc_attach_key(struct nr_bpf *b, int key, uint32_t netns, int ifindex, bool l3_device,
 			 bool ingress);
 /* The keys of the interfaces attached to (at most max); returns how many. */
+/* How many interfaces it is attached to. */
+int nr_bpf_tc_count(const struct nr_bpf *b);
 int nr_bpf_tc_keys(const struct nr_bpf *b, int *keys, int max);
 struct ring_buffer *nr_bpf_ring(struct nr_bpf *b, ring_buffer_sample_fn fn, void *ctx);
 /* Records the kernel could not queue: all, or those of one interface, by

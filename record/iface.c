@@ -17,6 +17,8 @@
 
 #include "iface.h"
 
+#define WATCH_RCVBUF (1 << 20)
+
 int iface_arphrd(const char *name)
 {
 	struct ifreq ifr;
@@ -77,8 +79,16 @@ int iface_watch_open(void)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
 
+	int rcvbuf = WATCH_RCVBUF;
+
 	if (fd < 0)
 		return -errno;
+	/* room for the notices of a burst of new links (a hundred
+	 * containers started at once) while the loop attaches to others;
+	 * beyond the default limit with CAP_NET_ADMIN. An overflow is still
+	 * noticed (iface_watch_drain). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int err = -errno;
 
@@ -94,7 +104,18 @@ int iface_watch_drain(int fd)
 	int changed = 0;
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* the socket's buffer overflowed and notices were lost,
+		 * perhaps of new links: the caller looks at them all again */
+		if (n < 0 && errno == ENOBUFS) {
+			changed = 1;
+			continue;
+		}
+		if (n <= 0)
+			break;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n))
 			if (h->nlmsg_type == RTM_NEWLINK)

@@ -21,7 +21,8 @@ int iface_arphrd(const char *name);
 int iface_l2_kind(uint16_t arphrd);
 /* A netlink socket told of link changes (non-blocking), or -errno. */
 int iface_watch_open(void);
-/* Drains it; returns 1 if a link appeared or changed, 0 if not. */
+/* Drains it; returns 1 if a link appeared or changed, or if notices were
+ * lost (the socket's buffer overflowed), 0 if not. */
 int iface_watch_drain(int fd);
 
 #endif

@@ -514,6 +514,11 @@ int main(int argc, char **argv)
 	}
 	/* a reader that goes away (-o - | head) ends the recording normally */
 	ret = (c.em.err && c.em.err != -EPIPE) || (err && err != -EPIPE) ? 1 : 0;
+	/* the file is complete; the kernel releases each interface's links
+	 * after an RCU grace period, one at a time (tens of ms an interface
+	 * on some machines) */
+	if (nr_bpf_tc_count(c.bpf) >= 100)
+		pr_info("letting go of %d interfaces", nr_bpf_tc_count(c.bpf));
 cleanup:
 	if (c.out)
 		out_close(c.out, clock_now_ns(CLOCK_REALTIME), NULL);

@@ -247,17 +247,17 @@ nr_wait_ready() {
 	return 0
 }
 
-# nr_stop [SIGNAL]: signals netrec (TERM by default) and waits (bounded) for
-# it; NR_STATUS is its exit status.
+# nr_stop [SIGNAL [SECONDS]]: signals netrec (TERM by default) and waits
+# for it, 10 s unless told; NR_STATUS is its exit status.
 nr_stop() {
-	local sig=${1:-TERM} i
-	kill -"$sig" "$NR_PID" 2>/dev/null
-	for i in $(seq 200); do
+	local sig=${1:-TERM} secs=${2:-10} i
+	[ "${NR_SIGNALLED:-}" = "$NR_PID" ] || kill -"$sig" "$NR_PID" 2>/dev/null
+	for i in $(seq $((secs * 20))); do
 		kill -0 "$NR_WAITPID" 2>/dev/null || break
 		sleep 0.05
 	done
 	if kill -0 "$NR_WAITPID" 2>/dev/null; then
-		fail "netrec did not exit within 10 s of SIG$sig"
+		fail "netrec did not exit within $secs s of SIG$sig"
 		kill -KILL "$NR_PID" 2>/dev/null
 	fi
 	wait "$NR_WAITPID"
