@@ -173,9 +173,10 @@ struct {
 	__type(value, __u8);
 } unaccepted SEC(".maps");
 
-/* An event about sk (NULL: the addresses are filled in by the caller). */
-static __always_inline struct nr_event *event_start(void *ctx, const struct sock *sk,
-						    __u32 type, struct nr_cpu_slot **s)
+/* An event about sk (NULL: the addresses are filled in by the caller);
+ * direct: sk's fields can be loaded directly (SK_READ). */
+static __always_inline struct nr_event *event_start_(void *ctx, const struct sock *sk,
+						     __u32 type, struct nr_cpu_slot **s, int direct)
 {
 	struct nr_event *e = event_reserve_sz(s, type, kernel_stack);
 	struct nr_tuple t;
@@ -185,14 +186,20 @@ static __always_inline struct nr_event *event_start(void *ctx, const struct sock
 	event_stack(ctx, e);
 	if (!sk)
 		return e;
-	tuple_of_sk(sk, &t);
+	tuple_of_sk_(sk, &t, direct);
 	e->family = t.family;
 	__builtin_memcpy(e->saddr, t.laddr, 16);
 	__builtin_memcpy(e->daddr, t.raddr, 16);
 	e->sport = t.lport;
 	e->dport = t.rport;
-	e->netns = sk_netns(sk);
+	e->netns = sk_netns_(sk, direct);
 	return e;
+}
+
+static __always_inline struct nr_event *event_start(void *ctx, const struct sock *sk,
+						    __u32 type, struct nr_cpu_slot **s)
+{
+	return event_start_(ctx, sk, type, s, 1);
 }
 
 static __always_inline void event_owner(struct nr_event *e, struct sock *sk)
@@ -209,9 +216,9 @@ static __always_inline void event_owner(struct nr_event *e, struct sock *sk)
  * TCP keeps while it retries (an ICMP host unreachable answering a SYN). */
 static __always_inline int sk_error(const struct sock *sk)
 {
-	int err = BPF_CORE_READ(sk, sk_err);
+	int err = sk->sk_err;
 
-	return err ? err : BPF_CORE_READ(sk, sk_err_soft);
+	return err ? err : sk->sk_err_soft;
 }
 
 /* The connection lifecycle from state changes (docs/format.md §5.2):
@@ -257,7 +264,7 @@ int BPF_PROG(set_state, struct sock *sk, int oldstate, int newstate)
 	struct nr_owner *o;
 	struct nr_event *e;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
+	if (sk->sk_protocol != NR_IPPROTO_TCP || !sk_wanted(sk))
 		return 0;
 	o = bpf_sk_storage_get(&owners, sk, 0, 0);
 	if (newstate == NR_TCP_SYN_SENT || newstate == NR_TCP_LISTEN) {
@@ -285,7 +292,16 @@ int BPF_PROG(set_state, struct sock *sk, int oldstate, int newstate)
 		o->zwin = 0;
 		o->cookie = bpf_get_socket_cookie(sk);
 	}
-	if (o && (o->flags & NR_OWN_VALID) && newstate != NR_TCP_LISTEN)
+	/* The connection map answers for packets no full socket owns (the
+	 * TIME_WAIT that follows, the kernel's replies): written when the
+	 * connection is established, and again as it leaves the states that
+	 * lead to established (its first step towards closing, or a failed
+	 * attempt), so that a long connection the LRU map dropped is back in
+	 * it for its end; a new owner (claim) writes it too. Not on every
+	 * change: each write is two LRU updates. */
+	if (o && (o->flags & NR_OWN_VALID) &&
+	    (newstate == NR_TCP_ESTABLISHED || oldstate == NR_TCP_ESTABLISHED ||
+	     oldstate == NR_TCP_SYN_SENT || oldstate == NR_TCP_SYN_RECV))
 		remember_conn(sk, o);
 
 	e = event_start(ctx, sk, NR_EV_T_STATE, &s);
@@ -307,7 +323,7 @@ static __always_inline int simple_event(void *ctx, struct sock *sk, __u32 type)
 	int err = 0;
 
 	if (!(event_mask & (1U << type)) || !sk ||
-	    BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
+	    sk->sk_protocol != NR_IPPROTO_TCP || !sk_wanted(sk))
 		return 0;
 	/* the error the application sees: the socket's, else the soft one
 	 * TCP keeps while it retries (an ICMP host unreachable answering a
@@ -316,9 +332,7 @@ static __always_inline int simple_event(void *ctx, struct sock *sk, __u32 type)
 	 * in the file, and the failure that follows is reported with its
 	 * number), so it is not an event. */
 	if (type == NR_EV_T_SK_ERROR) {
-		err = BPF_CORE_READ(sk, sk_err);
-		if (!err)
-			err = BPF_CORE_READ(sk, sk_err_soft);
+		err = sk_error(sk);
 		if (!err)
 			return 0;
 	}
@@ -326,7 +340,7 @@ static __always_inline int simple_event(void *ctx, struct sock *sk, __u32 type)
 	if (!e)
 		return 0;
 	e->err = err;
-	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->newstate = sk->__sk_common.skc_state;
 	event_owner(e, sk);
 	event_submit(s, e);
 	return 0;
@@ -364,7 +378,9 @@ int BPF_PROG(retransmit_synack, struct sock *sk, struct request_sock *req)
 
 	if (!(event_mask & (1U << NR_EV_T_RETRANSMIT_SYNACK)) || !sk || !sk_wanted(sk))
 		return 0;
-	e = event_start(ctx, (const struct sock *)req, NR_EV_T_RETRANSMIT_SYNACK, &s);
+	/* a request socket has only the sock_common part of a socket: its
+	 * fields are read as memory, not as a struct sock's */
+	e = event_start_(ctx, (const struct sock *)req, NR_EV_T_RETRANSMIT_SYNACK, &s, 0);
 	if (!e)
 		return 0;
 	e->newstate = NR_TCP_SYN_RECV;
@@ -389,7 +405,7 @@ int BPF_PROG(send_reset, struct sock *sk, struct sk_buff *skb)
 
 	if (!(event_mask & (1U << NR_EV_T_RESET_SENT)))
 		return 0;
-	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) != NR_TCP_LISTEN)
+	if (sk && sk->__sk_common.skc_state != NR_TCP_LISTEN)
 		return simple_event(ctx, sk, NR_EV_T_RESET_SENT);
 	if (!skb)
 		return 0;
@@ -454,12 +470,12 @@ static __always_inline int accepted(void *ctx, __s64 fd, int io)
 		return 0;
 	so = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(so, sk);
-	if (!sk || BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted(sk))
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != NR_IPPROTO_TCP || !sk_wanted_(sk, 0))
 		return 0;
 	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (bpf_map_delete_elem(&unaccepted, &cookie) && io)
 		return 0;
-	e = event_start(ctx, sk, NR_EV_T_ACCEPT, &s);
+	e = event_start_(ctx, sk, NR_EV_T_ACCEPT, &s, 0);
 	if (!e)
 		return 0;
 	e->newstate = BPF_CORE_READ(sk, __sk_common.skc_state);

@@ -63,9 +63,27 @@ static __always_inline void owner_from_current(struct nr_owner *o)
 	announce(o);
 }
 
+/* Reading a socket's fields. Where the socket comes as a typed argument
+ * of a tp_btf program (or from a helper returning one), its fields are
+ * plain loads the verifier checks against the kernel's BTF (direct); a
+ * socket pointer found by reading kernel memory (the accept path walks the
+ * descriptor table) is only a number to the verifier, and each field is
+ * a bpf_probe_read_kernel, which cost about 20 ns a call here: with a
+ * dozen reads a state change and ten state changes a connection, a busy
+ * server's connections paid a few microseconds each. Callers pass direct
+ * as a constant, so only one branch is compiled. */
+#define SK_READ(direct, sk, field) ((direct) ? (sk)->field : BPF_CORE_READ(sk, field))
+
+static __always_inline __u32 sk_netns_(const struct sock *sk, int direct)
+{
+	if (direct)
+		return sk->__sk_common.skc_net.net->ns.inum;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
 static __always_inline __u32 sk_netns(const struct sock *sk)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return sk_netns_(sk, 1);
 }
 
 /* A network namespace netrec records. */
@@ -76,14 +94,18 @@ static __always_inline int netns_wanted(__u32 ns)
 	return more_netns && bpf_map_lookup_elem(&netns_on, &ns);
 }
 
-static __always_inline int sk_wanted(const struct sock *sk)
+static __always_inline int sk_wanted_(const struct sock *sk, int direct)
 {
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-
+	__u16 fam = SK_READ(direct, sk, __sk_common.skc_family);
 
 	if (fam != NR_AF_INET && fam != NR_AF_INET6)
 		return 0;
-	return netns_wanted(sk_netns(sk));
+	return netns_wanted(sk_netns_(sk, direct));
+}
+
+static __always_inline int sk_wanted(const struct sock *sk)
+{
+	return sk_wanted_(sk, 1);
 }
 
 static __always_inline int is_v4mapped(const __u8 *a)
@@ -100,14 +122,25 @@ static __always_inline int is_unspec6(const __u8 *a)
 	return 1;
 }
 
-static __always_inline void tuple_of_sk(const struct sock *sk, struct nr_tuple *t)
+static __always_inline void tuple_of_sk_(const struct sock *sk, struct nr_tuple *t, int direct)
 {
 	const struct inet_sock *inet = (const struct inet_sock *)sk;
 	__u16 sport;
 
 	__builtin_memset(t, 0, sizeof(*t));
-	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (t->family == NR_AF_INET) {
+	t->family = SK_READ(direct, sk, __sk_common.skc_family);
+	if (direct && t->family == NR_AF_INET) {
+		__u32 a = sk->__sk_common.skc_rcv_saddr, b = sk->__sk_common.skc_daddr;
+
+		__builtin_memcpy(t->laddr, &a, 4);
+		__builtin_memcpy(t->raddr, &b, 4);
+	} else if (direct) {
+		struct in6_addr a = sk->__sk_common.skc_v6_rcv_saddr;
+		struct in6_addr b = sk->__sk_common.skc_v6_daddr;
+
+		__builtin_memcpy(t->laddr, &a, 16);
+		__builtin_memcpy(t->raddr, &b, 16);
+	} else if (t->family == NR_AF_INET) {
 		bpf_core_read(t->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		bpf_core_read(t->raddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
@@ -126,9 +159,16 @@ static __always_inline void tuple_of_sk(const struct sock *sk, struct nr_tuple *
 	}
 	/* as the kernel's own tracepoints report it: the bound source port
 	 * (skc_num may already be released when the socket closes) */
+	/* read as memory either way: the verifier knows sk only as a struct
+	 * sock, and inet_sport lies beyond it, in the inet_sock around it */
 	sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
-	t->lport = sport ? sport : BPF_CORE_READ(sk, __sk_common.skc_num);
-	t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	t->lport = sport ? sport : SK_READ(direct, sk, __sk_common.skc_num);
+	t->rport = bpf_ntohs(SK_READ(direct, sk, __sk_common.skc_dport));
+}
+
+static __always_inline void tuple_of_sk(const struct sock *sk, struct nr_tuple *t)
+{
+	tuple_of_sk_(sk, t, 1);
 }
 
 static __always_inline void remember_conn(const struct sock *sk, const struct nr_owner *o)
@@ -161,7 +201,7 @@ static __always_inline struct nr_owner *claim(struct sock *sk)
 	o->src = (o->flags & NR_OWN_ACCEPTED) ? NR_SRC_ACCEPT : NR_SRC_SOCKET;
 	if (!o->cookie)
 		o->cookie = bpf_get_socket_cookie(sk);
-	if (BPF_CORE_READ(sk, sk_protocol) == NR_IPPROTO_TCP)
+	if (sk->sk_protocol == NR_IPPROTO_TCP)
 		remember_conn(sk, o);
 	return o;
 }

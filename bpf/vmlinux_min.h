@@ -70,6 +70,7 @@ struct sock {
 	struct sock_common __sk_common;
 	u16 sk_protocol;
 	int sk_err;
+	int sk_err_soft;
 	struct socket *sk_socket;
 };
 
