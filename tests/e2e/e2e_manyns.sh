@@ -104,6 +104,15 @@ say "$NPODS pods in $(( $(date +%s) - t0 )) s; netrec follows $(grep -c 'followi
 declare -A SRV CLI
 LAST=$NPODS
 for i in 1 64 127 $((NEARLY + 1)) $((NPODS - 1)) "$LAST"; do
+	# netrec finds new namespaces by looking twice a second, in no set
+	# order, and each interface costs the kernel grace periods to attach:
+	# a pod made while recording may be followed seconds after the last
+	if [ "$i" -gt "$NEARLY" ]; then
+		wait_line "$NR_ERR" "capturing on $(pod "$i"):eth0 " 30 ||
+			fail "netrec did not say it captures on $(pod "$i"):eth0 within 30 s"
+		wait_line "$NR_ERR" "capturing on h$i " 30 ||
+			fail "netrec did not say it captures on h$i within 30 s"
+	fi
 	reach "$i" || fail "no path from $NSH to pod $i"
 	[ "$i" = "$LAST" ] && td_start "$(pod "$i")" eth0 "$WORK/last.pcap" tcp port $((7000 + i))
 	conn "$i" $((7000 + i))
