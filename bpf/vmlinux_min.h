@@ -60,10 +60,23 @@ struct inode {
 
 struct file {
 	struct inode *f_inode;
+	void *private_data;
 };
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct sock;
 
 struct socket {
 	struct file *file;
+	struct sock *sk;
 };
 
 struct sock {
@@ -99,8 +112,24 @@ struct sk_buff {
 	struct net_device *dev;
 };
 
+struct pid_namespace;
+
+/* Indexed by a run-time level (task_ns_nr): its size must be the kernel's,
+ * which no relocation adjusts. */
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+};
+
 struct task_struct {
 	struct task_struct *group_leader;
+	struct pid *thread_pid;
+	struct files_struct *files;
 	u64 start_boottime;
 	u64 self_exec_id;
 };
