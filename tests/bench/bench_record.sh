@@ -12,6 +12,10 @@
 #     without capture, and per million connections.
 #  2. bulk: iperf3 throughput over the veth for $BULK_SECONDS (default 10)
 #     with no capture, with `tcpdump -s 128`, with `netrec -s 128`.
+#  3. one more netrec churn run with kernel.bpf_stats_enabled=1, outside the
+#     medians (the statistics cost every BPF program run two clock reads):
+#     each of netrec's programs' runs and run time per million packets,
+#     next to the netrec process's own CPU.
 #
 # Everything runs in two namespaces this script creates (192.0.2.1 and
 # 192.0.2.2) and deletes on exit.
@@ -65,8 +69,11 @@ ip netns exec "$srv" iperf3 -s -B 192.0.2.2 -p 5201 -D -I "$work/iperf3.pid" --l
 sleep 0.3
 
 hz=$(getconf CLK_TCK)
+# BPF run-time statistics cost two clock reads on every program run (in a
+# virtual machine, a paravirtual clock read each): they stay off in the
+# measured rounds and are on only in the one extra run that reports them.
 prev_stats=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -qw kernel.bpf_stats_enabled=1
+sysctl -qw kernel.bpf_stats_enabled=0
 # Busy CPU time of the whole machine (all modes but idle and iowait), in
 # clock ticks: the capture's cost in softirq and in the sender's context is
 # not charged to the capture process, so this is the fair total.
@@ -91,6 +98,17 @@ stop_capture() {
 	local t; t=$(cpu_ticks "$cap_pid")
 	kill -INT "$cap_pid"; wait "$cap_pid" 2>/dev/null || true
 	cap_cpu=$(echo "scale=3; $t / $hz" | bc)
+}
+# The highest BPF program id loaded now: netrec's programs are the ones
+# loaded after it (this bpftool does not name a program's process).
+max_prog_id() { bpftool -j prog show 2>/dev/null | python3 -c 'import json,sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))'; }
+# bpf_times ID: "name runs run_ns" for each program with an id above ID that ran
+bpf_times() {
+	bpftool -j prog show 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p["id"] > int(sys.argv[1]) and p.get("run_cnt"):
+        print(p.get("name", "?"), p["run_cnt"], p.get("run_time_ns", 0))' "$1"
 }
 count_packets() { capinfos -c -M "$1" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
@@ -155,6 +173,36 @@ for r in $(seq "$ROUNDS"); do
 	for kind in $kinds; do bulk_run "$kind"; done
 done
 
+# One more netrec churn run, not among the rounds, with BPF run-time
+# statistics on: where the kernel side's time goes, per program, per
+# million packets recorded.
+stats_run() {
+	local f=$work/churn-stats.pcapng id0 res pk c
+	id0=$(max_prog_id)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	start_capture netrec "$f" -s 128
+	local cpids=()
+	for c in $(seq "$CHURN_CLIENTS"); do
+		ip netns exec "$cli" "$churn" client 192.0.2.2 7000 "$CHURN_SECONDS" >"$work/churn.$c" &
+		cpids+=($!)
+	done
+	wait "${cpids[@]}" || true
+	bpf_times "$id0" >"$work/bpf.tsv"
+	stop_capture
+	sysctl -qw kernel.bpf_stats_enabled=0
+	res=$(cat "$work"/churn.[0-9]* | awk '{ n += $2; if ($4 > s) s = $4 } END { print n / s }')
+	rm -f "$work"/churn.[0-9]*
+	pk=$(count_packets "$f")
+	rm -f "$f"
+	echo "== netrec's BPF programs: one more churn run with kernel.bpf_stats_enabled=1 (not in the medians:"
+	echo "   the statistics add two clock reads to every run); $(printf '%.0f' "$res") conn/s, $pk packets"
+	printf '%-20s %10s %9s %10s %12s\n' program runs ns/run runs/pkt "s/Mpkt"
+	awk -v pk="$pk" '{ printf "%-20s %10d %9.0f %10.3f %12.3f\n", $1, $2, $3 / $2, $2 / pk, $3 / pk / 1000; n += $3 }
+		END { printf "%-20s %10s %9s %10s %12.3f\n", "all", "", "", "", n / pk / 1000 }' "$work/bpf.tsv"
+	printf '%-20s %10s %9s %10s %12.3f\n' "netrec process" "" "" "" "$(echo "1000000 * $cap_cpu / $pk" | bc -l)"
+}
+stats_run >"$work/stats.txt"
+
 # Per round: the extra machine CPU of a capture per connection (over the
 # same round's run without capture), then per packet it recorded.
 awk -v hz="$hz" '
@@ -203,6 +251,8 @@ for k in $kinds; do
 		"$(awk -v k="$k" '$1 == k { print $2 }' "$work/bulk.tsv" | median)" \
 		"$(awk -v k="$k" '$1 == k { printf "%s ", $2 }' "$work/bulk.tsv")"
 done
+
+cat "$work/stats.txt"
 
 if [ -n "${BENCH_PERF_DIR:-}" ] && [ -s "$BENCH_PERF_DIR/perf.data" ]; then
 	echo "== perf record -a -g, 10 s of netrec's first churn round: by command"
