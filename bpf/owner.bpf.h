@@ -171,6 +171,27 @@ static __always_inline void tuple_of_sk(const struct sock *sk, struct nr_tuple *
 	tuple_of_sk_(sk, t, 1);
 }
 
+/* Writes o under k unless the map holds it already. An LRU map's update
+ * takes a fresh node, and once the map is full evicts one, even for a key
+ * it holds: about as dear as the rest of a state change. A connection's
+ * owner seldom changes between its writes, and a lookup (which also marks
+ * the entry as used) is cheap. */
+static __always_inline void conn_put(const struct nr_conn_key *k, const struct nr_owner *o)
+{
+	const __u64 *have = bpf_map_lookup_elem(&conns, k), *want = (const __u64 *)o;
+
+	_Static_assert(sizeof(*o) % 8 == 0, "owner in words");
+	if (have) {
+		__u64 diff = 0;
+
+		for (int i = 0; i < (int)(sizeof(*o) / 8); i++)
+			diff |= have[i] ^ want[i];
+		if (!diff)
+			return;
+	}
+	bpf_map_update_elem(&conns, k, o, BPF_ANY);
+}
+
 static __always_inline void remember_conn(const struct sock *sk, const struct nr_owner *o)
 {
 	struct nr_conn_key k;
@@ -180,9 +201,13 @@ static __always_inline void remember_conn(const struct sock *sk, const struct nr
 	if (!k.t.lport || !k.t.rport)
 		return;
 	k.netns = sk_netns(sk);
-	bpf_map_update_elem(&conns, &k, o, BPF_ANY);
-	k.netns = 0;
-	bpf_map_update_elem(&conns, &k, o, BPF_ANY);
+	conn_put(&k, o);
+	/* the copy under namespace 0 answers for packets another recorded
+	 * namespace forwards: none when only one namespace is recorded */
+	if (!target_netns || more_netns) {
+		k.netns = 0;
+		conn_put(&k, o);
+	}
 }
 
 /* The current task uses the socket: it is the owner from now on. */
