@@ -133,7 +133,7 @@ int sock_create(struct bpf_sock *ctx)
 		return 1;
 	o = bpf_sk_storage_get(&owners, ctx, 0, NR_STORAGE_CREATE);
 	if (o) {
-		owner_from_current(o);
+		owner_from_current_(o, 0);
 		o->src = NR_SRC_SOCKET;
 		o->cookie = bpf_get_socket_cookie(ctx);
 	}

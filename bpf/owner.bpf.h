@@ -22,16 +22,19 @@
 /* ---- process context ---- */
 
 /* The task's number in its own (innermost) pid namespace:
- * thread_pid->numbers[level].nr. */
-static __always_inline __u32 task_ns_nr(struct task_struct *t)
+ * thread_pid->numbers[level].nr. btf: t is a BTF pointer (from
+ * bpf_get_current_task_btf), whose fields are plain loads; else each is a
+ * probe read. The array element, at an index known only at run time, is
+ * a probe read either way. */
+static __always_inline __u32 task_ns_nr_(struct task_struct *t, int btf)
 {
-	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	struct pid *p = btf ? t->thread_pid : BPF_CORE_READ(t, thread_pid);
 	unsigned int level;
 	int nr = 0;
 
 	if (!p)
 		return 0;
-	level = BPF_CORE_READ(p, level);
+	level = btf ? p->level : BPF_CORE_READ(p, level);
 	if (level > 31)
 		return 0;
 	bpf_core_read(&nr, sizeof(nr), &p->numbers[level].nr);
@@ -42,12 +45,15 @@ static __always_inline __u32 task_ns_nr(struct task_struct *t)
  * by pid and its start time (a later process that gets the same pid has
  * another), its image by the exec count, both read from the thread-group
  * leader (execve from another thread makes that thread the leader and
- * gives it the leader's start time). */
-static __always_inline void owner_from_current(struct nr_owner *o)
+ * gives it the leader's start time). btf (a constant): the program may
+ * call bpf_get_current_task_btf (tracing programs), so that the task's
+ * fields are loads rather than eleven probe reads; cgroup programs read
+ * them by probe. */
+static __always_inline void owner_from_current_(struct nr_owner *o, int btf)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u64 ug = bpf_get_current_uid_gid();
+	struct task_struct *t, *l;
 
 	o->pid = pt >> 32;
 	o->tid = (__u32)pt;
@@ -55,12 +61,26 @@ static __always_inline void owner_from_current(struct nr_owner *o)
 	o->gid = ug >> 32;
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
-	o->start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
-	o->exec_id = (__u32)BPF_CORE_READ(t, group_leader, self_exec_id);
-	o->ns_pid = task_ns_nr(BPF_CORE_READ(t, group_leader));
-	o->ns_tid = task_ns_nr(t);
+	if (btf) {
+		t = bpf_get_current_task_btf();
+		l = t->group_leader;
+		o->start_ns = l->start_boottime;
+		o->exec_id = (__u32)l->self_exec_id;
+	} else {
+		t = (struct task_struct *)bpf_get_current_task();
+		l = BPF_CORE_READ(t, group_leader);
+		o->start_ns = BPF_CORE_READ(l, start_boottime);
+		o->exec_id = (__u32)BPF_CORE_READ(l, self_exec_id);
+	}
+	o->ns_pid = task_ns_nr_(l, btf);
+	o->ns_tid = task_ns_nr_(t, btf);
 	o->flags |= NR_OWN_VALID | NR_OWN_CLAIMED;
 	announce(o);
+}
+
+static __always_inline void owner_from_current(struct nr_owner *o)
+{
+	owner_from_current_(o, 1);
 }
 
 /* Reading a socket's fields. Where the socket comes as a typed argument

@@ -114,7 +114,7 @@ struct sk_buff {
 
 struct pid_namespace;
 
-/* Indexed by a run-time level (task_ns_nr): its size must be the kernel's,
+/* Indexed by a run-time level (task_ns_nr_): its size must be the kernel's,
  * which no relocation adjusts. */
 struct upid {
 	int nr;
