@@ -38,6 +38,13 @@ void reorder_free(struct reorder *r)
 	reorder_init(r);
 }
 
+/* Capacities are powers of two, so that a place in the ring is a mask, not
+ * a division (two or three a push, one a pop). */
+static size_t q_at(const struct reorder_q *q, size_t i)
+{
+	return (q->head + i) & (q->cap - 1);
+}
+
 static int q_grow(struct reorder_q *q)
 {
 	size_t cap = q->cap ? q->cap * 2 : 1024;
@@ -46,7 +53,7 @@ static int q_grow(struct reorder_q *q)
 	if (!b)
 		return -ENOMEM;
 	for (size_t i = 0; i < q->n; i++)
-		b[i] = q->buf[(q->head + i) % q->cap];
+		b[i] = q->buf[q_at(q, i)];
 	free(q->buf);
 	q->buf = b;
 	q->cap = cap;
@@ -78,14 +85,14 @@ int reorder_push(struct reorder *r, struct rec *rec)
 	/* insertion from the tail: usually the new record is the newest */
 	i = q->n;
 	while (i > 0) {
-		struct reorder_ent *prev = &q->buf[(q->head + i - 1) % q->cap];
+		struct reorder_ent *prev = &q->buf[q_at(q, i - 1)];
 
 		if (!ent_less(&e, prev))
 			break;
-		q->buf[(q->head + i) % q->cap] = *prev;
+		q->buf[q_at(q, i)] = *prev;
 		i--;
 	}
-	q->buf[(q->head + i) % q->cap] = e;
+	q->buf[q_at(q, i)] = e;
 	q->n++;
 	r->n++;
 	if (rec->ktime_ns < r->last_out)
@@ -109,7 +116,7 @@ struct rec *reorder_pop(struct reorder *r, uint64_t before)
 	top = best->buf[best->head];
 	if (before != UINT64_MAX && top.ktime_ns >= before)
 		return NULL;
-	best->head = (best->head + 1) % best->cap;
+	best->head = q_at(best, 1);
 	best->n--;
 	/* the record that will most likely come next has waited the whole
 	 * window and is out of the cache by now: start loading it while this

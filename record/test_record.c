@@ -6,7 +6,8 @@
  * record pool's reuse and alignment, the EPB built in place against the
  * same block built through pcapng_write_epb() and an option list, and the
  * journal event entry against the fields of docs/format.md §5.1 formatted
- * here with snprintf, and the process table's keys and bound.
+ * here with snprintf, the process table's keys and bound, and the reorder
+ * queues' output against qsort(3).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "ksym.h"
 #include "pool.h"
 #include "proc.h"
+#include "reorder.h"
 #include "same.h"
 #include "text.h"
 
@@ -736,6 +738,102 @@ static void test_proc_table(void)
 	ASSERT_EQ(proc_table_count(), 0, "freed");
 }
 
+/* The reorder queues against qsort(3) of the same keys: records of three
+ * CPUs, each CPU's arriving nearly in order (neighbours swapped at random,
+ * some timestamps shared across CPUs), pushed interleaved and popped with
+ * a bound that no record still to come is older than; growth happens with
+ * the ring's head mid-buffer. The output must be the sorted keys exactly,
+ * none late. */
+#define RO_CPUS 3
+#define RO_N 30000
+
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct rec *a = *(struct rec *const *)pa, *b = *(struct rec *const *)pb;
+
+	if (a->ktime_ns != b->ktime_ns)
+		return a->ktime_ns < b->ktime_ns ? -1 : 1;
+	if (a->cpu != b->cpu)
+		return a->cpu < b->cpu ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void test_reorder(void)
+{
+	struct rec *recs = calloc(RO_N, sizeof(*recs));
+	struct rec **sorted = calloc(RO_N, sizeof(*sorted)), **arr[RO_CPUS], *r;
+	size_t n[RO_CPUS] = { 0 }, next[RO_CPUS] = { 0 }, out = 0, pushed = 0, mismatches = 0;
+	uint64_t *suffix_min[RO_CPUS], seq[RO_CPUS] = { 0 };
+	struct reorder ro;
+
+	if (!ASSERT_TRUE(recs && sorted, "alloc"))
+		return;
+	for (int c = 0; c < RO_CPUS; c++) {
+		arr[c] = calloc(RO_N, sizeof(*arr[c]));
+		suffix_min[c] = calloc(RO_N + 1, sizeof(uint64_t));
+	}
+	/* timestamps in global order, two records per value; each CPU's in
+	 * its own order with sequence numbers */
+	for (size_t i = 0; i < RO_N; i++) {
+		int c = (int)(next_rand() % RO_CPUS);
+
+		recs[i].ktime_ns = 1000 + (i / 2) * 10;
+		recs[i].cpu = (uint32_t)c;
+		recs[i].seq = ++seq[c];
+		arr[c][n[c]++] = &recs[i];
+		sorted[i] = &recs[i];
+	}
+	/* arrival: neighbours swapped now and then */
+	for (int c = 0; c < RO_CPUS; c++) {
+		for (size_t i = 0; i + 1 < n[c]; i++)
+			if (next_rand() % 4 == 0) {
+				r = arr[c][i];
+				arr[c][i] = arr[c][i + 1];
+				arr[c][i + 1] = r;
+				i++;
+			}
+		suffix_min[c][n[c]] = UINT64_MAX;
+		for (size_t i = n[c]; i-- > 0;)
+			suffix_min[c][i] = arr[c][i]->ktime_ns < suffix_min[c][i + 1] ?
+				arr[c][i]->ktime_ns : suffix_min[c][i + 1];
+	}
+	qsort(sorted, RO_N, sizeof(*sorted), key_cmp);
+	reorder_init(&ro);
+	while (pushed < RO_N) {
+		/* a burst from one CPU, long enough to make its queue grow */
+		int c = (int)(next_rand() % RO_CPUS);
+		size_t burst = 1 + next_rand() % 3000;
+		uint64_t before = UINT64_MAX;
+
+		for (; burst && next[c] < n[c]; burst--, pushed++)
+			if (!ASSERT_EQ(reorder_push(&ro, arr[c][next[c]++]), 0, "push"))
+				goto out;
+		/* everything still to come is at least this recent */
+		for (int k = 0; k < RO_CPUS; k++)
+			if (suffix_min[k][next[k]] < before)
+				before = suffix_min[k][next[k]];
+		if (before == UINT64_MAX)
+			break;
+		while ((r = reorder_pop(&ro, before)))
+			mismatches += out >= RO_N || r != sorted[out++];
+	}
+	while ((r = reorder_pop(&ro, UINT64_MAX)))
+		mismatches += out >= RO_N || r != sorted[out++];
+	ASSERT_EQ(out, RO_N, "every record out once");
+	ASSERT_EQ(mismatches, 0, "in (time, CPU, sequence) order");
+	ASSERT_EQ(ro.late, 0, "none late");
+	ASSERT_EQ(ro.n, 0, "none held");
+	ASSERT_GT(ro.q[0].cap, 1024, "a queue grew");
+out:
+	reorder_free(&ro);
+	for (int c = 0; c < RO_CPUS; c++) {
+		free(arr[c]);
+		free(suffix_min[c]);
+	}
+	free(sorted);
+	free(recs);
+}
+
 int main(void)
 {
 	RUN_TEST(test_text);
@@ -747,5 +845,6 @@ int main(void)
 	RUN_TEST(test_same);
 	RUN_TEST(test_ns_numbers);
 	RUN_TEST(test_proc_table);
+	RUN_TEST(test_reorder);
 	return test_exit();
 }
