@@ -36,11 +36,22 @@ static uint64_t tick_ns;             /* ns per /proc clock tick */
 static char cg2_root[PATH_MAX];
 static bool cg2_looked;
 
+/* The entry each of the last owners named, by pid: a record's owner is
+ * most often one of a few processes, and each record is looked up twice
+ * (on intake and when written). Valid while no entry was evicted since. */
+#define MEMO 64
+static struct memo {
+	uint32_t pid, exec_id;
+	uint64_t start_ns, evicted;
+	struct proc_info *p;
+} memo[MEMO];
+
 int proc_table_init(size_t max)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 
 	memset(buckets, 0, sizeof(buckets));
+	memset(memo, 0, sizeof(memo));
 	lru.lru_prev = lru.lru_next = &lru;
 	count = evicted = 0;
 	max_count = max < PROC_MIN_MAX ? PROC_MIN_MAX : max;
@@ -67,6 +78,7 @@ void proc_table_free(void)
 		}
 		buckets[i] = NULL;
 	}
+	memset(memo, 0, sizeof(memo));
 	lru.lru_prev = lru.lru_next = &lru;
 	count = 0;
 }
@@ -402,11 +414,19 @@ static struct proc_info *entry_new(uint32_t pid, uint64_t start_ticks, uint32_t 
 
 struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns)
 {
-	uint64_t ticks = o->start_ns ? proc_start_ticks(o->start_ns) : 0;
+	struct memo *m = &memo[o->pid % MEMO];
 	struct proc_info *p, *same_start = NULL;
+	uint64_t ticks;
 
 	if (!o->pid)
 		return NULL;
+	/* the same question as last time for this pid: the same answer */
+	if (m->p && m->pid == o->pid && m->start_ns == o->start_ns && o->start_ns &&
+	    m->exec_id == o->exec_id && m->evicted == evicted) {
+		p = m->p;
+		goto found;
+	}
+	ticks = o->start_ns ? proc_start_ticks(o->start_ns) : 0;
 	for (p = buckets[o->pid % PROC_BUCKETS]; p; p = p->next) {
 		if (p->pid != o->pid)
 			continue;
@@ -429,6 +449,7 @@ struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns)
 		p->exec_id = o->exec_id;
 	}
 	if (p) {
+found:
 		/* first looked up without a time (ancestor walks, the start-up
 		 * scan): it is first seen now */
 		if (!p->first_seen_real_ns)
@@ -436,12 +457,15 @@ struct proc_info *proc_of(const struct nr_owner *o, int64_t now_real_ns)
 		if (!p->ns_pid)
 			p->ns_pid = o->ns_pid;
 		touch(p);
-		return p;
-	}
-	p = entry_new(o->pid, ticks, o->start_ns ? o->exec_id : NR_EXEC_UNKNOWN, o->comm,
-		      o->uid, o->gid, o->cgroup_id, now_real_ns);
-	if (p)
+	} else {
+		p = entry_new(o->pid, ticks, o->start_ns ? o->exec_id : NR_EXEC_UNKNOWN, o->comm,
+			      o->uid, o->gid, o->cgroup_id, now_real_ns);
+		if (!p)
+			return NULL;
 		p->ns_pid = o->ns_pid;
+	}
+	if (o->start_ns)
+		*m = (struct memo){ o->pid, o->exec_id, o->start_ns, evicted, p };
 	return p;
 }
 
