@@ -12,8 +12,8 @@
 #     without capture, and per million connections.
 #  2. bulk: iperf3 throughput over the veth for $BULK_SECONDS (default 10)
 #     with no capture, with `tcpdump -s 128`, with `netrec -s 128`.
-#  3. one more netrec churn run with kernel.bpf_stats_enabled=1, outside the
-#     medians (the statistics cost every BPF program run two clock reads):
+#  3. one more netrec (and base) churn run with kernel.bpf_stats_enabled=1,
+#     outside the medians (the statistics cost every BPF program run two clock reads):
 #     each of netrec's programs' runs and run time per million packets,
 #     next to the netrec process's own CPU.
 #
@@ -177,10 +177,10 @@ done
 # statistics on: where the kernel side's time goes, per program, per
 # million packets recorded.
 stats_run() {
-	local f=$work/churn-stats.pcapng id0 res pk c
+	local kind=$1 f=$work/churn-stats.pcapng id0 res pk c
 	id0=$(max_prog_id)
 	sysctl -qw kernel.bpf_stats_enabled=1
-	start_capture netrec "$f" -s 128
+	start_capture "$kind" "$f" -s 128
 	local cpids=()
 	for c in $(seq "$CHURN_CLIENTS"); do
 		ip netns exec "$cli" "$churn" client 192.0.2.2 7000 "$CHURN_SECONDS" >"$work/churn.$c" &
@@ -194,14 +194,14 @@ stats_run() {
 	rm -f "$work"/churn.[0-9]*
 	pk=$(count_packets "$f")
 	rm -f "$f"
-	echo "== netrec's BPF programs: one more churn run with kernel.bpf_stats_enabled=1 (not in the medians:"
+	echo "== $kind's BPF programs: one more churn run with kernel.bpf_stats_enabled=1 (not in the medians:"
 	echo "   the statistics add two clock reads to every run); $(printf '%.0f' "$res") conn/s, $pk packets"
 	printf '%-20s %10s %9s %10s %12s\n' program runs ns/run runs/pkt "s/Mpkt"
 	awk -v pk="$pk" '{ printf "%-20s %10d %9.0f %10.3f %12.3f\n", $1, $2, $3 / $2, $2 / pk, $3 / pk / 1000; n += $3 }
 		END { printf "%-20s %10s %9s %10s %12.3f\n", "all", "", "", "", n / pk / 1000 }' "$work/bpf.tsv"
-	printf '%-20s %10s %9s %10s %12.3f\n' "netrec process" "" "" "" "$(echo "1000000 * $cap_cpu / $pk" | bc -l)"
+	printf '%-20s %10s %9s %10s %12.3f\n' "$kind process" "" "" "" "$(echo "1000000 * $cap_cpu / $pk" | bc -l)"
 }
-stats_run >"$work/stats.txt"
+for kind in netrec ${base:+base}; do stats_run "$kind"; done >"$work/stats.txt"
 
 # Per round: the extra machine CPU of a capture per connection (over the
 # same round's run without capture), then per packet it recorded.
