@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 	struct out_counts tot = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct passwd *pw = NULL;
-	int64_t start_mono, end_real, last_ns_scan = 0;
+	int64_t start_mono, end_real, last_ns_scan = 0, ns_rescan_ns = 500000000LL;
 	int nlfd = -1, err, found = 0, ret = 1;
 	bool more = false;
 	char *cmdline = NULL, cgroup_rel[PATH_MAX];
@@ -304,7 +304,8 @@ int main(int argc, char **argv)
 		}
 		err = netns_add(&c.ns, o.netns[i], path, ino, false);
 		if (err < 0) {
-			pr_warn("--netns %s: %s", o.netns[i], strerror(-err));
+			pr_warn("--netns %s: %s", o.netns[i],
+				err == -EINVAL ? "not a network namespace" : strerror(-err));
 			ret = 2;
 			goto cleanup;
 		}
@@ -454,18 +455,24 @@ int main(int argc, char **argv)
 	pr_info("recording to %s%s (Ctrl-C to stop)", o.out,
 		nr_bpf_have_owners(c.bpf) ? "" : " without process attribution");
 
+	/* the test suite lengthens the rescan (tests/e2e/e2e_netns.sh) to
+	 * show that bound names are found without it */
+	if (getenv("NETREC_TEST_NS_RESCAN_MS"))
+		ns_rescan_ns = atoll(getenv("NETREC_TEST_NS_RESCAN_MS")) * 1000000LL;
 	start_mono = clock_now_ns(CLOCK_MONOTONIC);
 	while (!stop) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
 			{ .fd = nlfd, .events = POLLIN },
 			/* every other namespace's link watch, in one epoll set */
 			{ .fd = netns_poll_fd(&c.ns), .events = POLLIN },
+			/* namespaces bound to a name */
+			{ .fd = netns_mounts_fd(&c.ns), .events = POLLPRI },
 		};
 		int64_t now;
 
 		/* a round that ended on its budget left records in the ring */
-		if (poll(pfd, 3, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
+		if (poll(pfd, 4, more ? 0 : TICK_MS) < 0 && errno != EINTR) {
 			pr_warn("poll: %s", strerror(errno));
 			break;
 		}
@@ -475,9 +482,11 @@ int main(int argc, char **argv)
 			attach_ifaces(&c, false);
 		if (pfd[2].revents & POLLIN)
 			netns_polled(&c.ns);
+		if (pfd[3].revents & POLLPRI)
+			netns_mounts_changed(&c.ns);
 		now = clock_now_ns(CLOCK_MONOTONIC);
 		/* new namespaces (and ones gone): looked for twice a second */
-		if (now - last_ns_scan >= 500000000LL) {
+		if (now - last_ns_scan >= ns_rescan_ns) {
 			netns_scan(&c.ns, false);
 			last_ns_scan = now;
 		}

@@ -12,7 +12,9 @@
  * socket opened inside each. A rescan twice a second follows namespaces
  * created while recording, and lets go of those a scan no longer finds (no
  * process in them, no name): netrec's file and socket in a namespace would
- * otherwise keep a deleted one alive. It writes and captures nothing itself.
+ * otherwise keep a deleted one alive. A name bound in /run/netns (ip netns
+ * add, CNI plugins) is looked at as soon as the mount table changes, not at
+ * the next rescan. It writes and captures nothing itself.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,8 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -39,7 +43,7 @@ int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, boo
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
-	s->self_fd = s->epfd = -1;
+	s->self_fd = s->epfd = s->mounts_fd = -1;
 	s->o = o;
 	s->in = in;
 	s->all = all;
@@ -56,6 +60,14 @@ int netns_init(struct netns_set *s, const struct opts *o, struct intake *in, boo
 		return -errno;
 	s->self_ino = (uint32_t)st.st_ino;
 	in->own_netns = s->self_ino;
+	/* A name in /run/netns is an empty file until a bind mount makes it
+	 * the namespace: a change of the mount table, which poll reports on
+	 * this file as POLLPRI, says when to look, rather than the next scan.
+	 * Polled by the caller itself, not through the epoll set: each poll
+	 * of the file takes the change it reports, so an epoll set polled
+	 * from poll(2) would lose it on the way. */
+	if (all || s->patterns)
+		s->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -71,12 +83,14 @@ void netns_free(struct netns_set *s)
 		close(s->self_fd);
 	if (s->epfd >= 0)
 		close(s->epfd);
+	if (s->mounts_fd >= 0)
+		close(s->mounts_fd);
 	free(s->ns);
 	free(s->miss);
 	s->ns = NULL;
 	s->miss = NULL;
 	s->nns = 0;
-	s->self_fd = s->epfd = -1;
+	s->self_fd = s->epfd = s->mounts_fd = -1;
 }
 
 static bool all_digits(const char *p)
@@ -129,6 +143,7 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 	      bool scanned)
 {
 	struct netns_one *ns;
+	struct statfs sfs;
 	struct stat st;
 	int k, fd;
 
@@ -153,6 +168,12 @@ int netns_add(struct netns_set *s, const char *name, const char *path, uint32_t 
 	if (fstat(fd, &st) || (uint32_t)st.st_ino != ino) {
 		close(fd);
 		return -ESTALE;
+	}
+	/* a name ip netns has made but not bound yet is an empty file on
+	 * /run (and a --netns path may be any file) */
+	if (fstatfs(fd, &sfs) || sfs.f_type != NSFS_MAGIC) {
+		close(fd);
+		return -EINVAL;
 	}
 	k = ++s->nns;
 	ns = &s->ns[k];
@@ -352,6 +373,26 @@ static bool pattern_match(const struct opts *o, const char *name)
 	return false;
 }
 
+/* The namespaces ip netns (and CNI plugins) name in /run/netns. */
+static void scan_named(struct netns_set *s, bool initial)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	dir = opendir("/run/netns");
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || (!s->all && !pattern_match(s->o, d->d_name)))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", d->d_name);
+		if (stat(path, &st) == 0)
+			found(s, d->d_name, path, (uint32_t)st.st_ino, initial);
+	}
+	if (dir)
+		closedir(dir);
+}
+
 void netns_scan(struct netns_set *s, bool initial)
 {
 	char path[PATH_MAX];
@@ -364,16 +405,7 @@ void netns_scan(struct netns_set *s, bool initial)
 	s->round++;
 	s->nmiss = 0;
 	/* named ones first, so that they are known by their name */
-	dir = opendir("/run/netns");
-	while (dir && (d = readdir(dir))) {
-		if (d->d_name[0] == '.' || (!s->all && !pattern_match(s->o, d->d_name)))
-			continue;
-		snprintf(path, sizeof(path), "/run/netns/%s", d->d_name);
-		if (stat(path, &st) == 0)
-			found(s, d->d_name, path, (uint32_t)st.st_ino, initial);
-	}
-	if (dir)
-		closedir(dir);
+	scan_named(s, initial);
 	dir = s->all ? opendir("/proc") : NULL;
 	while (dir && (d = readdir(dir))) {
 		char name[16];
@@ -429,6 +461,17 @@ void netns_polled(struct netns_set *s)
 		if (k >= 1 && k <= s->nns && s->ns[k].nlfd >= 0 && iface_watch_drain(s->ns[k].nlfd))
 			netns_attach(s, k, false);
 	}
+}
+
+int netns_mounts_fd(const struct netns_set *s)
+{
+	return s->mounts_fd;
+}
+
+void netns_mounts_changed(struct netns_set *s)
+{
+	/* ip netns add may have bound a namespace to its name */
+	scan_named(s, false);
 }
 
 void netns_report(const struct netns_set *s)

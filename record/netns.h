@@ -30,6 +30,7 @@ struct netns_set {
 	int nns;                     /* numbers given (not used again) */
 	int epfd;                    /* epoll set of the link watches (data: number) */
 	int self_fd;                 /* netrec's own namespace, to return to */
+	int mounts_fd;               /* /proc/self/mountinfo: names bound */
 	uint32_t self_ino;
 	bool all;                    /* every namespace, found through /proc too */
 	bool patterns;               /* some --netns are name patterns */
@@ -63,6 +64,10 @@ void netns_attach_all(struct netns_set *s, bool initial);
  * netns_polled() when it is readable. */
 int netns_poll_fd(const struct netns_set *s);
 void netns_polled(struct netns_set *s);
+/* /proc/self/mountinfo (-1: not watched), to poll for POLLPRI, and what to
+ * do when it reports a change: look at /run/netns at once. */
+int netns_mounts_fd(const struct netns_set *s);
+void netns_mounts_changed(struct netns_set *s);
 /* At exit: what could not be followed or captured, on stderr (nothing
  * when all was). */
 void netns_report(const struct netns_set *s);

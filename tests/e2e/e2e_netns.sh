@@ -11,7 +11,10 @@
 # namespace's lc must be the segments tcpdump captures on lc inside it in
 # the same run. Then -i NS:IFACE twice: only those two interfaces are
 # recorded, each with what tcpdump sees there; an unknown namespace or
-# interface in -i NS:IFACE is refused (exit 2). netrec's own namespace is
+# interface in -i NS:IFACE is refused (exit 2). A namespace named while
+# recording is followed when its name is bound (the mount table's change),
+# with the periodic rescan lengthened out of the way; an empty file in
+# /run/netns is not followed. netrec's own namespace is
 # left alone (it only attaches to interfaces in it); the namespaces are the
 # test's and are deleted on exit.
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +28,8 @@ ns_cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns delete "$ns" 2>/dev/null
 	done
+	ip netns delete "nre2e-$$-named" 2>/dev/null
+	rm -f "/run/netns/nre2e-$$-named-empty"
 }
 trap 'rc=$?; ns_cleanup; (exit $rc); e2e_cleanup' EXIT
 
@@ -140,6 +145,27 @@ say "interfaces in the file: $idbs"
 owned "$F2" "$NSL1:lc" 40200 "$PID_CL" "$NSL1's client"
 owned "$F2" "$NSB:vb" 7200 "$PID_SA" "$NSB's server"
 same_as_tcpdump "$F2" "$WORK/lc2.pcap" 7200
+
+say "== a name bound while recording is followed at once, not at the next rescan"
+# The rescan is lengthened to 10 minutes: only the mount table's change can
+# make netrec look at /run/netns within the 10 s allowed. An empty file
+# there (a name ip netns has made but not bound yet) is not a namespace.
+NSN=nre2e-$$-named
+: >"/run/netns/$NSN-empty"
+F3=$WORK/named.pcapng
+NETREC_TEST_NS_RESCAN_MS=600000 host_start "$F3" "${DEFAULT[@]}"
+nr_wait_ready "$F3" "$NSA" "$B4"
+ip netns add "$NSN"
+if wait_line "$NR_ERR" "following network namespace $NSN " 10; then
+	say "followed $NSN after its name was bound"
+else
+	fail "$NSN was not followed within 10 s of ip netns add (rescan: 10 min)"
+fi
+ip netns delete "$NSN"
+nr_stop TERM
+[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
+grep -q "$NSN-empty" "$NR_ERR" && fail "netrec followed the empty file $NSN-empty"
+rm -f "/run/netns/$NSN-empty"
 
 say "== -i NS:IFACE that names nothing"
 for bad in "nre2e-$$-nosuch:eth0" "$NSL1:nosuch0"; do
