@@ -95,7 +95,10 @@ F=$WORK/many.pcapng
 # raises its own up to the hard limit)
 ulimit -S -n 1024
 nr_start "$NSH" "$F" --netns "${POD}*"
-nr_wait_ready "$F" "$(pod 1)" "$HOST4"
+# netrec attaches to about 400 interfaces before it records (each costs the
+# kernel grace periods): pods made before it is ready would be found by its
+# start-up scan, not as new ones
+nr_wait_ready "$F" "$(pod 1)" "$HOST4" 60
 make_pods $((NEARLY + 1)) "$NPODS"
 wait_line "$NR_ERR" "capturing on $(pod "$NPODS"):eth0" 30 ||
 	fail "netrec did not say it captures on $(pod "$NPODS"):eth0 within 30 s"

@@ -231,11 +231,12 @@ nr_start() {
 # programs are attached, so: wait until the file has its first blocks, then
 # send probes (a connection attempt to a closed port of the recorded
 # namespace, answered by a kernel RST) until one shows up in the file.
-# A recording whose filter hides the probes gives up after 5 s and goes on.
+# A recording whose filter hides the probes gives up after 5 s (or
+# SECONDS, the 4th argument) and goes on.
 nr_wait_ready() {
-	local f=$1 pns=$2 paddr=$3 i
+	local f=$1 pns=$2 paddr=$3 secs=${4:-5} i
 	wait_file "$f" 20 || { fail "netrec wrote nothing to $f within 20 s"; cat "$NR_ERR"; return 1; }
-	for i in $(seq 25); do
+	for i in $(seq $((secs * 5))); do
 		kill -0 "$NR_PID" 2>/dev/null || { fail "netrec exited early"; cat "$NR_ERR"; return 1; }
 		ip netns exec "$pns" timeout 1 bash -c "exec 3<>/dev/tcp/$paddr/$SENTINEL_PORT" 2>/dev/null
 		sleep 0.2
@@ -243,7 +244,7 @@ nr_wait_ready() {
 			return 0
 		fi
 	done
-	say "note: no probe seen in $f (filtered?); waited 5 s"
+	say "note: no probe seen in $f (filtered?); waited $secs s"
 	return 0
 }
 
