@@ -113,6 +113,17 @@ for p in json.load(sys.stdin):
 count_packets() { capinfos -c -M "$1" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 
+# churn_clients: $CHURN_CLIENTS churn clients for $CHURN_SECONDS, waited for;
+# each writes its "connections N seconds S ..." line to $work/churn.N
+churn_clients() {
+	local c cpids=()
+	for c in $(seq "$CHURN_CLIENTS"); do
+		ip netns exec "$cli" "$churn" client 192.0.2.2 7000 "$CHURN_SECONDS" >"$work/churn.$c" &
+		cpids+=($!)
+	done
+	wait "${cpids[@]}" || true
+}
+
 # churn_run KIND ROUND: one churn run; appends "kind round conns secs packets
 # drops attributed kernel busy_ticks proc_s" to $work/churn.tsv
 churn_run() {
@@ -124,12 +135,7 @@ churn_run() {
 		perf_pid=$!
 	fi
 	m0=$(busy_ticks)
-	local cpids=()
-	for c in $(seq "$CHURN_CLIENTS"); do
-		ip netns exec "$cli" "$churn" client 192.0.2.2 7000 "$CHURN_SECONDS" >"$work/churn.$c" &
-		cpids+=($!)
-	done
-	wait "${cpids[@]}" || true
+	churn_clients
 	m1=$(busy_ticks)
 	if [ -n "${perf_pid:-}" ]; then
 		wait "$perf_pid" || true
@@ -177,16 +183,11 @@ done
 # statistics on: where the kernel side's time goes, per program, per
 # million packets recorded.
 stats_run() {
-	local kind=$1 f=$work/churn-stats.pcapng id0 res pk c
+	local kind=$1 f=$work/churn-stats.pcapng id0 res pk
 	id0=$(max_prog_id)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	start_capture "$kind" "$f" -s 128
-	local cpids=()
-	for c in $(seq "$CHURN_CLIENTS"); do
-		ip netns exec "$cli" "$churn" client 192.0.2.2 7000 "$CHURN_SECONDS" >"$work/churn.$c" &
-		cpids+=($!)
-	done
-	wait "${cpids[@]}" || true
+	churn_clients
 	bpf_times "$id0" >"$work/bpf.tsv"
 	stop_capture
 	sysctl -qw kernel.bpf_stats_enabled=0
