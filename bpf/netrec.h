@@ -223,8 +223,12 @@ struct nr_proc {
 	__u32 cpu;
 	__u64 ktime_ns;
 	struct nr_owner owner;
+	__u32 ppid;              /* the parent's pid (tgid) when the notice was
+				    sent, 0 if not known: the process may be
+				    gone before user space reads /proc */
+	__u32 pad2;
 };
-#define NR_PROC_SIZE 88
+#define NR_PROC_SIZE 96
 
 /* What the kernel side last told user space about a pid (map procs). */
 struct nr_proc_seen {

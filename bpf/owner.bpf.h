@@ -75,7 +75,7 @@ static __always_inline void owner_from_current_(struct nr_owner *o, int btf)
 	o->ns_pid = task_ns_nr_(l, btf);
 	o->ns_tid = task_ns_nr_(t, btf);
 	o->flags |= NR_OWN_VALID | NR_OWN_CLAIMED;
-	announce(o);
+	announce(o, l, btf);
 }
 
 static __always_inline void owner_from_current(struct nr_owner *o)

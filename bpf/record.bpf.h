@@ -57,9 +57,13 @@ static __always_inline __u64 wake_flags(struct nr_cpu_slot *s)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
-/* o names a process (pid, start time, exec count): tell user space, at
- * once, the first time the kernel side sees it take a socket. */
-static __always_inline void announce(const struct nr_owner *o)
+/* o names a process (pid, start time, exec count), whose group leader is
+ * l: tell user space, at once, the first time the kernel side sees it take
+ * a socket, with its parent then (-p PID --children must know a child
+ * that has exited before user space reads /proc). btf: l came from
+ * bpf_get_current_task_btf() (plain loads), else its fields are probe
+ * reads. */
+static __always_inline void announce(const struct nr_owner *o, struct task_struct *l, int btf)
 {
 	struct nr_proc_seen *seen = bpf_map_lookup_elem(&procs, &o->pid), now = {};
 	struct nr_cpu_slot *s;
@@ -83,6 +87,8 @@ static __always_inline void announce(const struct nr_owner *o)
 	r->ktime_ns = bpf_ktime_get_ns();
 	r->owner = *o;
 	r->owner.zwin = 0;
+	r->ppid = btf ? l->real_parent->tgid : BPF_CORE_READ(l, real_parent, tgid);
+	r->pad2 = 0;
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 }
 

@@ -127,6 +127,8 @@ struct pid {
 };
 
 struct task_struct {
+	int tgid;
+	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	struct pid *thread_pid;
 	struct files_struct *files;

@@ -179,10 +179,12 @@ static int record(struct intake *in, const uint8_t *d, size_t size)
 		/* a process took a socket: read /proc now, while it exists;
 		 * nothing is written for this notice itself */
 		const struct nr_proc *pr = data;
+		struct proc_info *pi;
 
 		ow = &pr->owner;
-		if (ow->flags & NR_OWN_VALID)
-			proc_of(ow, (int64_t)pr->ktime_ns + in->mono_to_real_ns);
+		if ((ow->flags & NR_OWN_VALID) &&
+		    (pi = proc_of(ow, (int64_t)pr->ktime_ns + in->mono_to_real_ns)))
+			proc_set_parent(pi, pr->ppid);
 		in->procs++;
 		return 0;
 	} else if (d[0] != NR_REC_EVENT ||

@@ -301,7 +301,7 @@ int journal_process(struct pcapng_writer *w, struct nr_jeb_buf *jb, const struct
 		nr_jeb_add(jb, NR_J_CMDLINE, pi->cmdline, al);
 	add_u64(jb, NR_J_UID, pi->uid);
 	add_u64(jb, NR_J_GID, pi->gid);
-	if (pi->from_proc)
+	if (pi->parent_known)
 		add_u64(jb, NR_J_PPID, pi->ppid);
 	if (pi->cgroup)
 		add_str(jb, NR_J_CGROUP, pi->cgroup);

@@ -327,8 +327,10 @@ static void proc_read(struct proc_info *pi)
 	if (n <= 0)
 		return;
 	pi->from_proc = true;
-	if ((s = strstr(buf, "\nPPid:")))
+	if (!pi->parent_known && (s = strstr(buf, "\nPPid:"))) {
 		pi->ppid = strtoul(s + 6, NULL, 10);
+		pi->parent_known = true;
+	}
 	if ((s = strstr(buf, "\nUid:")))
 		pi->uid = strtoul(s + 5, NULL, 10);
 	if ((s = strstr(buf, "\nGid:")))
@@ -483,6 +485,14 @@ struct proc_info *proc_by_pid(uint32_t pid)
 	return entry_new(pid, 0, NR_EXEC_UNKNOWN, NULL, 0, 0, 0, 0);
 }
 
+void proc_set_parent(struct proc_info *p, uint32_t ppid)
+{
+	if (!ppid)
+		return;
+	p->ppid = ppid;
+	p->parent_known = true;
+}
+
 bool proc_is_descendant(uint32_t pid, uint32_t ancestor)
 {
 	for (int depth = 0; pid > 1 && depth < 64; depth++) {
@@ -491,7 +501,7 @@ bool proc_is_descendant(uint32_t pid, uint32_t ancestor)
 		if (pid == ancestor)
 			return true;
 		p = proc_by_pid(pid);
-		if (!p || !p->from_proc)
+		if (!p || !p->parent_known)
 			return false;
 		pid = p->ppid;
 	}

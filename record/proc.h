@@ -25,6 +25,7 @@ struct proc_info {
 	char container[65];  /* 64 hex digits, or "" */
 	int64_t first_seen_real_ns;
 	bool from_proc;      /* read from /proc (else only what BPF told) */
+	bool parent_known;   /* ppid told by the kernel side or read from /proc */
 	uint32_t written_gen;/* output file generation its record is in */
 	uint64_t serial;     /* unique to this entry (for caches keyed by it) */
 	struct proc_info *next;                /* hash chain */
@@ -49,7 +50,13 @@ struct proc_info *proc_by_pid(uint32_t pid);
  * back (the first ns of that tick). */
 uint64_t proc_start_ticks(uint64_t start_ns);
 uint64_t proc_ticks_ns(uint64_t ticks);
-/* Whether pid is ancestor or pid itself is ancestor (walks the ppid chain). */
+/* The parent the kernel side saw when p took its first socket (0: not
+ * known). It wins over /proc's, read later: by then the parent may have
+ * exited and p been given to init. */
+void proc_set_parent(struct proc_info *p, uint32_t ppid);
+/* Whether pid is ancestor or pid itself is ancestor (walks the ppid chain;
+ * a process that exited before it was read is followed by the parent the
+ * kernel side told). */
 bool proc_is_descendant(uint32_t pid, uint32_t ancestor);
 /* Mount point of the cgroup v2 hierarchy, "" if none. */
 const char *proc_cgroup2_root(void);

@@ -32,13 +32,13 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 	for (int i = 0; !ok && i < o->ncomms; i++) {
 		ok = strncmp(ow->comm, o->comms[i], 15) == 0 ||
 		     (pi && strcmp(pi->comm, o->comms[i]) == 0);
-		if (!ok && o->children && pi) {
+		if (!ok && o->children && pi && pi->parent_known) {
 			uint32_t p = pi->ppid;
 
 			for (int d = 0; !ok && p > 1 && d < 64; d++) {
 				struct proc_info *pp = proc_by_pid(p);
 
-				if (!pp || !pp->from_proc)
+				if (!pp || !pp->parent_known)
 					break;
 				ok = strcmp(pp->comm, o->comms[i]) == 0;
 				p = pp->ppid;

@@ -717,6 +717,23 @@ static void test_proc_table(void)
 	ASSERT_TRUE(proc_of(&o, 6) == c, "no start time: the newest");
 	ASSERT_TRUE(proc_by_pid(base) == c, "by pid: the newest");
 	ASSERT_EQ(a->serial != b->serial && b->serial != c->serial, 1, "serials differ");
+	/* descent through processes /proc never showed: the parents the
+	 * kernel side told (base+1 started by base+2, started by base+3) */
+	o.pid = base + 1;
+	o.start_ns = proc_ticks_ns(10);
+	d = proc_of(&o, 6);
+	ASSERT_OK_PTR(d, "child entry");
+	ASSERT_TRUE(!proc_is_descendant(base + 1, base + 3), "no parent told: not known as a descendant");
+	proc_set_parent(d, base + 2);
+	o.pid = base + 2;
+	d = proc_of(&o, 6);
+	ASSERT_OK_PTR(d, "parent entry");
+	ASSERT_TRUE(!proc_is_descendant(base + 1, base + 3), "the parent's parent not told yet");
+	proc_set_parent(d, base + 3);
+	ASSERT_TRUE(proc_is_descendant(base + 1, base + 3), "grandchild by the told parents");
+	ASSERT_TRUE(proc_is_descendant(base + 1, base + 2), "child by its told parent");
+	ASSERT_TRUE(!proc_is_descendant(base + 2, base + 1), "a parent is not its child's descendant");
+	ASSERT_TRUE(!proc_is_descendant(base + 1, base + 4), "nor of an unrelated pid");
 	/* the bound, least recently used first */
 	keep = a;
 	for (uint32_t i = 1; i <= 10000; i++) {

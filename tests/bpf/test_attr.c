@@ -8,7 +8,8 @@
  * context), the SYN-ACK names the listener's owner as an accepted
  * connection, and the state events are the kernel's transitions in order.
  * Expected owners come from getpid()/gettid(), expected states from the
- * TCP state machine. Needs root (skip 77).
+ * TCP state machine; the process notice's parent is getppid()'s. Needs
+ * root (skip 77).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -129,7 +130,7 @@ static void test_connection(void)
 	struct ring_buffer *rb = NULL;
 	struct bpf_link *links[4] = { 0 };
 	uint32_t pid = (uint32_t)getpid(), tid = (uint32_t)gettid();
-	bool syn = false, synack = false, data = false;
+	bool syn = false, synack = false, data = false, announced = false;
 	char states[256] = "";
 	struct stat st;
 	int link_fd = -1, err;
@@ -172,6 +173,13 @@ static void test_connection(void)
 		uint8_t fl;
 		uint32_t plen;
 
+		if (e->kind == NR_REC_PROC && e->owner.pid == pid) {
+			const struct nr_proc *pr = (const void *)recs[i].buf;
+
+			announced = true;
+			ASSERT_EQ(pr->ppid, getppid(), "process notice: the parent's pid");
+			continue;
+		}
 		/* connect() goes to SYN_SENT before the local port is chosen:
 		 * that one event has local port 0 */
 		if (e->kind == NR_REC_EVENT && e->type == NR_EV_T_STATE &&
@@ -200,6 +208,7 @@ static void test_connection(void)
 			ASSERT_EQ(p->owner.tid, tid, "client data: tid");
 		}
 	}
+	ASSERT_TRUE(announced, "process notice sent");
 	ASSERT_TRUE(syn, "SYN recorded");
 	ASSERT_TRUE(synack, "SYN-ACK recorded");
 	ASSERT_TRUE(data, "client data recorded");

@@ -51,7 +51,9 @@ say "events naming the other client: $(dump "$f" | grep '^ev ' | grep -c " pid=$
 
 # select_run WHAT NETREC-ARGS...: clients nr-client-a and nr-client-b, and
 # a shell that runs nr-child (its child), all released together; "@SHELL@"
-# in the arguments stands for the shell's pid. Sets PA/PB/PC (pids),
+# in the arguments stands for the shell's pid. With HOLD=1 netrec is
+# stopped (SIGSTOP) while they run and continued once all have exited: it
+# reads their records when /proc no longer shows them. Sets PA/PB/PC (pids),
 # PORTA/PORTB/PORTC, F (the file).
 select_run() {
 	local what=$1; shift
@@ -76,11 +78,16 @@ select_run() {
 	done
 	nr_start "$NSA" "$F" "${args[@]}"
 	nr_wait_ready "$F" "$NSB" "$A4"
+	[ "${HOLD:-0}" = 1 ] && kill -STOP "$NR_PID"
 	touch "$WORK/go"
 	peer_wait "$wa" "client a"
 	peer_wait "$wb" "client b"
 	peer_wait "$wc" "shell with a child"
 	peer_wait "$sw" "server"
+	if [ "${HOLD:-0}" = 1 ]; then
+		[ -e "/proc/$SHELL_PID" ] && fail "the shell $SHELL_PID has not exited"
+		kill -CONT "$NR_PID"
+	fi
 	sleep 0.5
 	nr_stop TERM
 	[ "$NR_STATUS" = 0 ] || fail "netrec exited with $NR_STATUS after SIGTERM"
@@ -122,6 +129,14 @@ select_run children -p @SHELL@ --children
 expect "$WORK/children.expect" "tcp/$A4/$PORTC" "$PC" "$PC" nr-child
 attribution "$F" "$WORK/children.expect"
 only_ports "$F" "-p $SHELL_PID --children" "$PORTC"
+# The same, but the child has exited before netrec reads its first record:
+# its parent is the one the kernel side told when it took its socket.
+say "== -p SHELL --children, the child gone before it is read"
+HOLD=1 select_run held -p @SHELL@ --children
+: >"$WORK/held.expect"
+expect "$WORK/held.expect" "tcp/$A4/$PORTC" "$PC" "$PC" nr-child
+attribution "$F" "$WORK/held.expect"
+only_ports "$F" "-p $SHELL_PID --children (held)" "$PORTC"
 say "== filter expression"
 f=$WORK/filter.pcapng
 exp=$WORK/filter.expect
