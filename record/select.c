@@ -63,6 +63,21 @@ bool select_packet(const struct select *s, const uint8_t *pkt, uint32_t caplen,
 bool select_event(const struct select *s, const struct nr_event *e, const struct nr_tuple *t)
 {
 	uint8_t buf[20 + 60];
+	struct nr_tuple ct;
+	struct nr_event ce;
+
+	/* connect() enters SYN_SENT before the local port is chosen: that
+	 * event is of the connection its socket's SYN opened (same remote
+	 * end), and is selected as that connection's */
+	if (!t->lport && t->rport && (s->o->nifaces || s->filter) &&
+	    track_by_cookie(e->owner.cookie, &ct) == 0 && ct.rport == t->rport &&
+	    ct.family == t->family && !memcmp(ct.raddr, t->raddr, sizeof(ct.raddr))) {
+		t = &ct;
+		memcpy(&ce, e, sizeof(ce));
+		ce.sport = ct.lport;
+		memcpy(ce.saddr, ct.laddr, sizeof(ce.saddr));
+		e = &ce;
+	}
 
 	/* -i: only events of connections with packets on the chosen
 	 * interfaces (their packets were learned before the event is

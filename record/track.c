@@ -37,6 +37,16 @@ struct conn {
 };
 
 static struct conn table[SLOTS];
+/* Connections by the socket cookie of their first SYN's sender: a
+ * connect() enters SYN_SENT before the kernel picks the local port, and
+ * that one event names its connection only by its socket (track_by_cookie).
+ * Direct-mapped, overwritten on collision: entries are needed for the
+ * hold window only. */
+#define COOKIE_SLOTS 4096
+static struct {
+	uint64_t cookie;
+	struct nr_tuple t;
+} by_cookie[COOKIE_SLOTS];
 /* Each slot's hash with its low bit set (0: empty), apart from the
  * entries: a probe reads this small array (256 KiB) and touches an entry
  * only where the hash matches, one cache miss a lookup rather than one a
@@ -198,6 +208,12 @@ void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint
 		}
 		learn_any(t, o);
 	}
+	if (syn && owner && dir == NR_DIR_OUT && !(tcp[13] & 0x10) && o->cookie) {
+		unsigned k = (unsigned)((o->cookie * 0x9E3779B97F4A7C15ULL) >> 52);
+
+		by_cookie[k].cookie = o->cookie;
+		by_cookie[k].t = *t;
+	}
 	if (syn) {
 		int ws = syn_wscale(tcp, tcp_len);
 
@@ -264,6 +280,16 @@ void track_reverse(const struct nr_tuple *t, struct nr_tuple *out)
 	memcpy(out->raddr, t->laddr, 16);
 	out->lport = t->rport;
 	out->rport = t->lport;
+}
+
+int track_by_cookie(uint64_t cookie, struct nr_tuple *t)
+{
+	unsigned k = (unsigned)((cookie * 0x9E3779B97F4A7C15ULL) >> 52);
+
+	if (!cookie || by_cookie[k].cookie != cookie)
+		return -ENOENT;
+	*t = by_cookie[k].t;
+	return 0;
 }
 
 void track_mark_captured(const struct nr_tuple *t)

@@ -42,10 +42,13 @@ void track_set_namespaces(int n);
 /* The owner that used an accepted socket itself (read, wrote) as learned so
  * far; the packets before that carry the listener's owner (0, -ENOENT). */
 int track_acceptor(const struct nr_tuple *t, struct nr_owner *o);
-/* With -i: a packet of the connection was captured on a chosen interface
- * (its kernel events are written only then). */
+/* The connection whose SYN (no ACK) the socket with this cookie sent, as
+ * the packet's tuple; 0, else -ENOENT. */
+int track_by_cookie(uint64_t cookie, struct nr_tuple *t);
 /* The tuple as the other end sees it. */
 void track_reverse(const struct nr_tuple *t, struct nr_tuple *out);
+/* With -i: a packet of the connection was captured on a chosen interface
+ * (its kernel events are written only then). */
 void track_mark_captured(const struct nr_tuple *t);
 bool track_captured(const struct nr_tuple *t);
 void track_mark_matched(const struct nr_tuple *t);

@@ -50,6 +50,17 @@ counts() {
 	echo "$p $e"
 }
 
+# syn_sent FILE PORT: connect() enters SYN_SENT before the kernel picks
+# the local port, so that event has port 0 and names the connection only
+# by its socket: the number of such events of the socket whose events
+# have local port PORT.
+syn_sent() {
+	local c
+	c=$(dump "$1" | grep '^ev ' | grep " sport=$2 " | kv cookie | sort -u | head -1)
+	[ -n "$c" ] || { echo 0; return; }
+	dump "$1" | grep '^ev ' | grep " cookie=$c " | grep ' sport=0 ' | grep -c ' new=SYN_SENT '
+}
+
 say "== -i va"
 run iva -i va
 read -r vp ve < <(counts "$F" "$VPORT")
@@ -58,6 +69,11 @@ say "-i va: over va $vp packets $ve events; over lo $lp packets $le events"
 [ "$vp" -ge 8 ] && [ "$ve" -ge 4 ] || fail "-i va: the connection over va is missing packets or events"
 [ "$lp" = 0 ] || fail "-i va: $lp packets of the connection over lo were recorded"
 [ "$le" = 0 ] || fail "-i va: $le kernel events of the connection over lo were recorded"
+n=$(syn_sent "$F" "$VPORT")
+say "-i va: the client's CLOSE > SYN_SENT event (port 0): $n"
+[ "$n" = 1 ] || fail "-i va: the connection over va has $n SYN_SENT events without a port, want 1"
+n=$(dump "$F" | grep '^ev ' | grep -c ' sport=0 daddr=127.0.0.1 dport=8081 ')
+[ "$n" = 0 ] || fail "-i va: $n port-less events of the connection over lo were recorded"
 ifs=$(dump "$F" | grep '^idb ' | sed 's/.* name=\([^ ]*\).*/\1/' | sort | tr '\n' ' ')
 say "-i va: interfaces in the file: $ifs"
 [ "$ifs" = "va " ] || fail "-i va: interfaces other than va in the file: $ifs"
@@ -69,4 +85,8 @@ read -r lp le < <(counts "$F" "$LPORT")
 say "-i any: over va $vp packets $ve events; over lo $lp packets $le events"
 [ "$vp" -ge 8 ] && [ "$ve" -ge 4 ] || fail "-i any: the connection over va is missing packets or events"
 [ "$lp" -ge 8 ] && [ "$le" -ge 4 ] || fail "-i any: the connection over lo is missing packets or events"
+for p in "$VPORT" "$LPORT"; do
+	n=$(syn_sent "$F" "$p")
+	[ "$n" = 1 ] || fail "-i any: the connection from port $p has $n SYN_SENT events without a port, want 1"
+done
 e2e_finish
