@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "numtext.h"
 
 /* Column classes for human display in tables. */
 enum col_kind {
@@ -388,21 +389,9 @@ static bool rb_field(struct rowbuf *b, const char *s, const char *null)
 /* An integer in decimal, as "%lld" writes it. */
 static bool rb_int(struct rowbuf *b, int64_t v)
 {
-	char t[24], *p = t + sizeof(t);
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	size_t n;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	n = (size_t)(t + sizeof(t) - p);
-	if (!rb_room(b, n))
+	if (!rb_room(b, TEXT_I64_MAX))
 		return false;
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
+	b->n = (size_t)(text_i64(b->p + b->n, v) - b->p);
 	return true;
 }
 

@@ -80,6 +80,17 @@ static void test_text(void)
 	e = text_i64(buf, INT64_MIN);
 	*e = 0;
 	ASSERT_STREQ(buf, "-9223372036854775808", "INT64_MIN");
+	/* each length: 10^k - 1, 10^k and 10^k + 1 */
+	for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+		const uint64_t v[3] = { p - 1, p, p + 1 };
+
+		for (int j = 0; j < 3; j++) {
+			e = text_u64(buf, v[j]);
+			*e = 0;
+			snprintf(want, sizeof(want), "%" PRIu64, v[j]);
+			ASSERT_STREQ(buf, want, "u64 at a power of ten");
+		}
+	}
 
 	inet_pton(AF_INET, "192.0.2.255", a);
 	e = text_addr(buf, 2, a);

@@ -12,46 +12,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#define TEXT_U64_MAX 20          /* 18446744073709551615 */
+#include "numtext.h"
+
 #define TEXT_ADDR_MAX 46         /* INET6_ADDRSTRLEN - 1 */
-
-/* Two digits a division: the per-record numbers (ns timestamps, cookies)
- * have up to 20. */
-static const char text_digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static inline char *text_u64(char *p, uint64_t v)
-{
-	char tmp[TEXT_U64_MAX];
-	int n = TEXT_U64_MAX;
-
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-
-		v /= 100;
-		tmp[--n] = text_digits2[d + 1];
-		tmp[--n] = text_digits2[d];
-	}
-	if (v >= 10) {
-		tmp[--n] = text_digits2[v * 2 + 1];
-		tmp[--n] = text_digits2[v * 2];
-	} else {
-		tmp[--n] = (char)('0' + v);
-	}
-	memcpy(p, tmp + n, (size_t)(TEXT_U64_MAX - n));
-	return p + (TEXT_U64_MAX - n);
-}
-
-static inline char *text_i64(char *p, int64_t v)
-{
-	if (v < 0) {
-		*p++ = '-';
-		return text_u64(p, (uint64_t)0 - (uint64_t)v);
-	}
-	return text_u64(p, (uint64_t)v);
-}
 
 static inline char *text_mem(char *p, const void *s, size_t n)
 {
