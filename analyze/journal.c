@@ -49,13 +49,20 @@ static uint8_t name_slot[NAME_BUCKETS];   /* enum jf + 1, 0 empty */
 static size_t name_len[F__COUNT];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
+/* From the length and three of the name's bytes: the names differ there
+ * (a collision costs a probe, not a wrong answer), and a field's name is
+ * hashed for every field of every entry. */
 static uint32_t name_hash(const uint8_t *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 16777619u;
-	return h;
+	if (!n)
+		return 0;
+	h = (uint32_t)n * 0x9E3779B1u;
+	h ^= s[0] * 0x85EBCA77u;
+	h ^= s[n - 1] * 0xC2B2AE3Du;
+	h ^= s[n / 2] * 0x27D4EB2Fu;
+	return h ^ (h >> 15);
 }
 
 static void names_init(void)
@@ -104,6 +111,15 @@ static bool span_int(const struct span *s, int64_t *out)
 	if (!s->set || !s->n)
 		return false;
 	n = s->n < 31 ? s->n : 31;
+	/* the common case, digits only, in one pass */
+	for (; i < n && p[i] - (unsigned)'0' <= 9 && v < UINT64_C(922337203685477580); i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	if (i && (i == n || !p[i])) {
+		*out = (int64_t)v;
+		return true;
+	}
+	v = 0;
+	i = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!p[k])
 			n = k;

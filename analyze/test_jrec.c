@@ -6,11 +6,16 @@
  * memory freed on one thread must serve the other's next records, so that
  * what the slabs hold stays bounded by the records alive at once (not by
  * the records made); records above the size classes, and records malloc'd
- * as they are (size class 0), go back to malloc.
+ * as they are (size class 0), go back to malloc. And the integer fields of
+ * an entry (journal_build) as strtoll(3) takes them.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pcapng.h"
+#include "profile.h"
 
 #include "rows.h"
 #include "test.h"
@@ -147,9 +152,58 @@ static void test_large_and_malloced(void)
 	jrec_free(NULL);
 }
 
+/* An integer field is taken when its first 31 bytes, up to a NUL, are
+ * white space, a sign and digits that strtoll(3) reads whole and within
+ * range; else it is absent. */
+static void test_int_fields(void)
+{
+	static const char *const vals[] = {
+		"0", "42", "007", "-1", "+5", " 42", "\t-3", "42 ", "4x2", "", "-", "+", " ",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "922337203685477580", "922337203685477581",
+		"9223372036854775799", "99999999999999999999", "18446744073709551615",
+		"00000000000000000000000000000000042", "1234567890123456789012345678901",
+		"-0", "0x10", "1e3", "12\n",
+	};
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct nr_jeb_buf b;
+		struct capfile_rec rec = { 0 };
+		struct packet_ctx ctx = { 0 };
+		struct row_jrec *j;
+		char cut[32], *end;
+		long long want;
+		bool ok;
+
+		/* the reference: strtoll over the first 31 bytes, whole */
+		snprintf(cut, sizeof(cut), "%s", vals[i]);
+		errno = 0;
+		want = strtoll(cut, &end, 10);
+		ok = *cut && end != cut && !*end && !errno;
+		nr_jeb_init(&b);
+		nr_jeb_add(&b, NR_J_RECORD, "tcp_event", 9);
+		nr_jeb_add(&b, "_PID", vals[i], strlen(vals[i]));
+		ASSERT_OK(b.err, "entry built");
+		rec.body = (const uint8_t *)b.buf;
+		rec.body_len = b.len;
+		j = journal_build(&rec, &ctx);
+		if (!ASSERT_OK_PTR(j, "record")) {
+			nr_jeb_free(&b);
+			continue;
+		}
+		if (!ASSERT_EQ(!!(j->has & JR_PID), ok, "taken as strtoll takes it"))
+			fprintf(stderr, "  value \"%s\"\n", vals[i]);
+		if (ok && !ASSERT_EQ(j->pid, want, "value as strtoll reads it"))
+			fprintf(stderr, "  value \"%s\"\n", vals[i]);
+		jrec_free(j);
+		nr_jeb_free(&b);
+	}
+}
+
 int main(void)
 {
 	RUN_TEST(test_across_threads);
 	RUN_TEST(test_large_and_malloced);
+	RUN_TEST(test_int_fields);
 	return test_exit();
 }

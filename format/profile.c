@@ -223,6 +223,33 @@ uint32_t nr_cb_type(const uint8_t *data, size_t len)
  * binary form "NAME\n", a little-endian u64 length, the value, "\n". An
  * empty line ends the entry. A field name never contains '=' or '\n'.
  */
+/* Index of the first '=' or '\n' in p[0..n), else n: eight bytes a step
+ * (a byte b is one of them when b ^ '=' or b ^ '\n' is zero). */
+static size_t name_end(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, a, b, m;
+
+		memcpy(&w, p + i, 8);
+		a = w ^ (ones * '=');
+		b = w ^ (ones * '\n');
+		m = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+		/* the lowest flag is exact (only bytes above a match can be
+		 * flagged falsely); the bytes are in memory order on a little
+		 * endian machine */
+		if (m && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+			return i + (size_t)__builtin_ctzll(m) / 8;
+		if (m)
+			break;
+	}
+	for (; i < n && p[i] != '=' && p[i] != '\n'; i++)
+		;
+	return i;
+}
+
 int nr_jeb_next(const uint8_t *entry, size_t len, size_t *off, struct nr_jeb_fld *f)
 {
 	const uint8_t *line;
@@ -235,8 +262,7 @@ int nr_jeb_next(const uint8_t *entry, size_t len, size_t *off, struct nr_jeb_fld
 	/* NUL padding after the entry (a JEB body) ends it too. */
 	if (line[0] == '\n' || line[0] == '\0')
 		return 0;
-	for (i = 0; i < left && line[i] != '=' && line[i] != '\n'; i++)
-		;
+	i = name_end(line, left);
 	if (i == left)
 		return 0; /* a name without '=' or newline: truncated */
 	f->name = line;
