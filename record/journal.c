@@ -85,6 +85,136 @@ static char *ends(char *p, const struct nr_event *e, const char *sa, size_t sal,
 	return text_u64(p, e->dport);
 }
 
+/* ---- the text an event shares with the other events of its socket ----
+ * An event entry is some twenty fields, and most of them (the owner, the
+ * two ends, the owner source, cgroup and namespace) are those of the
+ * socket's other events: a connection's ten or so events differ in their
+ * times, CPU, sequence and states. That text is kept, per socket and
+ * owner, in a small direct-mapped cache: three blocks of whole fields
+ * in entry order, and the "a:p > b:q" of the message. An entry is used
+ * only for exactly the same key; a miss writes the blocks afresh. */
+#define EVC_SLOTS 256
+
+struct evc_key {
+	uint64_t cookie, cgroup_id;
+	uint32_t pid, tid, ns_pid, ns_tid, uid, gid, netns;
+	uint16_t sport, dport;
+	uint8_t family, src, process, pad;
+	char comm[16];
+	uint8_t saddr[16], daddr[16];
+};
+
+struct evc {
+	struct evc_key k;
+	bool valid;
+	uint16_t owner_len, ends_len, tuple_len, tail_len;
+	char owner[176];      /* _PID .. _COMM */
+	char ends[2 * TEXT_ADDR_MAX + 16];
+	char tuple[232];      /* NETREC_COOKIE .. NETREC_DPORT */
+	char tail[128];       /* NETREC_OWNER_SRC .. NETREC_NETNS */
+};
+
+static struct evc evcache[EVC_SLOTS];
+static bool evc_off;      /* tests: every entry written afresh */
+
+void journal_cache_enable(bool on)
+{
+	evc_off = !on;
+	memset(evcache, 0, sizeof(evcache));
+}
+
+static unsigned evc_slot(const struct evc_key *k)
+{
+	uint64_t h = k->cookie * 0x9E3779B97F4A7C15ULL;
+
+	h ^= ((uint64_t)k->pid << 32 | k->tid) * 0xC2B2AE3D27D4EB4FULL;
+	h ^= ((uint64_t)k->sport << 16 | k->dport) * 0x165667B19E3779F9ULL;
+	return (unsigned)(h >> 56) % EVC_SLOTS;
+}
+
+/* The shared text of e's entry: from the cache, or written now. */
+static const struct evc *evc_get(const struct nr_event *e, uint8_t src, bool process,
+				 const char *comm, size_t cl, uint32_t netns)
+{
+	static struct evc scratch;
+	struct evc_key k;
+	struct evc *c;
+	char sa[TEXT_ADDR_MAX], da[TEXT_ADDR_MAX];
+	size_t sal, dal;
+	struct jb b;
+
+	memset(&k, 0, sizeof(k));
+	k.cookie = e->owner.cookie;
+	k.family = e->family;
+	k.src = src;
+	k.process = process;
+	k.netns = netns;
+	k.sport = e->sport;
+	k.dport = e->dport;
+	memcpy(k.saddr, e->saddr, sizeof(k.saddr));
+	memcpy(k.daddr, e->daddr, sizeof(k.daddr));
+	if (process) {
+		k.cgroup_id = e->owner.cgroup_id;
+		k.pid = e->owner.pid;
+		k.tid = e->owner.tid;
+		k.ns_pid = e->owner.ns_pid;
+		k.ns_tid = e->owner.ns_tid;
+		k.uid = e->owner.uid;
+		k.gid = e->owner.gid;
+		memcpy(k.comm, comm, cl);
+	}
+	c = evc_off ? &scratch : &evcache[evc_slot(&k)];
+	if (!evc_off && c->valid && !memcmp(&c->k, &k, sizeof(k)))
+		return c;
+	c->k = k;
+	c->valid = true;
+	sal = (size_t)(text_addr(sa, e->family, e->saddr) - sa);
+	dal = (size_t)(text_addr(da, e->family, e->daddr) - da);
+	c->ends_len = (uint16_t)(ends(c->ends, e, sa, sal, da, dal) - c->ends);
+	b.p = c->owner;
+	if (process) {
+		PUT_U64(&b, NR_J_PID, e->owner.pid);
+		PUT_U64(&b, NR_J_TID, e->owner.tid);
+		if (e->owner.ns_pid && (e->owner.ns_pid != e->owner.pid ||
+					e->owner.ns_tid != e->owner.tid)) {
+			PUT_U64(&b, NR_J_NS_PID, e->owner.ns_pid);
+			PUT_U64(&b, NR_J_NS_TID, e->owner.ns_tid);
+		}
+		PUT_U64(&b, NR_J_UID, e->owner.uid);
+		PUT_U64(&b, NR_J_GID, e->owner.gid);
+		PUT_TEXT(&b, NR_J_COMM, comm, cl);
+	}
+	c->owner_len = (uint16_t)(b.p - c->owner);
+	b.p = c->tuple;
+	PUT_U64(&b, NR_J_COOKIE, e->owner.cookie);
+	PUT_STR(&b, NR_J_FAMILY, e->family == 10 ? "inet6" : "inet");
+	PUT_TEXT(&b, NR_J_SADDR, sa, sal);
+	PUT_U64(&b, NR_J_SPORT, e->sport);
+	PUT_TEXT(&b, NR_J_DADDR, da, dal);
+	PUT_U64(&b, NR_J_DPORT, e->dport);
+	c->tuple_len = (uint16_t)(b.p - c->tuple);
+	b.p = c->tail;
+	PUT_STR(&b, NR_J_OWNER_SRC, nr_owner_src_name(src));
+	if (process)
+		PUT_U64(&b, NR_J_CGROUP_ID, e->owner.cgroup_id);
+	PUT_U64(&b, NR_J_NETNS, netns);
+	c->tail_len = (uint16_t)(b.p - c->tail);
+	return c;
+}
+
+/* NAME=v/1000 where ns (nsl bytes) is v as text: its digits less the last
+ * three when that is the quotient (v >= 1000), else computed. */
+static void put_div1000(struct jb *b, const char *name, size_t nlen, int64_t v, const char *ns,
+			size_t nsl)
+{
+	b->p = text_mem(b->p, name, nlen);
+	if (v >= 1000)
+		b->p = text_mem(b->p, ns, nsl - 3);
+	else
+		b->p = text_i64(b->p, v / 1000);
+	*b->p++ = '\n';
+}
+
 int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src,
 		  const struct proc_info *pi, int64_t ts_ns, uint32_t window, uint32_t netns)
 {
@@ -95,25 +225,29 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		       (int)NR_EV_T_ACCEPT == (int)NR_EVENT_ACCEPT &&
 		       (int)NR_EV_T_CLOSE == (int)NR_EVENT_CLOSE &&
 		       (int)NR_EV_T_MAX == (int)NR_EVENT_MAX, "event numbering");
-	const char *name = nr_event_name(e->type), *comm, *txt;
+	const char *name = nr_event_name(e->type), *comm = NULL, *txt;
 	bool process = src_is_process(src);
-	char msg[256], sa[TEXT_ADDR_MAX], da[TEXT_ADDR_MAX], *m;
+	char msg[256], tns[TEXT_I64_MAX], kns[TEXT_U64_MAX], *m;
 	int prio = NR_PRIORITY_INFO, err;
+	const struct evc *c;
+	size_t cl = 0, tl, kl;
 	uint8_t *entry;
 	struct jb b;
-	size_t sal, dal;
 
 	if (!name)
 		return -ENODEV;
-	sal = (size_t)(text_addr(sa, e->family, e->saddr) - sa);
-	dal = (size_t)(text_addr(da, e->family, e->daddr) - da);
+	if (process) {
+		comm = pi && pi->comm[0] ? pi->comm : e->owner.comm;
+		cl = strnlen(comm, 16);
+	}
+	c = evc_get(e, src, process, comm, cl, e->netns ? e->netns : netns);
 	txt = nr_event_text(e->type);
 	m = text_lit(msg, "TCP ");
 	switch (e->type) {
 	case NR_EV_T_STATE: {
 		const char *o = nr_tcp_state_name(e->oldstate), *n = nr_tcp_state_name(e->newstate);
 
-		m = ends(m, e, sa, sal, da, dal);
+		m = text_mem(m, c->ends, c->ends_len);
 		*m++ = ' ';
 		m = text_mem(m, o, strlen(o));
 		m = text_lit(m, " -> ");
@@ -122,7 +256,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	}
 	case NR_EV_T_CONNECT:
 		m = text_lit(m, "connect ");
-		m = ends(m, e, sa, sal, da, dal);
+		m = text_mem(m, c->ends, c->ends_len);
 		if (e->newstate == NR_TCP_CLOSE) {
 			const char *en = e->err ? strerrorname_np(e->err) : NULL;
 
@@ -138,7 +272,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		*m++ = ' ';
 		m = en ? text_mem(m, en, strlen(en)) : text_lit(m, "?");
 		*m++ = ' ';
-		m = ends(m, e, sa, sal, da, dal);
+		m = text_mem(m, c->ends, c->ends_len);
 		prio = NR_PRIORITY_WARNING;
 		break;
 	}
@@ -149,7 +283,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	default:
 		m = text_mem(m, txt, strlen(txt));
 		*m++ = ' ';
-		m = ends(m, e, sa, sal, da, dal);
+		m = text_mem(m, c->ends, c->ends_len);
 		if (e->type == NR_EV_T_WIN_OPEN_ADV || e->type == NR_EV_T_WIN_OPEN_RECV) {
 			*m++ = ' ';
 			m = text_u64(m, window);
@@ -160,40 +294,28 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 	err = pcapng_jeb_begin(w, EVENT_MAX, &entry);
 	if (err)
 		return err;
+	/* the times in microseconds are those in ns less three digits */
+	tl = (size_t)(text_i64(tns, ts_ns) - tns);
+	kl = (size_t)(text_u64(kns, e->ktime_ns) - kns);
 	b.p = (char *)entry;
-	PUT_I64(&b, NR_J_REALTIME, ts_ns / 1000);
-	PUT_U64(&b, NR_J_MONOTONIC, e->ktime_ns / 1000);
+	put_div1000(&b, F(NR_J_REALTIME), sizeof(F(NR_J_REALTIME)) - 1, ts_ns, tns, tl);
+	put_div1000(&b, F(NR_J_MONOTONIC), sizeof(F(NR_J_MONOTONIC)) - 1,
+		    e->ktime_ns > INT64_MAX ? INT64_MAX : (int64_t)e->ktime_ns, kns, kl);
 	PUT_TEXT(&b, NR_J_MESSAGE, msg, (size_t)(m - msg));
 	PUT_U64(&b, NR_J_PRIORITY, (unsigned)prio);
 	PUT_STR(&b, NR_J_IDENTIFIER, NR_IDENTIFIER);
 	PUT_STR(&b, NR_J_RECORD, NR_RECORD_TCP_EVENT);
-	PUT_I64(&b, NR_J_TS_NS, ts_ns);
-	PUT_U64(&b, NR_J_KTIME_NS, e->ktime_ns);
-	if (process) {
-		size_t cl;
-
-		comm = pi && pi->comm[0] ? pi->comm : e->owner.comm;
-		cl = strnlen(comm, 16);
-		PUT_U64(&b, NR_J_PID, e->owner.pid);
-		PUT_U64(&b, NR_J_TID, e->owner.tid);
-		if (e->owner.ns_pid && (e->owner.ns_pid != e->owner.pid ||
-					e->owner.ns_tid != e->owner.tid)) {
-			PUT_U64(&b, NR_J_NS_PID, e->owner.ns_pid);
-			PUT_U64(&b, NR_J_NS_TID, e->owner.ns_tid);
-		}
-		PUT_U64(&b, NR_J_UID, e->owner.uid);
-		PUT_U64(&b, NR_J_GID, e->owner.gid);
-		PUT_TEXT(&b, NR_J_COMM, comm, cl);
-	}
+	b.p = text_lit(b.p, F(NR_J_TS_NS));
+	b.p = text_mem(b.p, tns, tl);
+	*b.p++ = '\n';
+	b.p = text_lit(b.p, F(NR_J_KTIME_NS));
+	b.p = text_mem(b.p, kns, kl);
+	*b.p++ = '\n';
+	b.p = text_mem(b.p, c->owner, c->owner_len);
 	PUT_STR(&b, NR_J_EVENT, name);
 	PUT_U64(&b, NR_J_CPU, e->cpu);
 	PUT_U64(&b, NR_J_SEQ, e->seq);
-	PUT_U64(&b, NR_J_COOKIE, e->owner.cookie);
-	PUT_STR(&b, NR_J_FAMILY, e->family == 10 ? "inet6" : "inet");
-	PUT_TEXT(&b, NR_J_SADDR, sa, sal);
-	PUT_U64(&b, NR_J_SPORT, e->sport);
-	PUT_TEXT(&b, NR_J_DADDR, da, dal);
-	PUT_U64(&b, NR_J_DPORT, e->dport);
+	b.p = text_mem(b.p, c->tuple, c->tuple_len);
 	if (e->type == NR_EV_T_STATE || e->type == NR_EV_T_CONNECT || e->type == NR_EV_T_CLOSE) {
 		PUT_STR(&b, NR_J_OLDSTATE, nr_tcp_state_name(e->oldstate));
 		PUT_STR(&b, NR_J_NEWSTATE, nr_tcp_state_name(e->newstate));
@@ -224,10 +346,7 @@ int journal_event(struct pcapng_writer *w, const struct nr_event *e, uint8_t src
 		else
 			*b.p++ = '\n';
 	}
-	PUT_STR(&b, NR_J_OWNER_SRC, nr_owner_src_name(src));
-	if (process)
-		PUT_U64(&b, NR_J_CGROUP_ID, e->owner.cgroup_id);
-	PUT_U64(&b, NR_J_NETNS, e->netns ? e->netns : netns);
+	b.p = text_mem(b.p, c->tail, c->tail_len);
 	return pcapng_jeb_commit(w, (size_t)((uint8_t *)b.p - entry));
 }
 

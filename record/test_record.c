@@ -518,6 +518,95 @@ static void test_journal(void)
 	ASSERT_EQ(last_jeb(&c), -ENODEV, "no block for an event without a name");
 }
 
+/* The text an event shares with its socket's other events is cached:
+ * 3,000 events of a few sockets and owners (two processes, two cookies,
+ * both families, ports, comm with and without a newline, owner sources,
+ * pid namespaces, netns, times from 0 up), in an order that makes the
+ * cache hit, miss and collide, must be written byte for byte as with
+ * the cache off. */
+struct ev_seq {
+	struct nr_event e[3000];
+	struct proc_info pi[2];
+	uint8_t src[3000];
+	int pi_of[3000];
+};
+
+static int write_seq(struct pcapng_writer *w, void *ctx)
+{
+	struct ev_seq *q = ctx;
+
+	for (size_t i = 0; i < sizeof(q->e) / sizeof(q->e[0]); i++) {
+		const struct proc_info *pi = q->pi_of[i] < 0 ? NULL : &q->pi[q->pi_of[i]];
+		int err = journal_event(w, &q->e[i], q->src[i], pi, (int64_t)(i * 977) - 5000,
+					(uint32_t)i, 42);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void test_journal_cache(void)
+{
+	static const uint8_t srcs[] = { NR_OWNER_SOCKET, NR_OWNER_ACCEPT, NR_OWNER_UNKNOWN,
+					NR_OWNER_LATE };
+	static const uint8_t types[] = { NR_EV_T_STATE, NR_EV_T_CONNECT, NR_EV_T_SK_ERROR,
+					 NR_EV_T_WIN_OPEN_RECV, NR_EV_T_RESET_SENT };
+	static struct ev_seq q;
+	uint64_t r = 0x243F6A8885A308D3ULL;
+	uint8_t *a, *b;
+	size_t la, lb;
+
+	memset(&q, 0, sizeof(q));
+	q.pi[0] = (struct proc_info){ .pid = 100, .comm = "curl", .serial = 1 };
+	q.pi[1] = (struct proc_info){ .pid = 200, .comm = "a\nb", .serial = 2 };
+	for (size_t i = 0; i < sizeof(q.e) / sizeof(q.e[0]); i++) {
+		struct nr_event *e = &q.e[i];
+		unsigned k;
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		k = (unsigned)(r >> 33);
+		e->kind = NR_REC_EVENT;
+		e->type = types[k % 5];
+		e->family = (k >> 3) & 1 ? 10 : 2;
+		e->oldstate = 2;
+		e->newstate = (k >> 4) & 1 ? 1 : NR_TCP_CLOSE;
+		e->err = ECONNRESET;
+		e->cpu = k & 1;
+		e->seq = i;
+		e->ktime_ns = (uint64_t)i * 1000003ULL;
+		e->saddr[0] = e->family == 2 ? 192 : 0x20;
+		e->daddr[0] = e->family == 2 ? 198 : 0x20;
+		e->daddr[15] = e->daddr[3] = (uint8_t)((k >> 5) & 1);
+		e->sport = (uint16_t)(40000 + ((k >> 6) & 3));
+		e->dport = 443;
+		e->netns = (k >> 8) & 1 ? 4026531840U : 0;
+		e->owner = (struct nr_owner){ .pid = (k >> 9) & 1 ? 100 : 200,
+					      .tid = (k >> 9) & 1 ? 100 : 201, .uid = 1000,
+					      .gid = (k >> 10) & 1, .cgroup_id = 77,
+					      .cookie = 1 + ((k >> 11) & 1),
+					      .comm = "x", .flags = NR_OWN_VALID };
+		if ((k >> 12) & 1) {
+			e->owner.ns_pid = 7;
+			e->owner.ns_tid = 8;
+		}
+		q.src[i] = srcs[(k >> 13) % 4];
+		q.pi_of[i] = (k >> 15) % 3 == 2 ? -1 : (int)((k >> 15) % 3);
+	}
+	journal_cache_enable(true);
+	a = written(write_seq, &q, 0, &la);
+	ASSERT_OK(last_err, "with the cache");
+	journal_cache_enable(false);
+	b = written(write_seq, &q, 0, &lb);
+	ASSERT_OK(last_err, "without");
+	journal_cache_enable(true);
+	if (ASSERT_OK_PTR(a, "written") && ASSERT_OK_PTR(b, "written") &&
+	    ASSERT_EQ(la, lb, "same length"))
+		ASSERT_MEMEQ(a, b, la, "the same entries, byte for byte");
+	free(a);
+	free(b);
+}
+
 /* -K: frames named from a kallsyms file written here; the tracing's own
  * frames (a BPF program without a symbol, the tracepoint's dispatch) at
  * the top are left out, an address no symbol covers is written as such. */
@@ -868,6 +957,7 @@ int main(void)
 	RUN_TEST(test_pool);
 	RUN_TEST(test_epb);
 	RUN_TEST(test_journal);
+	RUN_TEST(test_journal_cache);
 	RUN_TEST(test_kernel_stack);
 	RUN_TEST(test_owner_src);
 	RUN_TEST(test_same);
