@@ -47,6 +47,12 @@ static struct {
 	uint64_t cookie;
 	struct nr_tuple t;
 } by_cookie[COOKIE_SLOTS];
+
+static unsigned cookie_slot(uint64_t cookie)
+{
+	_Static_assert(COOKIE_SLOTS == 1u << 12, "the slot is the hash's top 12 bits");
+	return (unsigned)((cookie * 0x9E3779B97F4A7C15ULL) >> 52);  /* 12 bits */
+}
 /* Each slot's hash with its low bit set (0: empty), apart from the
  * entries: a probe reads this small array (256 KiB) and touches an entry
  * only where the hash matches, one cache miss a lookup rather than one a
@@ -209,7 +215,7 @@ void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint
 		learn_any(t, o);
 	}
 	if (syn && owner && dir == NR_DIR_OUT && !(tcp[13] & 0x10) && o->cookie) {
-		unsigned k = (unsigned)((o->cookie * 0x9E3779B97F4A7C15ULL) >> 52);
+		unsigned k = cookie_slot(o->cookie);
 
 		by_cookie[k].cookie = o->cookie;
 		by_cookie[k].t = *t;
@@ -284,7 +290,7 @@ void track_reverse(const struct nr_tuple *t, struct nr_tuple *out)
 
 int track_by_cookie(uint64_t cookie, struct nr_tuple *t)
 {
-	unsigned k = (unsigned)((cookie * 0x9E3779B97F4A7C15ULL) >> 52);
+	unsigned k = cookie_slot(cookie);
 
 	if (!cookie || by_cookie[k].cookie != cookie)
 		return -ENOENT;
