@@ -73,17 +73,31 @@ static uint32_t hash_tuple(const struct nr_tuple *t)
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
+/* The slot the last lookup found or made: a record's tuple is looked up
+ * several times in a row (learnt, then marked captured; an event's
+ * connection learnt, selected, its window scaled), and the second and
+ * later times cost a compare with an entry still in the CPU's cache
+ * instead of a hash and a probe. The entry's own tuple is compared: a
+ * slot since taken by another connection is not believed. */
+static uint32_t last_slot = SLOTS;
+
 static struct conn *lookup(const struct nr_tuple *t, bool create)
 {
-	uint32_t h = hash_tuple(t), tag = h | 1;
-	uint32_t free_slot = SLOTS;
+	uint32_t h, tag, free_slot = SLOTS;
 	struct conn *c;
 
+	if (last_slot < SLOTS && table[last_slot].used &&
+	    memcmp(&table[last_slot].t, t, sizeof(*t)) == 0)
+		return &table[last_slot];
+	h = hash_tuple(t);
+	tag = h | 1;
 	for (uint32_t i = 0; i < PROBE; i++) {
 		uint32_t k = (h + i) % SLOTS;
 
-		if (tags[k] == tag && memcmp(&table[k].t, t, sizeof(*t)) == 0)
+		if (tags[k] == tag && memcmp(&table[k].t, t, sizeof(*t)) == 0) {
+			last_slot = k;
 			return &table[k];
+		}
 		if (!tags[k] && free_slot == SLOTS)
 			free_slot = k;
 	}
@@ -97,6 +111,7 @@ static struct conn *lookup(const struct nr_tuple *t, bool create)
 	c->used = true;
 	c->t = *t;
 	c->ws_out = c->ws_in = -1;
+	last_slot = free_slot;
 	return c;
 }
 
