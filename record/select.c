@@ -27,8 +27,11 @@ bool select_owner(const struct select *s, const struct nr_owner *ow, uint8_t src
 	pi = proc_of(ow, 0);
 	ok = !o->npids && !o->ncomms;
 	for (int i = 0; !ok && i < o->npids; i++)
+		/* descent from this process's own parent: its pid may since
+		 * name another process */
 		ok = ow->pid == o->pids[i] ||
-		     (o->children && proc_is_descendant(ow->pid, o->pids[i]));
+		     (o->children && pi && pi->parent_known &&
+		      proc_is_descendant(pi->ppid, o->pids[i]));
 	for (int i = 0; !ok && i < o->ncomms; i++) {
 		ok = strncmp(ow->comm, o->comms[i], 15) == 0 ||
 		     (pi && strcmp(pi->comm, o->comms[i]) == 0);

@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "reorder.h"
 #include "same.h"
+#include "select.h"
 #include "text.h"
 
 TEST_MAIN_STATE;
@@ -834,6 +835,37 @@ static void test_proc_table(void)
 	ASSERT_TRUE(proc_is_descendant(base + 1, base + 2), "child by its told parent");
 	ASSERT_TRUE(!proc_is_descendant(base + 2, base + 1), "a parent is not its child's descendant");
 	ASSERT_TRUE(!proc_is_descendant(base + 1, base + 4), "nor of an unrelated pid");
+	/* -p PID --children judges the process the owner names, not the
+	 * newest one with its pid: base+20 is first a child of base+3, then
+	 * (the pid reused) of base+4 */
+	{
+		struct opts so = { .npids = 1, .children = true };
+		struct select sel = { .o = &so };
+		struct nr_owner first = o, second = o;
+
+		first.pid = second.pid = base + 20;
+		first.start_ns = proc_ticks_ns(20);
+		second.start_ns = proc_ticks_ns(30);
+		d = proc_of(&first, 8);
+		ASSERT_OK_PTR(d, "first process");
+		proc_set_parent(d, base + 3);
+		d = proc_of(&second, 9);
+		ASSERT_OK_PTR(d, "second process, same pid");
+		proc_set_parent(d, base + 4);
+		so.pids[0] = base + 3;
+		ASSERT_TRUE(select_owner(&sel, &first, NR_OWNER_SOCKET),
+			    "the first process: a descendant of base+3");
+		ASSERT_TRUE(!select_owner(&sel, &second, NR_OWNER_SOCKET),
+			    "the second: not a descendant of base+3");
+		so.pids[0] = base + 4;
+		ASSERT_TRUE(select_owner(&sel, &second, NR_OWNER_SOCKET),
+			    "the second: a descendant of base+4");
+		ASSERT_TRUE(!select_owner(&sel, &first, NR_OWNER_SOCKET),
+			    "the first: not a descendant of base+4");
+		so.children = false;
+		ASSERT_TRUE(!select_owner(&sel, &second, NR_OWNER_SOCKET),
+			    "without --children: only the pid itself");
+	}
 	/* the bound, least recently used first */
 	keep = a;
 	for (uint32_t i = 1; i <= 10000; i++) {
