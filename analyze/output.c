@@ -339,7 +339,8 @@ static bool rb_room(struct rowbuf *b, size_t n)
 	char *p;
 	size_t cap;
 
-	if (b->n + n <= b->cap)
+	/* a buffer there even for nothing: callers write at b->p + b->n */
+	if (b->p && b->n + n <= b->cap)
 		return true;
 	cap = b->cap ? b->cap : 4096;
 	while (cap < b->n + n)

@@ -23,7 +23,8 @@
 # Environment: ROUNDS (default 3), CHURN_SECONDS, CHURN_CLIENTS,
 #   BULK_SECONDS, NETREC_BIN (another netrec to measure instead),
 #   NETREC_BASE (a second netrec measured in the same rounds as "base",
-#   e.g. a build of an older commit), BENCH_PERF_DIR (record `perf record -a -g` for 10 s of netrec's
+#   e.g. a build of an older commit), BENCH_NOEVENTS=1 (netrec --no-events
+#   too, as "noevents": what the kernel events cost), BENCH_PERF_DIR (record `perf record -a -g` for 10 s of netrec's
 #   first churn round there, and print the top of the profile),
 #   NETREC_KEEP_CHURN (keep netrec's first churn recording at this path;
 #   bench_ingest.sh uses it as its seed).
@@ -33,6 +34,8 @@ netrec=${NETREC_BIN:-$build/record/netrec}
 base=${NETREC_BASE:-}
 kinds="none tcpdump netrec"
 [ -n "$base" ] && { [ -x "$base" ] || { echo "bench_record: $base not built"; exit 77; }; kinds="$kinds base"; }
+# BENCH_NOEVENTS=1: netrec --no-events too (packets only), in the same rounds
+[ "${BENCH_NOEVENTS:-0}" = 0 ] || kinds="$kinds noevents"
 churn=$build/tests/bench/churn
 [ "$(id -u)" -eq 0 ] || { echo "bench_record: needs root (namespaces, BPF)"; exit 77; }
 for t in "$netrec" "$churn"; do [ -x "$t" ] || { echo "bench_record: $t not built"; exit 77; }; done
@@ -87,6 +90,8 @@ start_capture() {
 	tcpdump) ip netns exec "$cli" tcpdump -q -i nrb0 -w "$file" "$@" 2>"$work/cap.err" & cap_pid=$! ;;
 	netrec)  ip netns exec "$cli" "$netrec" -i nrb0 -o "$file" "$@" 2>"$work/cap.err" & cap_pid=$! ;;
 	base)    ip netns exec "$cli" "$base" -i nrb0 -o "$file" "$@" 2>"$work/cap.err" & cap_pid=$! ;;
+	noevents) ip netns exec "$cli" "$netrec" -i nrb0 -o "$file" --no-events "$@" 2>"$work/cap.err" &
+		cap_pid=$! ;;
 	esac
 	pids+=("$cap_pid")
 	for _ in $(seq 100); do [ -s "$file" ] && break; sleep 0.05; done
@@ -149,7 +154,7 @@ churn_run() {
 		pk=$(count_packets "$f")
 		case $kind in
 		tcpdump) drops=$(awk '/dropped by kernel/ {print $1}' "$work/cap.err") ;;
-		netrec|base)
+		netrec|base|noevents)
 			drops=$(sed -n 's/.*drops: \([0-9]*\)$/\1/p' "$work/cap.err")
 			attr=$(sed -n 's/.*(\([0-9]*\) of [0-9]*; [0-9]* the kernel.s).*/\1/p' "$work/cap.err")
 			kern=$(sed -n 's/.*; \([0-9]*\) the kernel.s).*/\1/p' "$work/cap.err")
@@ -202,7 +207,7 @@ stats_run() {
 		END { printf "%-20s %10s %9s %10s %12.3f\n", "all", "", "", "", n / pk / 1000 }' "$work/bpf.tsv"
 	printf '%-20s %10s %9s %10s %12.3f\n' "$kind process" "" "" "" "$(echo "1000000 * $cap_cpu / $pk" | bc -l)"
 }
-for kind in netrec ${base:+base}; do stats_run "$kind"; done >"$work/stats.txt"
+for kind in $kinds; do [ "$kind" = none ] || [ "$kind" = tcpdump ] || stats_run "$kind"; done >"$work/stats.txt"
 
 # Per round: the extra machine CPU of a capture per connection (over the
 # same round's run without capture), then per packet it recorded.
@@ -239,7 +244,7 @@ for k in $kinds; do
 	ex=$(awk -v k="$k" '$1 == k { print $4 }' "$work/extra.tsv" | median)
 	pc=$(awk -v k="$k" '$1 == k && $5 > 0 { print 1e6 * $10 / $5 }' "$work/churn.tsv" | median)
 	vs=-
-	[ "$k" = netrec ] || [ "$k" = base ] && vs=$(printf 'conn/s %.2fx, own CPU %.2fx, machine CPU %.2fx' \
+	[ "$k" = netrec ] || [ "$k" = base ] || [ "$k" = noevents ] && vs=$(printf 'conn/s %.2fx, own CPU %.2fx, machine CPU %.2fx' \
 		"$(echo "$rate / $tcr" | bc -l)" "$(echo "$pc / $tcp" | bc -l)" "$(echo "$ex / $tce" | bc -l)")
 	printf '%-8s %8.0f %9s %7s %12s %13s %13s  %s\n' "$k" "$rate" "$pk" "$dr" "$at" "$pc" "$ex" "$vs"
 done
