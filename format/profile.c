@@ -335,6 +335,8 @@ static int jeb_append(struct nr_jeb_buf *b, const void *p, size_t n)
 {
 	if (b->err)
 		return b->err;
+	if (!n)
+		return 0;  /* nothing, and b->buf may not be there yet */
 	if (n > b->cap - b->len) {
 		size_t ncap = b->cap ? b->cap * 2 : 256;
 		char *nb;
