@@ -6,7 +6,9 @@
 # figures show whether time grows linearly) it builds a capture with
 # tests/bench/mkbig from a seed capture (argument 2, or $BENCH_SEED; default: a
 # 5 s netrec churn recording made here in private namespaces, about 10 packets
-# per connection, so 5M packets are about 500k connections), then measures:
+# per connection, so 5M packets are about 500k connections; the seed's journal
+# entries are in its first copy only, so larger sizes have fewer per packet:
+# each size's line says how many), then measures:
 #   tcptrace -n FILE                        the peer
 #   netanalyze --db DB FILE                 the full database, every table
 #   netanalyze FILE --handshakes            one-shot, temporary database
@@ -151,11 +153,13 @@ for want in $sizes; do
 	run_all
 	rm -f "$work/bdb"
 	conns=$(sqlite3 "$work/db" "SELECT count(*) FROM connections")
+	entries=$(sqlite3 "$work/db" "SELECT count(*) FROM events")
 	rows=$(sqlite3 "$work/db" "SELECT count(*) FROM packets")
 	[ "$rows" = "$n" ] || { echo "bench_ingest: $rows packet rows for $n packets"; exit 1; }
 	[ -z "$base" ] ||
 		echo "  vs base: --db $(ratio "$T_bdb" "$T_db")x faster, --handshakes $(ratio "$T_bhs" "$T_hs")x faster"
-	echo "  $conns connections; --db $(ratio "$T_tcptrace" "$T_db")x tcptrace's packets/s" \
+	echo "  $conns connections, $entries journal entries ($(printf '%.2f' "$(echo "$entries / $n" | bc -l)") a packet);" \
+		"--db $(ratio "$T_tcptrace" "$T_db")x tcptrace's packets/s" \
 		"(target >= 3), $(echo "100 * $T_sqlite / $T_db" | bc)% of SQLite's own rate (target >= 70;" \
 		"for every row and index --db writes: $(echo "100 * $T_sqlall / $T_db" | bc)%);" \
 		"--handshakes $(ratio "$T_tcptrace" "$T_hs")x tcptrace's (target >= 10);" \

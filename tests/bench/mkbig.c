@@ -4,11 +4,13 @@
  *
  *   mkbig IN OUT MIN_PACKETS
  *
- * Writes IN's interfaces once, then its packets and journal records over and
- * over, each copy shifted in time past the end of the previous one and with
- * every TCP/UDP port XORed with the copy number (both directions alike), so
- * that each copy's connections are new connections rather than repeats of
- * the first. Checksums are not recomputed (readers of this file do not check
+ * Writes IN's interfaces once, then its packets over and over, each copy
+ * shifted in time past the end of the previous one and with every TCP/UDP
+ * port XORed with the copy number (both directions alike), so that each
+ * copy's connections are new connections rather than repeats of the first.
+ * Its journal records (kernel events, process notices) are repeated too,
+ * with the same shift of their wall-clock times and the same XOR of their
+ * ports (jeb_copy), so that every size has IN's mix of packets and events. Checksums are not recomputed (readers of this file do not check
  * them). Only single-section pcapng or pcap input with one linktype is
  * supported; this is a benchmark tool, not a general editor.
  *
@@ -61,6 +63,62 @@ static void xor_ports(uint8_t *p, uint32_t len, unsigned off, uint16_t k)
 	}
 }
 
+static bool name_is(const struct nr_jeb_fld *f, const char *name)
+{
+	return f->nlen == strlen(name) && !memcmp(f->name, name, f->nlen);
+}
+
+/* An integer field's value, or false when it is not plain decimal. */
+static bool field_int(const struct nr_jeb_fld *f, long long *v)
+{
+	char t[32];
+	char *end;
+
+	if (!f->vlen || f->vlen >= sizeof(t))
+		return false;
+	memcpy(t, f->val, f->vlen);
+	t[f->vlen] = 0;
+	errno = 0;
+	*v = strtoll(t, &end, 10);
+	return !errno && !*end;
+}
+
+/* Journal entry `in` as copy k has it (out: room for len + 64 bytes a
+ * field): wall-clock times moved by shift ns and ports XORed with k, as
+ * the copy's packets have theirs; a port 0 (a connect() before its port
+ * is chosen) stays 0. CLOCK_MONOTONIC times stay, as they do in the
+ * packets' annotations, and so does MESSAGE's text. Returns the length,
+ * or 0 for an entry this does not understand (written unchanged). */
+static size_t jeb_copy(const uint8_t *in, size_t len, uint16_t k, int64_t shift, char *out)
+{
+	struct nr_jeb_fld f;
+	size_t off = 0, n = 0, end = 0;
+	long long v;
+
+	while (nr_jeb_next(in, len, &off, &f) > 0) {
+		if (f.val != f.name + f.nlen + 1 || f.name[f.nlen] != '=')
+			return 0; /* a binary field */
+		memcpy(out + n, f.name, f.nlen + 1);
+		n += f.nlen + 1;
+		if (name_is(&f, NR_J_TS_NS) && field_int(&f, &v))
+			n += (size_t)sprintf(out + n, "%lld", v + shift);
+		else if (name_is(&f, NR_J_REALTIME) && field_int(&f, &v))
+			n += (size_t)sprintf(out + n, "%lld", v + shift / 1000);
+		else if ((name_is(&f, NR_J_SPORT) || name_is(&f, NR_J_DPORT)) && field_int(&f, &v) &&
+			 v > 0 && v < 65536)
+			n += (size_t)sprintf(out + n, "%lld", v ^ k);
+		else {
+			memcpy(out + n, f.val, f.vlen);
+			n += f.vlen;
+		}
+		out[n++] = '\n';
+		end = off;
+	}
+	/* what follows the last field (the empty line, padding) as it was */
+	memcpy(out + n, in + end, len - end);
+	return n + (len - end);
+}
+
 int main(int argc, char **argv)
 {
 	struct pcapng_writer_opts wo = { .buffer_size = 1 << 20 };
@@ -72,13 +130,13 @@ int main(int argc, char **argv)
 	struct capfile_opt o;
 	uint64_t want, written = 0;
 	int64_t first = 0, last = 0, shift = 0;
-	uint8_t *buf = malloc(1 << 18);
+	uint8_t *buf = malloc(1 << 18), *jbuf = malloc(1 << 18);
 	int fd, err;
 	bool have_idb = false;
 	bool to_eth = getenv("MKBIG_ETHERNET") && !strcmp(getenv("MKBIG_ETHERNET"), "1");
 	unsigned trim = 0; /* bytes of SLL2 header dropped for Ethernet (20 - 14) */
 
-	if (argc != 4 || !buf) {
+	if (argc != 4 || !buf || !jbuf) {
 		fprintf(stderr, "usage: mkbig IN OUT MIN_PACKETS\n");
 		return 2;
 	}
@@ -138,8 +196,16 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				written++;
-			} else if (rec.type == CAPFILE_REC_JOURNAL && copy == 0) {
-				pcapng_write_jeb(w, rec.body, rec.body_len);
+			} else if (rec.type == CAPFILE_REC_JOURNAL) {
+				size_t n = copy && rec.body_len < (1 << 17) ?
+					jeb_copy(rec.body, rec.body_len, copy, shift, (char *)jbuf) : 0;
+
+				err = n ? pcapng_write_jeb(w, jbuf, n) :
+					  pcapng_write_jeb(w, rec.body, rec.body_len);
+				if (err) {
+					fprintf(stderr, "mkbig: write: %s\n", strerror(-err));
+					return 1;
+				}
 			}
 		}
 		if (err < 0) {
@@ -158,5 +224,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "mkbig: wrote %llu packets\n", (unsigned long long)written);
 	free(buf);
+	free(jbuf);
 	return 0;
 }
