@@ -106,6 +106,10 @@ stop_capture() {
 # One TCP exchange (client in A, server in B) and its port.
 tcp_exchange() {
 	local ns_srv=$1 srv=$2 port=$3 cli_ns=$4
+	# the log of an earlier server on this port goes first: the new
+	# server's shell truncates it only once it runs, and the wait below
+	# would take the old "listen" line for the new server's
+	rm -f "$WORK/srv.$port"
 	ip netns exec "$ns_srv" "$TCPPEER" server "$srv" "$port" --count 1 --reply 3000 \
 		>"$WORK/srv.$port" 2>&1 &
 	local spid=$!
