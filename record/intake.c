@@ -140,9 +140,8 @@ static void learn_packet(struct intake *in, struct rec *r)
 	r->has_tuple = track_tuple_of_packet(p, data, &r->t, &tcp, &tcp_len) == 0;
 	if (r->has_tuple) {
 		track_tuple_ns(&r->t, IFKEY_NS(p->ifindex));
-		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len);
-		if (in->mark_captured)
-			track_mark_captured(&r->t);
+		track_learn_packet(&r->t, &p->owner, r->src, p->dir, tcp, tcp_len,
+				   in->mark_captured);
 	}
 	if (p->pflags & NR_PF_FRAGMENT)
 		frag_learn(p, data, &p->owner, r->src);

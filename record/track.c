@@ -73,31 +73,17 @@ static uint32_t hash_tuple(const struct nr_tuple *t)
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-/* The slot the last lookup found or made: a record's tuple is looked up
- * several times in a row (learnt, then marked captured; an event's
- * connection learnt, selected, its window scaled), and the second and
- * later times cost a compare with an entry still in the CPU's cache
- * instead of a hash and a probe. The entry's own tuple is compared: a
- * slot since taken by another connection is not believed. */
-static uint32_t last_slot = SLOTS;
-
 static struct conn *lookup(const struct nr_tuple *t, bool create)
 {
-	uint32_t h, tag, free_slot = SLOTS;
+	uint32_t h = hash_tuple(t), tag = h | 1;
+	uint32_t free_slot = SLOTS;
 	struct conn *c;
 
-	if (last_slot < SLOTS && table[last_slot].used &&
-	    memcmp(&table[last_slot].t, t, sizeof(*t)) == 0)
-		return &table[last_slot];
-	h = hash_tuple(t);
-	tag = h | 1;
 	for (uint32_t i = 0; i < PROBE; i++) {
 		uint32_t k = (h + i) % SLOTS;
 
-		if (tags[k] == tag && memcmp(&table[k].t, t, sizeof(*t)) == 0) {
-			last_slot = k;
+		if (tags[k] == tag && memcmp(&table[k].t, t, sizeof(*t)) == 0)
 			return &table[k];
-		}
 		if (!tags[k] && free_slot == SLOTS)
 			free_slot = k;
 	}
@@ -111,7 +97,6 @@ static struct conn *lookup(const struct nr_tuple *t, bool create)
 	c->used = true;
 	c->t = *t;
 	c->ws_out = c->ws_in = -1;
-	last_slot = free_slot;
 	return c;
 }
 
@@ -212,14 +197,16 @@ static bool is_process(uint8_t src)
 }
 
 void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
-			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len)
+			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len, bool captured)
 {
 	bool owner = is_process(src), syn = tcp && tcp_len > 13 && (tcp[13] & 0x02);
 	struct conn *c;
 
-	if (!owner && !syn)
+	if (!owner && !syn && !captured)
 		return;
 	c = lookup(t, true);
+	if (captured)
+		c->captured = true;
 	if (owner) {
 		c->owner = *o;
 		c->has_owner = true;
@@ -311,11 +298,6 @@ int track_by_cookie(uint64_t cookie, struct nr_tuple *t)
 		return -ENOENT;
 	*t = by_cookie[k].t;
 	return 0;
-}
-
-void track_mark_captured(const struct nr_tuple *t)
-{
-	lookup(t, true)->captured = true;
 }
 
 bool track_captured(const struct nr_tuple *t)

@@ -26,10 +26,12 @@ int track_tuple_of_packet(const struct nr_pkt *p, const uint8_t *data, struct nr
 			  const uint8_t **tcp, uint32_t *tcp_len);
 void track_tuple_of_event(const struct nr_event *e, struct nr_tuple *t);
 /* What a record tells about its connection: its owner (src, the file's
- * owner source: only process owners are kept) and, from a SYN's header
- * (tcp may be NULL), the window scale. */
+ * owner source: only process owners are kept), from a SYN's header (tcp
+ * may be NULL) the window scale, and with -i that a packet of it was
+ * captured on a chosen interface (captured: its kernel events are written
+ * only then; track_captured). One lookup of the table. */
 void track_learn_packet(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src,
-			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len);
+			uint8_t dir, const uint8_t *tcp, uint32_t tcp_len, bool captured);
 void track_learn_event(const struct nr_tuple *t, const struct nr_owner *o, uint8_t src);
 /* The owner learned for the connection, if any (0, else -ENOENT). */
 int track_late_owner(const struct nr_tuple *t, struct nr_owner *o);
@@ -47,9 +49,8 @@ int track_acceptor(const struct nr_tuple *t, struct nr_owner *o);
 int track_by_cookie(uint64_t cookie, struct nr_tuple *t);
 /* The tuple as the other end sees it. */
 void track_reverse(const struct nr_tuple *t, struct nr_tuple *out);
-/* With -i: a packet of the connection was captured on a chosen interface
- * (its kernel events are written only then). */
-void track_mark_captured(const struct nr_tuple *t);
+/* With -i: whether a packet of the connection was captured on a chosen
+ * interface (track_learn_packet's captured). */
 bool track_captured(const struct nr_tuple *t);
 void track_mark_matched(const struct nr_tuple *t);
 bool track_matched(const struct nr_tuple *t);
