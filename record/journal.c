@@ -109,7 +109,7 @@ struct evc {
 	bool valid;
 	uint16_t owner_len, ends_len, tuple_len, tail_len;
 	char owner[176];      /* _PID .. _COMM */
-	char ends[2 * TEXT_ADDR_MAX + 32];  /* two [addr]:port, " > " */
+	char ends[2 * (TEXT_ADDR_MAX + 8) + 3];  /* ends(): two "[addr]:port", " > " */
 	char tuple[232];      /* NETREC_COOKIE .. NETREC_DPORT */
 	char tail[128];       /* NETREC_OWNER_SRC .. NETREC_NETNS */
 };
