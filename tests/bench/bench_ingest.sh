@@ -6,9 +6,9 @@
 # figures show whether time grows linearly) it builds a capture with
 # tests/bench/mkbig from a seed capture (argument 2, or $BENCH_SEED; default: a
 # 5 s netrec churn recording made here in private namespaces, about 10 packets
-# per connection, so 5M packets are about 500k connections; the seed's journal
-# entries are in its first copy only, so larger sizes have fewer per packet:
-# each size's line says how many), then measures:
+# per connection, so 5M packets are about 500k connections; its journal
+# entries are repeated with its packets, and each size's line says how many
+# there are a packet), then measures:
 #   tcptrace -n FILE                        the peer
 #   netanalyze --db DB FILE                 the full database, every table
 #   netanalyze FILE --handshakes            one-shot, temporary database

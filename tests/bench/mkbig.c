@@ -10,8 +10,8 @@
  * copy's connections are new connections rather than repeats of the first.
  * Its journal records (kernel events, process notices) are repeated too,
  * with the same shift of their wall-clock times and the same XOR of their
- * ports (jeb_copy), so that every size has IN's mix of packets and events. Checksums are not recomputed (readers of this file do not check
- * them). Only single-section pcapng or pcap input with one linktype is
+ * ports (jeb_copy), so that every size has IN's mix of packets and events.
+ * Checksums are not recomputed (readers of this file do not check them). Only single-section pcapng or pcap input with one linktype is
  * supported; this is a benchmark tool, not a general editor.
  *
  * With MKBIG_ETHERNET=1 in the environment, Linux cooked v2 input is written
@@ -83,13 +83,14 @@ static bool field_int(const struct nr_jeb_fld *f, long long *v)
 	return !errno && !*end;
 }
 
-/* Journal entry `in` as copy k has it (out: room for len + 64 bytes a
- * field): wall-clock times moved by shift ns and ports XORed with k, as
- * the copy's packets have theirs; a port 0 (a connect() before its port
- * is chosen) stays 0. CLOCK_MONOTONIC times stay, as they do in the
- * packets' annotations, and so does MESSAGE's text. Returns the length,
- * or 0 for an entry this does not understand (written unchanged). */
-static size_t jeb_copy(const uint8_t *in, size_t len, uint16_t k, int64_t shift, char *out)
+/* Journal entry `in` as copy k has it, into out (cap bytes): wall-clock
+ * times moved by shift ns and ports XORed with k, as the copy's packets
+ * have theirs; a port 0 (a connect() before its port is chosen) stays 0.
+ * CLOCK_MONOTONIC times stay, as they do in the packets' annotations, and
+ * so does MESSAGE's text. Returns the length, or 0 for an entry this does
+ * not understand or that would not fit (written unchanged). */
+static size_t jeb_copy(const uint8_t *in, size_t len, uint16_t k, int64_t shift, char *out,
+		       size_t cap)
 {
 	struct nr_jeb_fld f;
 	size_t off = 0, n = 0, end = 0;
@@ -98,6 +99,10 @@ static size_t jeb_copy(const uint8_t *in, size_t len, uint16_t k, int64_t shift,
 	while (nr_jeb_next(in, len, &off, &f) > 0) {
 		if (f.val != f.name + f.nlen + 1 || f.name[f.nlen] != '=')
 			return 0; /* a binary field */
+		/* the name, '=', a value (a number: at most 20 digits and a
+		 * sign), '\n' */
+		if (f.nlen + f.vlen + 24 > cap - n)
+			return 0;
 		memcpy(out + n, f.name, f.nlen + 1);
 		n += f.nlen + 1;
 		if (name_is(&f, NR_J_TS_NS) && field_int(&f, &v))
@@ -115,6 +120,8 @@ static size_t jeb_copy(const uint8_t *in, size_t len, uint16_t k, int64_t shift,
 		end = off;
 	}
 	/* what follows the last field (the empty line, padding) as it was */
+	if (len - end > cap - n)
+		return 0;
 	memcpy(out + n, in + end, len - end);
 	return n + (len - end);
 }
@@ -197,8 +204,8 @@ int main(int argc, char **argv)
 				}
 				written++;
 			} else if (rec.type == CAPFILE_REC_JOURNAL) {
-				size_t n = copy && rec.body_len < (1 << 17) ?
-					jeb_copy(rec.body, rec.body_len, copy, shift, (char *)jbuf) : 0;
+				size_t n = copy ? jeb_copy(rec.body, rec.body_len, copy, shift,
+							   (char *)jbuf, 1 << 18) : 0;
 
 				err = n ? pcapng_write_jeb(w, jbuf, n) :
 					  pcapng_write_jeb(w, rec.body, rec.body_len);
