@@ -72,12 +72,17 @@ add() {
 # order added (so that the shared machine's drifts fall on all of them
 # alike, rather than on whichever ran during a slow minute); prints a line
 # per measurement and sets T_KEY (median seconds) and M_KEY (median peak
-# RSS, MB).
+# RSS, MB). Each command starts after a sync, untimed: the loads write
+# gigabytes, and their writeback would otherwise fall on whatever runs
+# next (the kept-database CSV runs after the largest load).
 run_all() {
 	local key t m
 	for _ in $(seq "$runs"); do
 		for key in "${keys[@]}"; do
 			${PREP[$key]}
+			# the page cache's writeback of what the previous
+			# command wrote is not charged to this one
+			sync
 			if ! eval "/usr/bin/time -f '%e %M' -o \"\$work/time\" ${CMD[$key]}" \
 				>"$work/out" 2>"$work/err"; then
 				echo "bench_ingest: ${NAME[$key]} failed:"; tail -3 "$work/err"; exit 1
