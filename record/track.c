@@ -26,7 +26,6 @@ static int track_namespaces;
 
 struct conn {
 	struct nr_tuple t;
-	bool used;
 	bool has_owner;
 	bool matched;
 	bool captured;           /* a packet of it was captured (-i) */
@@ -94,7 +93,6 @@ static struct conn *lookup(const struct nr_tuple *t, bool create)
 	c = &table[free_slot];
 	memset(c, 0, sizeof(*c));
 	tags[free_slot] = tag;
-	c->used = true;
 	c->t = *t;
 	c->ws_out = c->ws_in = -1;
 	return c;
