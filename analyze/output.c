@@ -295,38 +295,9 @@ static size_t csv_plain_len(const char *s)
 	return (size_t)(p - (const unsigned char *)s);
 }
 
-/* CSV output is written with stdio's unlocked calls: it runs on one thread,
- * and a 500k-row report is some 20 million cells (locking, strdup and
- * printf per cell were most of its time).
- *
- * An RFC 4180 field; NULL (s == NULL) is `null` unquoted (nothing when
- * null is NULL), and a value that reads like it is quoted, so that the
- * two stay apart (ClickHouse and PostgreSQL read an unquoted \N as NULL). */
-static void csv_field(FILE *o, const char *s, const char *null)
-{
-	size_t n;
-
-	if (!s) {
-		if (null)
-			fputs_unlocked(null, o);
-		return;
-	}
-	n = csv_plain_len(s);
-	if (!s[n] && !(null && (!*s || !strcmp(s, null)))) {
-		fwrite_unlocked(s, 1, n, o);
-		return;
-	}
-	putc_unlocked('"', o);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc_unlocked('"', o);
-		putc_unlocked(*s, o);
-	}
-	putc_unlocked('"', o);
-}
-
-/* A CSV row is assembled in a buffer and written once: a 500k-row report
- * is some 20 million cells, and a stdio call per cell was a good part of
+/* A CSV row is assembled in a buffer and written once, with stdio's
+ * unlocked call (one thread writes): a 500k-row report is some 20 million
+ * cells, and locking, strdup, printf or a stdio call per cell were most of
  * its time. */
 struct rowbuf {
 	char *p;
@@ -359,7 +330,10 @@ static inline bool rb_room(struct rowbuf *b, size_t n)
 	return rb_grow(b, n);
 }
 
-/* csv_field() into the buffer; false when out of memory. */
+/* An RFC 4180 field into the buffer; NULL (s == NULL) is `null` unquoted
+ * (nothing when null is NULL), and a value that reads like it is quoted,
+ * so that the two stay apart (ClickHouse and PostgreSQL read an unquoted
+ * \N as NULL). False when out of memory. */
 static bool rb_field(struct rowbuf *b, const char *s, const char *null)
 {
 	size_t n, len;
@@ -403,7 +377,7 @@ static bool rb_int(struct rowbuf *b, int64_t v)
 }
 
 /* Column i of the row as a CSV field: what cell_text() gives, quoted
- * by csv_field(), without a copy. One sqlite3_column_value() per cell:
+ * by rb_field(), without a copy. One sqlite3_column_value() per cell:
  * the value's type and content are then read without the statement's
  * API overhead. */
 static bool csv_cell(struct rowbuf *b, sqlite3_stmt *st, int i, const char *null)
@@ -430,8 +404,10 @@ static bool csv_cell(struct rowbuf *b, sqlite3_stmt *st, int i, const char *null
 	}
 }
 
-/* One CSV row of the statement's ncol columns, to o. */
-static int csv_row(FILE *o, struct rowbuf *b, sqlite3_stmt *st, int ncol, const char *null)
+/* One CSV row of the statement's ncol columns, to o: the current row's
+ * cells, or with header the column names. */
+static int csv_row(FILE *o, struct rowbuf *b, sqlite3_stmt *st, int ncol, const char *null,
+		   bool header)
 {
 	b->n = 0;
 	for (int i = 0; i < ncol; i++) {
@@ -440,7 +416,8 @@ static int csv_row(FILE *o, struct rowbuf *b, sqlite3_stmt *st, int ncol, const 
 				return -ENOMEM;
 			b->p[b->n++] = ',';
 		}
-		if (!csv_cell(b, st, i, null))
+		if (!(header ? rb_field(b, sqlite3_column_name(st, i), null) :
+			       csv_cell(b, st, i, null)))
 			return -ENOMEM;
 	}
 	if (!rb_room(b, 1))
@@ -630,13 +607,10 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 
 	if (oo->format == OUT_TABLE)
 		return print_table(st, oo, e);
-	if (oo->format == OUT_CSV && ncol) {
-		for (int i = 0; i < ncol; i++) {
-			if (i)
-				putchar(',');
-			csv_field(stdout, sqlite3_column_name(st, i), oo->csv_null);
-		}
-		putchar('\n');
+	if (oo->format == OUT_CSV && ncol && csv_row(stdout, &rb, st, ncol, oo->csv_null, true)) {
+		free(rb.p);
+		an_err_set(e, "out of memory");
+		return -ENOMEM;
 	}
 	if (oo->format == OUT_JSON)
 		printf("[");
@@ -645,7 +619,7 @@ int output_stmt(sqlite3_stmt *st, const struct out_opts *oo, struct an_err *e)
 			continue;
 		switch (oo->format) {
 		case OUT_CSV:
-			if (csv_row(stdout, &rb, st, ncol, oo->csv_null)) {
+			if (csv_row(stdout, &rb, st, ncol, oo->csv_null, false)) {
 				free(rb.p);
 				an_err_set(e, "out of memory");
 				return -ENOMEM;
