@@ -80,8 +80,6 @@ run_all() {
 	for _ in $(seq "$runs"); do
 		for key in "${keys[@]}"; do
 			${PREP[$key]}
-			# the page cache's writeback of what the previous
-			# command wrote is not charged to this one
 			sync
 			if ! eval "/usr/bin/time -f '%e %M' -o \"\$work/time\" ${CMD[$key]}" \
 				>"$work/out" 2>"$work/err"; then

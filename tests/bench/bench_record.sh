@@ -244,7 +244,7 @@ for k in $kinds; do
 	ex=$(awk -v k="$k" '$1 == k { print $4 }' "$work/extra.tsv" | median)
 	pc=$(awk -v k="$k" '$1 == k && $5 > 0 { print 1e6 * $10 / $5 }' "$work/churn.tsv" | median)
 	vs=-
-	[ "$k" = netrec ] || [ "$k" = base ] || [ "$k" = noevents ] && vs=$(printf 'conn/s %.2fx, own CPU %.2fx, machine CPU %.2fx' \
+	[ "$k" != none ] && [ "$k" != tcpdump ] && vs=$(printf 'conn/s %.2fx, own CPU %.2fx, machine CPU %.2fx' \
 		"$(echo "$rate / $tcr" | bc -l)" "$(echo "$pc / $tcp" | bc -l)" "$(echo "$ex / $tce" | bc -l)")
 	printf '%-8s %8.0f %9s %7s %12s %13s %13s  %s\n' "$k" "$rate" "$pk" "$dr" "$at" "$pc" "$ex" "$vs"
 done

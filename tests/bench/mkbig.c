@@ -11,8 +11,9 @@
  * Its journal records (kernel events, process notices) are repeated too,
  * with the same shift of their wall-clock times and the same XOR of their
  * ports (jeb_copy), so that every size has IN's mix of packets and events.
- * Checksums are not recomputed (readers of this file do not check them). Only single-section pcapng or pcap input with one linktype is
- * supported; this is a benchmark tool, not a general editor.
+ * Checksums are not recomputed (readers of this file do not check them).
+ * Only single-section pcapng or pcap input with one linktype is supported;
+ * this is a benchmark tool, not a general editor.
  *
  * With MKBIG_ETHERNET=1 in the environment, Linux cooked v2 input is written
  * as Ethernet (zero MAC addresses, the same EtherType), for peers such as
